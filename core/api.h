@@ -1,0 +1,48 @@
+/*
+ * Shared by the thin api_*.c files: entry bookkeeping and the one place where
+ * core error numbers become Win32 codes.
+ *
+ * Core functions return 0 or a negative errno with one meaning each:
+ *   -EBADF   ERROR_INVALID_HANDLE        -EINVAL   ERROR_INVALID_PARAMETER
+ *   -EACCES  ERROR_ACCESS_DENIED         -ENOENT   ERROR_NOT_FOUND
+ *   -ENOMEM  ERROR_NOT_ENOUGH_MEMORY     -EEXIST   ERROR_ALREADY_EXISTS
+ *   -ENOSPC  ERROR_NO_SYSTEM_RESOURCES   -ENOBUFS  ERROR_INSUFFICIENT_BUFFER
+ *   -EOPNOTSUPP ERROR_NOT_SUPPORTED      -ENODATA  ERROR_NO_MORE_ITEMS
+ */
+#ifndef RTM_API_H
+#define RTM_API_H
+
+#include <errno.h>
+
+#include <rtmv2.h>
+
+#include "rcu.h"
+
+DWORD api_error(int err);
+
+/* Every API function starts with this: registers the thread with RCU. */
+static inline void
+api_enter(void)
+{
+	rcu_thread_enter();
+}
+
+/* Mutating API functions also bound the deferred-free backlog. */
+static inline void
+api_enter_writer(void)
+{
+	rcu_thread_enter();
+	rcu_throttle();
+}
+
+/* Normalise a view mask: ALL means every supported view. */
+static inline RTM_VIEW_SET
+api_views(RTM_VIEW_SET views)
+{
+	return views == RTM_VIEW_MASK_ALL ? (RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST) : views;
+}
+
+
+/* All-or-nothing release of n handles whose types are in mask (api_entity.c). */
+DWORD api_release_handles(UINT n, HANDLE *handles, unsigned mask);
+#endif

@@ -1,0 +1,358 @@
+/* Destination API: info, lookups, destination lock, opaque slots (§5, §6, §8). */
+#include <string.h>
+
+#include "api.h"
+#include "entity.h"
+#include "table.h"
+#include "trie.h"
+#include "update.h"
+
+/* Normalise and check a lookup's view mask; -EINVAL for unsupported bits. */
+static int
+lookup_views(RTM_VIEW_SET in, RTM_VIEW_SET *out)
+{
+	*out = api_views(in);
+	return (*out & ~(RTM_VIEW_SET)TABLE_VIEWS_SUPPORTED) ? -EINVAL : 0;
+}
+
+/*
+ * Fill info from the longest qualifying candidate (cands shortest first).
+ * Call inside rcu_lock().
+ */
+static int
+fill_longest_rcu(struct entity *e, struct dest **cands, unsigned n, ULONG proto, RTM_VIEW_SET views,
+		 PRTM_DEST_INFO info)
+{
+	for (unsigned i = n; i-- > 0;) {
+		struct dest_snapshot snap;
+
+		for (;;) {
+			dest_snapshot_rcu(cands[i], &snap);
+			if (!dest_snapshot_qualifies(&snap, views))
+				break;
+			if (dest_fill_info_rcu(cands[i], &snap, e, proto, views, info) == 0)
+				return 0;
+			/* An object of the snapshot died: the next one is newer. */
+		}
+	}
+	return -ENOENT;
+}
+
+/* Resolve the caller and convert a lookup address.  Inside rcu_lock(). */
+static int
+lookup_begin_rcu(RTM_ENTITY_HANDLE reg, PRTM_NET_ADDRESS addr, RTM_VIEW_SET in_views,
+		 PRTM_DEST_INFO info, struct entity **e, struct prefix *key, RTM_VIEW_SET *views)
+{
+	*e = entity_caller_rcu(reg);
+	if (!*e)
+		return -EBADF;
+	if (!addr || !info || addr->AddressFamily != (*e)->table->family)
+		return -EINVAL;
+	if (lookup_views(in_views, views))
+		return -EINVAL;
+	return prefix_from_net(key, addr, (*e)->table->width);
+}
+
+RTM_API DWORD WINAPI
+RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
+			    ULONG ProtocolId, RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
+{
+	struct entity *e;
+	struct prefix key;
+	RTM_VIEW_SET views;
+	int rc;
+
+	api_enter();
+	rcu_lock();
+	rc = lookup_begin_rcu(RtmRegHandle, DestAddress, TargetViews, DestInfo, &e, &key, &views);
+	if (!rc) {
+		struct dest *d = trie_lookup_exact_rcu(&e->table->trie, &key);
+
+		rc = d ? fill_longest_rcu(e, &d, 1, ProtocolId, views, DestInfo) : -ENOENT;
+	}
+	rcu_unlock();
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
+			      ULONG ProtocolId, RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
+{
+	struct entity *e;
+	struct prefix key;
+	RTM_VIEW_SET views;
+	int rc;
+
+	api_enter();
+	rcu_lock();
+	rc = lookup_begin_rcu(RtmRegHandle, DestAddress, TargetViews, DestInfo, &e, &key, &views);
+	if (!rc) {
+		struct dest *cands[TRIE_MAX_DEPTH];
+		unsigned n = trie_covering_rcu(&e->table->trie, &key, cands);
+
+		rc = fill_longest_rcu(e, cands, n, ProtocolId, views, DestInfo);
+	}
+	rcu_unlock();
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
+			      ULONG ProtocolId, RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
+{
+	struct entity *e;
+	struct dest *d;
+	RTM_VIEW_SET views;
+	int rc = 0;
+
+	api_enter();
+	rcu_lock();
+	if (!(e = entity_caller_rcu(RtmRegHandle)))
+		rc = -EBADF;
+	else if (!DestInfo || lookup_views(TargetViews, &views))
+		rc = -EINVAL;
+	else if (!(d = handle_get(DestHandle, HT_DEST)) || d->table != e->table)
+		rc = -EBADF;
+	if (!rc) {
+		struct dest *cands[TRIE_MAX_DEPTH];
+		unsigned n = trie_covering_rcu(&e->table->trie, &d->key, cands);
+
+		/* Keep only the strictly shorter prefixes. */
+		while (n && cands[n - 1]->key.len >= d->key.len)
+			n--;
+		rc = fill_longest_rcu(e, cands, n, ProtocolId, views, DestInfo);
+	}
+	rcu_unlock();
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG ProtocolId,
+	       RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
+{
+	struct entity *e;
+	struct dest *d;
+	RTM_VIEW_SET views;
+	int rc = 0;
+
+	api_enter();
+	rcu_lock();
+	if (!(e = entity_caller_rcu(RtmRegHandle)))
+		rc = -EBADF;
+	else if (!DestInfo || lookup_views(TargetViews, &views))
+		rc = -EINVAL;
+	else if (!(d = handle_get(DestHandle, HT_DEST)) || d->table != e->table)
+		rc = -EBADF;
+	if (!rc) {
+		struct dest_snapshot snap;
+
+		do
+			dest_snapshot_rcu(d, &snap);
+		while (dest_fill_info_rcu(d, &snap, e, ProtocolId, views, DestInfo) != 0);
+	}
+	rcu_unlock();
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO DestInfo)
+{
+	HANDLE hs[1 + 3 * RTM_MAX_VIEWS];
+	unsigned mask[1 + 3 * RTM_MAX_VIEWS];
+	UINT n = 0;
+	bool ok;
+
+	api_enter();
+	rcu_lock();
+	ok = entity_caller_rcu(RtmRegHandle) != NULL;
+	rcu_unlock();
+	if (!ok)
+		return ERROR_INVALID_HANDLE;
+	if (!DestInfo || DestInfo->NumberOfViews > RTM_MAX_VIEWS)
+		return ERROR_INVALID_PARAMETER;
+	if (DestInfo->DestHandle) {
+		hs[n] = DestInfo->DestHandle;
+		mask[n++] = HT_BIT(HT_DEST);
+	}
+	for (UINT i = 0; i < DestInfo->NumberOfViews; i++) {
+		if (DestInfo->ViewInfo[i].Route) {
+			hs[n] = DestInfo->ViewInfo[i].Route;
+			mask[n++] = HT_BIT(HT_ROUTE);
+		}
+		if (DestInfo->ViewInfo[i].Owner) {
+			hs[n] = DestInfo->ViewInfo[i].Owner;
+			mask[n++] = HT_BIT(HT_ENTITY);
+		}
+		if (DestInfo->ViewInfo[i].HoldRoute) {
+			hs[n] = DestInfo->ViewInfo[i].HoldRoute;
+			mask[n++] = HT_BIT(HT_ROUTE);
+		}
+	}
+	rcu_lock();
+	for (UINT i = 0; i < n; i++) {
+		if (!handle_get(hs[i], handle_type(hs[i])) || !(mask[i] & HT_BIT(handle_type(hs[i])))) {
+			rcu_unlock();
+			return ERROR_INVALID_HANDLE;
+		}
+	}
+	rcu_unlock();
+	for (UINT i = 0; i < n; i++)
+		handle_put_checked(hs[i], mask[i]);
+	return NO_ERROR;
+}
+
+/* Does route version v (of route r) satisfy the match criteria (§8)? */
+static bool
+route_matches_rcu(const struct route *r, const struct route_version *v, RTM_MATCH_FLAGS flags,
+		  const RTM_ROUTE_INFO *c, ULONG ifindex)
+{
+	if ((flags & RTM_MATCH_OWNER) && c->RouteOwner != r->owner->handle)
+		return false;
+	if ((flags & RTM_MATCH_NEIGHBOUR) && c->Neighbour != v->neighbour)
+		return false;
+	if ((flags & RTM_MATCH_PREF) && (c->PrefInfo.Preference != v->pref.Preference ||
+					 c->PrefInfo.Metric != v->pref.Metric))
+		return false;
+	if (flags & RTM_MATCH_NEXTHOP) {
+		for (USHORT i = 0; i < c->NextHopsList.NumNextHops; i++) {
+			bool found = false;
+
+			for (USHORT j = 0; j < v->nnh && !found; j++)
+				found = v->nh[j] == c->NextHopsList.NextHops[i];
+			if (!found)
+				return false;
+		}
+	}
+	if (flags & RTM_MATCH_INTERFACE) {
+		bool found = false;
+
+		for (USHORT j = 0; j < v->nnh && !found; j++) {
+			struct nexthop *nh = handle_get(v->nh[j], HT_NEXTHOP);
+
+			found = nh && nh->info.InterfaceIndex == ifindex;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+RTM_API DWORD WINAPI
+RtmGetExactMatchRoute(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
+		      RTM_MATCH_FLAGS MatchingFlags, PRTM_ROUTE_INFO RouteInfo,
+		      ULONG InterfaceIndex, RTM_VIEW_SET TargetViews, PRTM_ROUTE_HANDLE RouteHandle)
+{
+	struct entity *e;
+	struct prefix key;
+	RTM_VIEW_SET views;
+	int rc = 0;
+
+	api_enter();
+	rcu_lock();
+	if (!(e = entity_caller_rcu(RtmRegHandle))) {
+		rc = -EBADF;
+	} else if (!DestAddress || DestAddress->AddressFamily != e->table->family ||
+		   lookup_views(TargetViews, &views) ||
+		   (!RouteInfo && (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE))) {
+		rc = -EINVAL;
+	} else {
+		rc = prefix_from_net(&key, DestAddress, e->table->width);
+	}
+	while (!rc) {
+		struct dest *d = trie_lookup_exact_rcu(&e->table->trie, &key);
+		struct dest_snapshot snap;
+		struct route *found = NULL;
+
+		if (!d) {
+			rc = -ENOENT;
+			break;
+		}
+		dest_snapshot_rcu(d, &snap);
+		for (uint32_t i = 0; snap.set && i < snap.set->n && !found; i++) {
+			const struct route_ref *rr = &snap.set->e[i];
+
+			if (views != RTM_VIEW_MASK_ANY && !(rr->ver->views & views))
+				continue;
+			if (route_matches_rcu(rr->route, rr->ver, MatchingFlags, RouteInfo,
+					      InterfaceIndex))
+				found = rr->route;
+		}
+		if (!found) {
+			rc = -ENOENT;
+			break;
+		}
+		if (!handle_ref(found->handle, HT_ROUTE))
+			continue; /* deleted meanwhile: look again */
+		if (RouteInfo)
+			route_info_copy_rcu(found, RouteInfo);
+		if (RouteHandle)
+			*RouteHandle = found->handle;
+		else
+			handle_put(found->handle);
+		break;
+	}
+	rcu_unlock();
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, WINBOOL Exclusive,
+		   WINBOOL LockDest)
+{
+	struct entity *e;
+	struct dest *d;
+	int rc = 0;
+
+	api_enter();
+	e = entity_caller_ref(RtmRegHandle);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	d = handle_ref(DestHandle, HT_DEST);
+	if (!d || d->table != e->table) {
+		rc = -EBADF;
+	} else if (LockDest) {
+		dest_lock(d, Exclusive != 0);
+	} else {
+		bool held = Exclusive ? destlock_is_write_locked(&d->lock)
+				      : destlock_is_read_locked(&d->lock);
+
+		if (held)
+			dest_unlock(d, Exclusive != 0);
+		else
+			rc = -EINVAL;
+	}
+	if (d)
+		handle_put(DestHandle);
+	handle_put(e->handle);
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmGetOpaqueInformationPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
+			       PVOID *OpaqueInfoPointer)
+{
+	struct entity *e;
+	struct dest *d;
+	int rc = 0;
+
+	api_enter();
+	rcu_lock();
+	if (!(e = entity_caller_rcu(RtmRegHandle))) {
+		rc = -EBADF;
+	} else if (!OpaqueInfoPointer) {
+		rc = -EINVAL;
+	} else if (!(d = handle_get(DestHandle, HT_DEST)) || d->table != e->table) {
+		rc = -EBADF;
+	} else if (e->opaque_slot < 0) {
+		rc = -ENOENT;
+	} else {
+		void **slot = dest_opaque_slot(d, e->opaque_slot);
+
+		if (!slot)
+			rc = -ENOMEM;
+		else
+			*OpaqueInfoPointer = (PVOID)slot;
+	}
+	rcu_unlock();
+	return api_error(rc);
+}

@@ -1,0 +1,246 @@
+/* Registration API: RtmRegisterEntity and friends (SEMANTICS.md §4). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "entity.h"
+#include "init.h"
+#include "update.h"
+
+static void
+fill_profile(const struct table *t, PRTM_REGN_PROFILE p)
+{
+	p->MaxNextHopsInRoute = t->max_nexthops;
+	p->MaxHandlesInEnum = t->max_handles;
+	p->ViewsSupported = TABLE_VIEWS_SUPPORTED;
+	p->NumberOfViews = TABLE_NUM_VIEWS;
+}
+
+/* Under entities_lock: is this identity registered already? */
+static bool
+identity_taken_locked(struct table *t, const RTM_ENTITY_INFO *info)
+{
+	struct entity *e;
+
+	cds_list_for_each_entry(e, &t->entities, link) {
+		if (e->info.EntityId.EntityId == info->EntityId.EntityId)
+			return true;
+	}
+	return false;
+}
+
+static int
+opaque_take_locked(struct table *t)
+{
+	for (int i = 0; i < TABLE_OPAQUE_SLOTS; i++) {
+		if (!(t->opaque_used & (1u << i))) {
+			t->opaque_used |= 1u << i;
+			return i;
+		}
+	}
+	return -1;
+}
+
+RTM_API DWORD WINAPI
+RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS ExportMethods,
+		  RTM_EVENT_CALLBACK EventCallback, WINBOOL ReserveOpaquePointer,
+		  PRTM_REGN_PROFILE RtmRegProfile, PRTM_ENTITY_HANDLE RtmRegHandle)
+{
+	struct table *t;
+	struct entity *e;
+	int rc = 0;
+
+	rtm_init();
+	api_enter();
+	if (!RtmEntityInfo || !RtmRegProfile || !RtmRegHandle)
+		return ERROR_INVALID_PARAMETER;
+	if (!table_family_width(RtmEntityInfo->AddressFamily))
+		return ERROR_INVALID_PARAMETER;
+	if (ExportMethods && ExportMethods->NumMethods > ENTITY_MAX_METHODS)
+		return ERROR_INVALID_PARAMETER;
+	t = table_get(RtmEntityInfo->RtmInstanceId, RtmEntityInfo->AddressFamily);
+	if (!t)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	e->table = t;
+	e->info = *RtmEntityInfo;
+	e->callback = EventCallback;
+	if (ExportMethods) {
+		e->nmethods = ExportMethods->NumMethods;
+		memcpy(e->methods, ExportMethods->Methods, e->nmethods * sizeof(e->methods[0]));
+	}
+	e->opaque_slot = -1;
+	atomic_init(&e->registered, true);
+	nh_table_init(&e->nexthops);
+
+	pthread_mutex_lock(&t->entities_lock);
+	if (identity_taken_locked(t, RtmEntityInfo)) {
+		rc = -EEXIST;
+		goto out_unlock;
+	}
+	if (ReserveOpaquePointer && (e->opaque_slot = opaque_take_locked(t)) < 0) {
+		rc = -ENOSPC;
+		goto out_unlock;
+	}
+	/* One reference: the registration itself, dropped by deregistration. */
+	rc = handle_alloc(HT_ENTITY, e, 1, &e->handle);
+	if (rc) {
+		if (e->opaque_slot >= 0)
+			t->opaque_used &= ~(1u << e->opaque_slot);
+		goto out_unlock;
+	}
+	cds_list_add_tail(&e->link, &t->entities);
+out_unlock:
+	pthread_mutex_unlock(&t->entities_lock);
+	if (rc) {
+		nh_table_fini(&e->nexthops);
+		free(e);
+		return api_error(rc);
+	}
+	fill_profile(t, RtmRegProfile);
+	*RtmRegHandle = e->handle;
+	return NO_ERROR;
+}
+
+RTM_API DWORD WINAPI
+RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
+{
+	struct entity *e;
+	struct table *t;
+
+	api_enter_writer();
+	e = entity_caller_ref(RtmRegHandle);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	if (!atomic_exchange(&e->registered, false)) {
+		handle_put(e->handle); /* a concurrent deregistration won */
+		return ERROR_INVALID_HANDLE;
+	}
+	t = e->table;
+	update_purge_entity(e);
+	nh_table_clear(&e->nexthops);
+	pthread_mutex_lock(&t->entities_lock);
+	cds_list_del(&e->link);
+	if (e->opaque_slot >= 0)
+		t->opaque_used &= ~(1u << e->opaque_slot);
+	pthread_mutex_unlock(&t->entities_lock);
+	handle_put(e->handle); /* the registration's reference */
+	handle_put(e->handle); /* ours */
+	return NO_ERROR;
+}
+
+RTM_API DWORD WINAPI
+RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumEntities,
+			 PRTM_ENTITY_HANDLE EntityHandles, PRTM_ENTITY_INFO EntityInfos)
+{
+	struct entity *me, *e;
+	struct table *t;
+	UINT total = 0, i = 0;
+	DWORD rc = NO_ERROR;
+
+	api_enter();
+	me = entity_caller_ref(RtmRegHandle);
+	if (!me)
+		return ERROR_INVALID_HANDLE;
+	if (!NumEntities) {
+		handle_put(me->handle);
+		return ERROR_INVALID_PARAMETER;
+	}
+	t = me->table;
+	pthread_mutex_lock(&t->entities_lock);
+	cds_list_for_each_entry(e, &t->entities, link)
+		total++;
+	if (*NumEntities < total) {
+		rc = ERROR_INSUFFICIENT_BUFFER;
+	} else {
+		cds_list_for_each_entry(e, &t->entities, link) {
+			if (EntityHandles) {
+				handle_ref(e->handle, HT_ENTITY);
+				EntityHandles[i] = e->handle;
+			}
+			if (EntityInfos)
+				EntityInfos[i] = e->info;
+			i++;
+		}
+	}
+	pthread_mutex_unlock(&t->entities_lock);
+	*NumEntities = total;
+	handle_put(me->handle);
+	return rc;
+}
+
+/*
+ * Drop one reference on each of n handles of the types in mask, all or
+ * nothing: if any is not a live handle of those types, nothing is released.
+ */
+DWORD
+api_release_handles(UINT n, HANDLE *handles, unsigned mask)
+{
+	if (n && !handles)
+		return ERROR_INVALID_PARAMETER;
+	rcu_lock();
+	for (UINT i = 0; i < n; i++) {
+		if (!handle_get(handles[i], handle_type(handles[i])) ||
+		    !(mask & HT_BIT(handle_type(handles[i])))) {
+			rcu_unlock();
+			return ERROR_INVALID_HANDLE;
+		}
+	}
+	rcu_unlock();
+	for (UINT i = 0; i < n; i++)
+		handle_put_checked(handles[i], mask);
+	return NO_ERROR;
+}
+
+RTM_API DWORD WINAPI
+RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumEntities,
+		   PRTM_ENTITY_HANDLE EntityHandles)
+{
+	bool ok;
+
+	api_enter();
+	rcu_lock();
+	ok = entity_caller_rcu(RtmRegHandle) != NULL;
+	rcu_unlock();
+	if (!ok)
+		return ERROR_INVALID_HANDLE;
+	return api_release_handles(NumEntities, EntityHandles, HT_BIT(HT_ENTITY));
+}
+
+RTM_API DWORD WINAPI
+RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle,
+		 PRTM_ENTITY_INFO EntityInfo)
+{
+	struct entity *e;
+	DWORD rc = NO_ERROR;
+
+	api_enter();
+	rcu_lock();
+	if (!entity_caller_rcu(RtmRegHandle))
+		rc = ERROR_INVALID_HANDLE;
+	else if (!EntityInfo)
+		rc = ERROR_INVALID_PARAMETER;
+	else if (!(e = handle_get(EntityHandle, HT_ENTITY)))
+		rc = ERROR_INVALID_HANDLE;
+	else
+		*EntityInfo = e->info;
+	rcu_unlock();
+	return rc;
+}
+
+RTM_API DWORD WINAPI
+RtmReleaseEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ENTITY_INFO EntityInfo)
+{
+	DWORD rc = NO_ERROR;
+
+	api_enter();
+	rcu_lock();
+	if (!entity_caller_rcu(RtmRegHandle))
+		rc = ERROR_INVALID_HANDLE;
+	else if (!EntityInfo)
+		rc = ERROR_INVALID_PARAMETER;
+	rcu_unlock();
+	return rc; /* RTM_ENTITY_INFO holds no handles */
+}

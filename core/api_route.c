@@ -1,0 +1,328 @@
+/* Route API (SEMANTICS.md §5, §6). */
+#include <string.h>
+
+#include "api.h"
+#include "entity.h"
+#include "update.h"
+
+RTM_API DWORD WINAPI
+RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
+		  PRTM_NET_ADDRESS DestAddress, PRTM_ROUTE_INFO RouteInfo, ULONG TimeToLive,
+		  RTM_ROUTE_LIST_HANDLE RouteListHandle, RTM_NOTIFY_FLAGS NotifyType,
+		  RTM_NOTIFY_HANDLE NotifyHandle, PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
+{
+	struct entity *e;
+	DWORD in_flags = ChangeFlags ? *ChangeFlags : 0, out_flags = 0;
+	int rc;
+
+	(void)TimeToLive; /* route aging arrives with the next issue */
+	(void)NotifyType;
+	(void)NotifyHandle;
+	api_enter_writer();
+	e = entity_caller_ref(RtmRegHandle);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	if (!RouteInfo) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = route_info_check(RouteInfo, e);
+	if (rc)
+		goto out;
+	if (RouteListHandle) {
+		rc = -EBADF; /* no route list of this entity can exist yet */
+		goto out;
+	}
+	if (RouteHandle && *RouteHandle) {
+		struct route *r = handle_ref(*RouteHandle, HT_ROUTE);
+
+		if (!r) {
+			rc = -EBADF;
+		} else {
+			rc = r->owner != e ? -EACCES : update_route(e, r, RouteInfo, &out_flags);
+			handle_put(r->handle);
+		}
+	} else {
+		struct prefix key;
+
+		if (!DestAddress || DestAddress->AddressFamily != e->table->family) {
+			rc = -EINVAL;
+			goto out;
+		}
+		rc = prefix_from_net(&key, DestAddress, e->table->width);
+		if (!rc)
+			rc = update_add_route(e, &key, RouteInfo, in_flags, &out_flags,
+					      RouteHandle ? RouteHandle : NULL);
+	}
+	if (!rc && ChangeFlags)
+		*ChangeFlags = out_flags;
+out:
+	handle_put(e->handle);
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+		     PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
+{
+	struct entity *e;
+	struct route *r;
+	DWORD flags = 0;
+	int rc;
+
+	api_enter_writer();
+	e = entity_caller_ref(RtmRegHandle);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	r = handle_ref(RouteHandle, HT_ROUTE);
+	if (!r) {
+		rc = -EBADF;
+	} else {
+		rc = r->owner != e ? -EACCES : update_delete_route(r, &flags);
+		if (!rc)
+			handle_put(RouteHandle); /* the caller's reference is consumed */
+		handle_put(RouteHandle);
+	}
+	if (!rc && ChangeFlags)
+		*ChangeFlags = flags;
+	handle_put(e->handle);
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+		PRTM_ROUTE_INFO RouteInfo, PRTM_NET_ADDRESS DestAddress)
+{
+	struct route *r;
+	DWORD rc = NO_ERROR;
+
+	api_enter();
+	rcu_lock();
+	if (!entity_caller_rcu(RtmRegHandle)) {
+		rc = ERROR_INVALID_HANDLE;
+	} else if (!(r = handle_get(RouteHandle, HT_ROUTE))) {
+		rc = ERROR_INVALID_HANDLE;
+	} else {
+		if (RouteInfo)
+			route_info_copy_rcu(r, RouteInfo);
+		if (DestAddress)
+			prefix_to_net(&r->dest->key, r->dest->table->family, r->dest->table->width,
+				      DestAddress);
+	}
+	rcu_unlock();
+	return rc;
+}
+
+/* Release the handles inside a route info (all or nothing). */
+static DWORD
+route_info_release(PRTM_ROUTE_INFO info)
+{
+	HANDLE hs[3 + 64];
+	unsigned mask[3 + 64];
+	UINT n = 0;
+
+	if (info->NextHopsList.NumNextHops > 64)
+		return ERROR_INVALID_PARAMETER;
+	if (info->DestHandle) {
+		hs[n] = info->DestHandle;
+		mask[n++] = HT_BIT(HT_DEST);
+	}
+	if (info->RouteOwner) {
+		hs[n] = info->RouteOwner;
+		mask[n++] = HT_BIT(HT_ENTITY);
+	}
+	if (info->Neighbour) {
+		hs[n] = info->Neighbour;
+		mask[n++] = HT_BIT(HT_NEXTHOP);
+	}
+	for (USHORT i = 0; i < info->NextHopsList.NumNextHops; i++) {
+		hs[n] = info->NextHopsList.NextHops[i];
+		mask[n++] = HT_BIT(HT_NEXTHOP);
+	}
+	rcu_lock();
+	for (UINT i = 0; i < n; i++) {
+		if (!handle_get(hs[i], handle_type(hs[i])) || !(mask[i] & HT_BIT(handle_type(hs[i])))) {
+			rcu_unlock();
+			return ERROR_INVALID_HANDLE;
+		}
+	}
+	rcu_unlock();
+	for (UINT i = 0; i < n; i++)
+		handle_put_checked(hs[i], mask[i]);
+	return NO_ERROR;
+}
+
+RTM_API DWORD WINAPI
+RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_INFO RouteInfo)
+{
+	bool ok;
+
+	api_enter();
+	rcu_lock();
+	ok = entity_caller_rcu(RtmRegHandle) != NULL;
+	rcu_unlock();
+	if (!ok)
+		return ERROR_INVALID_HANDLE;
+	if (!RouteInfo)
+		return ERROR_INVALID_PARAMETER;
+	return route_info_release(RouteInfo);
+}
+
+RTM_API DWORD WINAPI
+RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumRoutes, PRTM_ROUTE_HANDLE RouteHandles)
+{
+	bool ok;
+
+	api_enter();
+	rcu_lock();
+	ok = entity_caller_rcu(RtmRegHandle) != NULL;
+	rcu_unlock();
+	if (!ok)
+		return ERROR_INVALID_HANDLE;
+	return api_release_handles(NumRoutes, RouteHandles, HT_BIT(HT_ROUTE));
+}
+
+RTM_API DWORD WINAPI
+RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+	       PRTM_VIEW_SET BestInViews)
+{
+	struct route *r;
+	DWORD rc = NO_ERROR;
+
+	api_enter();
+	rcu_lock();
+	if (!entity_caller_rcu(RtmRegHandle)) {
+		rc = ERROR_INVALID_HANDLE;
+	} else if (!BestInViews) {
+		rc = ERROR_INVALID_PARAMETER;
+	} else if (!(r = handle_get(RouteHandle, HT_ROUTE))) {
+		rc = ERROR_INVALID_HANDLE;
+	} else {
+		struct dest_snapshot snap;
+		RTM_VIEW_SET views = 0;
+
+		dest_snapshot_rcu(r->dest, &snap);
+		for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+			int i = route_set_best(snap.set, v, 0, false);
+
+			if (i >= 0 && snap.set->e[i].route == r)
+				views |= 1u << v;
+		}
+		*BestInViews = views;
+	}
+	rcu_unlock();
+	return rc;
+}
+
+/* Resolve the caller and one of its own routes (reference taken). */
+static int
+own_route_ref(RTM_ENTITY_HANDLE reg, RTM_ROUTE_HANDLE rh, struct entity **e, struct route **r)
+{
+	*e = entity_caller_ref(reg);
+	if (!*e)
+		return -EBADF;
+	*r = handle_ref(rh, HT_ROUTE);
+	if (!*r) {
+		handle_put((*e)->handle);
+		return -EBADF;
+	}
+	if ((*r)->owner != *e) {
+		handle_put((*r)->handle);
+		handle_put((*e)->handle);
+		return -EACCES;
+	}
+	return 0;
+}
+
+static void
+own_route_put(struct entity *e, struct route *r)
+{
+	handle_put(r->handle);
+	handle_put(e->handle);
+}
+
+RTM_API DWORD WINAPI
+RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+		   PRTM_ROUTE_INFO *RoutePointer)
+{
+	struct entity *e;
+	struct route *r;
+	int rc;
+
+	api_enter();
+	if (!handle_get(RtmRegHandle, HT_ENTITY))
+		return ERROR_INVALID_HANDLE;
+	if (!RoutePointer)
+		return ERROR_INVALID_PARAMETER;
+	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
+	if (rc)
+		return api_error(rc);
+	*RoutePointer = r->info;
+	own_route_put(e, r);
+	return NO_ERROR;
+}
+
+RTM_API DWORD WINAPI
+RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle, WINBOOL Exclusive,
+	     WINBOOL LockRoute, PRTM_ROUTE_INFO *RoutePointer)
+{
+	struct entity *e;
+	struct route *r;
+	struct dest *d;
+	int rc;
+
+	api_enter();
+	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
+	if (rc)
+		return api_error(rc);
+	d = r->dest;
+	if (!LockRoute) {
+		bool held = Exclusive ? destlock_is_write_locked(&d->lock)
+				      : destlock_is_read_locked(&d->lock);
+
+		if (!held)
+			rc = -EINVAL;
+		else
+			dest_unlock(d, Exclusive != 0);
+	} else if (ld_acquire(&r->state) != RTM_ROUTE_STATE_CREATED) {
+		rc = -ENOENT;
+	} else {
+		dest_lock(d, Exclusive != 0);
+		if (ld_acquire(&r->state) != RTM_ROUTE_STATE_CREATED) {
+			dest_unlock(d, Exclusive != 0);
+			rc = -ENOENT;
+		} else if (RoutePointer) {
+			*RoutePointer = r->info;
+		}
+	}
+	own_route_put(e, r);
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+			ULONG TimeToLive, RTM_ROUTE_LIST_HANDLE RouteListHandle,
+			RTM_NOTIFY_FLAGS NotifyType, RTM_NOTIFY_HANDLE NotifyHandle,
+			PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
+{
+	struct entity *e;
+	struct route *r;
+	DWORD flags = 0;
+	int rc;
+
+	(void)TimeToLive; /* route aging arrives with the next issue */
+	(void)NotifyType;
+	(void)NotifyHandle;
+	api_enter();
+	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
+	if (rc)
+		return api_error(rc);
+	if (RouteListHandle)
+		rc = -EBADF; /* no route list of this entity can exist yet */
+	else
+		rc = update_in_place_and_unlock(e, r, &flags);
+	if (!rc && ChangeFlags)
+		*ChangeFlags = flags;
+	own_route_put(e, r);
+	return api_error(rc);
+}

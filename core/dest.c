@@ -1,0 +1,350 @@
+/*
+ * Destinations: the per-destination summary, route sets, best routes and the
+ * filling of RTM_DEST_INFO.
+ *
+ * Readers take a snapshot of {set, last_changed} under the seqcount (no
+ * shared write), follow the set and its versions under RCU, and reference the
+ * handles they hand out with a CAS that fails on a dead object; such a failure
+ * means the snapshot is out of date and the reader takes a new one.  A reader
+ * that keeps finding the seqcount odd (a publisher was preempted inside its
+ * few-store write section) falls back to the shared lock after a bounded spin.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dest.h"
+#include "entity.h"
+#include "table.h"
+
+#define SNAPSHOT_SPINS 128
+#define FILETIME_UNIX_EPOCH 116444736000000000ull
+
+static void
+dest_free_cb(struct rcu_head *head)
+{
+	struct dest *d = caa_container_of(head, struct dest, rcu);
+	rtm_handle h = d->handle;
+
+	free(ld_relaxed(&d->opaque));
+	free(d);
+	handle_recycle(h);
+	rcu_deferred_done();
+}
+
+/* Finalizer: the last reference is gone; the destination left the trie. */
+static void
+dest_final(void *obj)
+{
+	struct dest *d = obj;
+	struct route_set *set = ld_relaxed(&d->set);
+
+	if (set) /* never happens: a dest with routes is referenced by them */
+		abort();
+	rcu_defer(&d->rcu, dest_free_cb);
+}
+
+void
+dest_module_init(void)
+{
+	handle_set_finalizer(HT_DEST, dest_final);
+}
+
+uint64_t
+dest_filetime_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000ull + (uint64_t)ts.tv_nsec / 100;
+}
+
+struct dest *
+dest_new(struct table *t, const struct prefix *key, uint32_t refs)
+{
+	struct dest *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->table = t;
+	d->key = *key;
+	destlock_init(&d->lock);
+	seq_init(&d->seq);
+	atomic_init(&d->set, NULL);
+	atomic_init(&d->last_changed, dest_filetime_now());
+	atomic_init(&d->opaque, NULL);
+	if (handle_alloc(HT_DEST, d, refs, &d->handle) != 0) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+dest_discard(struct dest *d)
+{
+	/* Never published: nobody else can hold a reference. */
+	rtm_handle h = d->handle;
+
+	free(d);
+	handle_recycle(h);
+}
+
+void
+dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
+{
+	for (int i = 0; i < SNAPSHOT_SPINS; i++) {
+		uint32_t s = ld_acquire(&d->seq.seq);
+
+		if (s & 1) {
+			cpu_relax();
+			continue;
+		}
+		/* Pairs with the release store in dest_publish_locked(). */
+		snap->set = ld_acquire(&d->set);
+		snap->last_changed = ld_relaxed(&d->last_changed);
+		if (!seq_read_retry(&d->seq, s))
+			return;
+	}
+	/* The publisher is not running: wait for it behind the shared lock. */
+	rcu_thread_locks_held++;
+	destlock_read_lock(&d->lock);
+	snap->set = ld_acquire(&d->set);
+	snap->last_changed = ld_relaxed(&d->last_changed);
+	destlock_read_unlock(&d->lock);
+	rcu_thread_locks_held--;
+}
+
+void
+dest_publish_locked(struct dest *d, struct route_set *set)
+{
+	seq_write_begin(&d->seq);
+	st_release(&d->set, set); /* pairs with the acquire in dest_snapshot_rcu() */
+	st_relaxed(&d->last_changed, dest_filetime_now());
+	seq_write_end(&d->seq);
+}
+
+bool
+dest_snapshot_qualifies(const struct dest_snapshot *snap, uint32_t views)
+{
+	if (!snap->set)
+		return false;
+	if (views == RTM_VIEW_MASK_ANY)
+		return true;
+	return (snap->set->views & views) != 0;
+}
+
+static ULONG
+route_proto(const struct route *r)
+{
+	return r->owner->info.EntityId.EntityProtocolId;
+}
+
+int
+route_set_best(const struct route_set *set, unsigned view, ULONG proto, bool filter)
+{
+	if (!set)
+		return -1;
+	for (uint32_t i = 0; i < set->n; i++) {
+		if (!(set->e[i].ver->views & (1u << view)))
+			continue;
+		if (filter && route_proto(set->e[i].route) != proto)
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+/* Preference order: -1 if a goes before b. */
+static int
+ref_cmp(const struct route_ref *a, const struct route_ref *b)
+{
+	const RTM_PREF_INFO *pa = &a->ver->pref, *pb = &b->ver->pref;
+
+	if (pa->Preference != pb->Preference)
+		return pa->Preference < pb->Preference ? -1 : 1;
+	if (pa->Metric != pb->Metric)
+		return pa->Metric < pb->Metric ? -1 : 1;
+	return a->route->age < b->route->age ? -1 : 1;
+}
+
+static struct route_set *
+set_alloc(uint32_t n)
+{
+	struct route_set *s = malloc(sizeof(*s) + n * sizeof(s->e[0]));
+
+	if (s)
+		s->n = n;
+	return s;
+}
+
+static void
+set_finish(struct route_set *s)
+{
+	s->views = 0;
+	for (uint32_t i = 0; i < s->n; i++)
+		s->views |= s->e[i].ver->views;
+}
+
+struct route_set *
+route_set_with(const struct route_set *old, struct route *r, struct route_version *v)
+{
+	uint32_t oldn = old ? old->n : 0, n = 0;
+	struct route_ref add = {r, v};
+	bool placed = false;
+	struct route_set *s = set_alloc(oldn + 1);
+
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < oldn; i++) {
+		if (old->e[i].route == r)
+			continue;
+		if (!placed && ref_cmp(&add, &old->e[i]) < 0) {
+			s->e[n++] = add;
+			placed = true;
+		}
+		s->e[n++] = old->e[i];
+	}
+	if (!placed)
+		s->e[n++] = add;
+	s->n = n;
+	set_finish(s);
+	return s;
+}
+
+int
+route_set_without(const struct route_set *old, const struct route *r, struct route_set **out)
+{
+	uint32_t n = 0;
+	struct route_set *s;
+
+	*out = NULL;
+	if (!old || old->n <= 1)
+		return 0;
+	s = set_alloc(old->n - 1);
+	if (!s)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < old->n; i++) {
+		if (old->e[i].route != r && n < old->n - 1)
+			s->e[n++] = old->e[i];
+	}
+	s->n = n;
+	set_finish(s);
+	*out = s;
+	return 0;
+}
+
+static void
+set_free_cb(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct route_set, rcu));
+	rcu_deferred_done();
+}
+
+void
+route_set_retire(struct route_set *set)
+{
+	if (set)
+		rcu_defer(&set->rcu, set_free_cb);
+}
+
+void
+dest_proto_filter(const struct entity *caller, ULONG proto, ULONG *id, bool *filter)
+{
+	*filter = proto != RTM_BEST_PROTOCOL;
+	*id = proto == RTM_THIS_PROTOCOL ? caller->info.EntityId.EntityProtocolId : proto;
+}
+
+void
+dest_info_release(RTM_DEST_INFO *info)
+{
+	if (info->DestHandle)
+		handle_put(info->DestHandle);
+	for (UINT i = 0; i < info->NumberOfViews; i++) {
+		if (info->ViewInfo[i].Route)
+			handle_put(info->ViewInfo[i].Route);
+		if (info->ViewInfo[i].Owner)
+			handle_put(info->ViewInfo[i].Owner);
+		if (info->ViewInfo[i].HoldRoute)
+			handle_put(info->ViewInfo[i].HoldRoute);
+	}
+}
+
+int
+dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struct entity *caller,
+		   ULONG proto, uint32_t views, RTM_DEST_INFO *info)
+{
+	const struct route_set *set = snap->set;
+	ULONG id;
+	bool filter;
+	UINT nv = 0;
+
+	dest_proto_filter(caller, proto, &id, &filter);
+	info->DestHandle = NULL;
+	info->NumberOfViews = 0;
+	prefix_to_net(&d->key, d->table->family, d->table->width, &info->DestAddress);
+	info->LastChanged.dwLowDateTime = (DWORD)snap->last_changed;
+	info->LastChanged.dwHighDateTime = (DWORD)(snap->last_changed >> 32);
+	info->BelongsToViews = set ? set->views : 0;
+
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		int best;
+		UINT nroutes = 0;
+
+		if (!(views & (1u << v)))
+			continue;
+		info->ViewInfo[nv].ViewId = (RTM_VIEW_ID)v;
+		info->ViewInfo[nv].Route = NULL;
+		info->ViewInfo[nv].Owner = NULL;
+		info->ViewInfo[nv].DestFlags = 0;
+		info->ViewInfo[nv].HoldRoute = NULL;
+		for (uint32_t i = 0; set && i < set->n; i++)
+			nroutes += (set->e[i].ver->views >> v) & 1;
+		info->ViewInfo[nv].NumRoutes = nroutes;
+		info->NumberOfViews = ++nv;
+		best = route_set_best(set, v, id, filter);
+		if (best >= 0) {
+			const struct route_ref *b = &set->e[best];
+
+			if (!handle_ref(b->route->handle, HT_ROUTE))
+				goto stale;
+			info->ViewInfo[nv - 1].Route = b->route->handle;
+			if (!handle_ref(b->route->owner->handle, HT_ENTITY))
+				goto stale;
+			info->ViewInfo[nv - 1].Owner = b->route->owner->handle;
+			info->ViewInfo[nv - 1].DestFlags = b->ver->flags;
+		}
+	}
+	if (!handle_ref(d->handle, HT_DEST))
+		goto stale;
+	info->DestHandle = d->handle;
+	return 0;
+stale:
+	dest_info_release(info);
+	info->DestHandle = NULL;
+	info->NumberOfViews = 0;
+	return -EAGAIN;
+}
+
+void **
+dest_opaque_slot(struct dest *d, int slot)
+{
+	void **arr = ld_acquire(&d->opaque);
+
+	if (!arr) {
+		void **fresh = calloc(TABLE_OPAQUE_SLOTS, sizeof(void *));
+
+		if (!fresh)
+			return NULL;
+		arr = NULL;
+		/* Pairs with the acquire load above in other threads. */
+		if (atomic_compare_exchange_strong_explicit(&d->opaque, &arr, fresh,
+							    memory_order_acq_rel,
+							    memory_order_acquire))
+			arr = fresh;
+		else
+			free(fresh);
+	}
+	return &arr[slot];
+}

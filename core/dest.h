@@ -1,0 +1,134 @@
+/*
+ * Destinations.
+ *
+ * Lifetime: created with the first route added to a prefix and inserted in
+ * the table's trie, which holds the store's reference.  When its last route
+ * goes away it leaves the trie (in_trie = false, the trie's reference is
+ * dropped); routes (live or deleted but referenced) and handles given out
+ * keep the object alive; memory goes a grace period after the last
+ * reference.  A destination that left the trie is never put back: a new
+ * route on that prefix creates a new destination.
+ *
+ * Fields:
+ *   table, handle, key            immutable
+ *   lock                          the lock word (destlock.h): RtmLockDestination,
+ *                                 RtmLockRoute, and every internal writer of
+ *                                 this destination (exclusive)
+ *   seq                           seqcount over {set, last_changed}; written
+ *                                 by the exclusive holder only while publishing
+ *   set                           RCU pointer to the immutable route set
+ *                                 (NULL when empty); read under seq
+ *   last_changed                  FILETIME of the last route change; under seq
+ *   opaque                        RCU pointer to the opaque slot array,
+ *                                 allocated on first use (CAS), freed with
+ *                                 the destination; slot contents are the
+ *                                 clients' and guarded by their use of lock
+ *   in_trie                       written under the exclusive lock and the
+ *                                 table's trie_lock; read by writers holding
+ *                                 the lock (a writer that finds it false
+ *                                 retries from the lookup)
+ */
+#ifndef RTM_DEST_H
+#define RTM_DEST_H
+
+#include <rtmv2.h>
+
+#include "destlock.h"
+#include "handle.h"
+#include "prefix.h"
+#include "route.h"
+#include "seqcount.h"
+
+struct table;
+struct entity;
+
+/* One route of a set, with the version that was current when it was built. */
+struct route_ref {
+	struct route *route;
+	struct route_version *ver;
+};
+
+/*
+ * Immutable list of a destination's live routes in preference order: lower
+ * Preference, then lower Metric, then older first (SEMANTICS.md §5).
+ */
+struct route_set {
+	struct rcu_head rcu;
+	uint32_t n;
+	uint32_t views; /* union of the routes' views */
+	struct route_ref e[];
+};
+
+struct dest {
+	struct table *table;
+	rtm_handle handle;
+	struct prefix key;
+	struct destlock lock;
+	seqcount seq;
+	_Atomic(struct route_set *) set;
+	_Atomic uint64_t last_changed;
+	_Atomic(void **) opaque;
+	bool in_trie;
+	struct rcu_head rcu;
+};
+
+struct dest_snapshot {
+	struct route_set *set; /* may be NULL */
+	uint64_t last_changed;
+};
+
+/* A new destination (not yet in the trie), with refs references. */
+struct dest *dest_new(struct table *t, const struct prefix *key, uint32_t refs);
+
+/* Undo dest_new() for a destination that was never published. */
+void dest_discard(struct dest *d);
+
+/* A consistent copy of the summary.  Call inside rcu_lock(). */
+void dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap);
+
+/* Publish a new route set (may be NULL); caller holds d->lock exclusively. */
+void dest_publish_locked(struct dest *d, struct route_set *set);
+
+/* Does the destination qualify for these views (SEMANTICS.md §8)? */
+bool dest_snapshot_qualifies(const struct dest_snapshot *snap, uint32_t views);
+
+/*
+ * Index in set of the best route for view id v among routes whose owner
+ * matches the protocol filter (0 = any), or -1.
+ */
+int route_set_best(const struct route_set *set, unsigned view, ULONG proto, bool filter);
+
+/* Route-set construction (caller holds d->lock exclusively). */
+struct route_set *route_set_with(const struct route_set *old, struct route *r,
+				 struct route_version *v);
+/* *out = old without r (NULL when that leaves it empty); 0 or -ENOMEM. */
+int route_set_without(const struct route_set *old, const struct route *r, struct route_set **out);
+
+/* Retire a set that was published (freed after a grace period). */
+void route_set_retire(struct route_set *set);
+
+/*
+ * Fill info for the caller's view selection from a snapshot, referencing
+ * every handle in it.  Returns 0, or -EAGAIN if an object in the snapshot
+ * died meanwhile (nothing referenced; take a new snapshot and retry).
+ * Call inside rcu_lock().
+ */
+int dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap,
+		       const struct entity *caller, ULONG proto, uint32_t views,
+		       RTM_DEST_INFO *info);
+
+/* Release every handle in a filled info (the caller owns them). */
+void dest_info_release(RTM_DEST_INFO *info);
+
+/* Whether the caller's ProtocolId argument filters, and the id to match. */
+void dest_proto_filter(const struct entity *caller, ULONG proto, ULONG *id, bool *filter);
+
+/* Current time as a FILETIME value (100 ns ticks since 1601). */
+uint64_t dest_filetime_now(void);
+
+/* Address of the caller's opaque slot in d; NULL on ENOMEM. */
+void **dest_opaque_slot(struct dest *d, int slot);
+
+void dest_module_init(void);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * Entities (registered clients).
+ *
+ * Lifetime: created by RtmRegisterEntity with the store's reference (held
+ * while registered) plus the one given to the caller as its registration
+ * handle; deregistration drops the store's reference; memory is freed a
+ * grace period after the last reference goes.
+ *
+ * Fields:
+ *   table, handle, info, callback, methods, nmethods, opaque_slot:
+ *                    immutable while registered (opaque_slot is given back at
+ *                    deregistration, under table->entities_lock)
+ *   registered       atomic; cleared once by deregistration; API calls that
+ *                    take this entity as RtmRegHandle check it
+ *   link             table->entities list, under table->entities_lock
+ *   nexthops         the entity's next-hop table (nexthop.h), under nh_lock
+ */
+#ifndef RTM_ENTITY_H
+#define RTM_ENTITY_H
+
+#include "handle.h"
+#include "nexthop.h"
+#include "table.h"
+
+#define ENTITY_MAX_METHODS 32
+
+struct entity {
+	struct table *table;
+	rtm_handle handle;
+	RTM_ENTITY_INFO info;
+	RTM_EVENT_CALLBACK callback;
+	uint32_t nmethods;
+	RTM_ENTITY_EXPORT_METHOD methods[ENTITY_MAX_METHODS];
+	int opaque_slot; /* -1: none */
+	_Atomic bool registered;
+	struct cds_list_head link;
+	struct nh_table nexthops;
+	struct rcu_head rcu;
+};
+
+/*
+ * The registered entity behind a caller's RtmRegHandle, or NULL.
+ * Call inside rcu_lock(); valid until rcu_unlock().
+ */
+struct entity *entity_caller_rcu(rtm_handle h);
+
+/* Same, taking a reference the caller drops with handle_put(e->handle). */
+struct entity *entity_caller_ref(rtm_handle h);
+
+void entity_module_init(void);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * Handles: the values given to callers for entities, destinations, routes,
+ * next hops, enumerations, route lists and notification registrations.
+ *
+ * A handle is not a pointer.  It encodes a slot index, the slot's generation
+ * and the object type:
+ *
+ *   bit 63..60  0xA (marks a librtm handle)
+ *   bit 59..56  type (enum htype)
+ *   bit 55..32  generation of the slot (24 bits)
+ *   bit 31..0   slot index
+ *
+ * Slots live in chunks that are never freed, so reading the slot of any
+ * handle value, even garbage, is safe.  A slot's word packs its generation,
+ * type and reference count; a handle is valid while the word's generation and
+ * type equal the handle's and the count is above zero.
+ *
+ * Lifetime of an object behind a handle:
+ *   allocate: handle_alloc() with the creator's references (the store's own
+ *             reference, plus one per handle given out);
+ *   use:      handle_get() inside an RCU read-side section, or while the
+ *             caller holds a reference;
+ *   retire:   when the count reaches zero the handle is dead at once, the
+ *             type's finalizer runs (it drops the object's references on other
+ *             objects and defers the free through RCU), and the slot itself
+ *             is recycled with a new generation only after a grace period, so
+ *             a reader that validated the old handle never sees a new object.
+ *
+ * A 24-bit generation wraps after 16M reuses of one slot: a stale handle kept
+ * (without a reference) across that many reuses could alias a new object.
+ * Holding a reference, as the API requires, pins the slot and excludes this.
+ */
+#ifndef RTM_HANDLE_H
+#define RTM_HANDLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rcu.h"
+
+enum htype {
+	HT_NONE = 0,
+	HT_ENTITY,
+	HT_DEST,
+	HT_ROUTE,
+	HT_NEXTHOP,
+	HT_ENUM,
+	HT_ROUTE_LIST,
+	HT_NOTIFY,
+	HT_COUNT
+};
+
+typedef void *rtm_handle; /* same representation as HANDLE */
+
+/* Called, lock-free, when an object's last reference goes away. */
+typedef void (*handle_finalizer)(void *obj);
+
+void handle_set_finalizer(enum htype type, handle_finalizer fin);
+
+/*
+ * Allocate a slot for obj with refs references.  Returns 0 or -ENOMEM.
+ */
+int handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out);
+
+/*
+ * The object behind h if h is a live handle of this type, else NULL.
+ * Call inside an RCU read-side section, or while holding a reference; the
+ * object stays valid until rcu_unlock() in the first case.
+ */
+void *handle_get(rtm_handle h, enum htype type);
+
+/* The type encoded in h, or HT_NONE if h is not a librtm handle at all. */
+enum htype handle_type(rtm_handle h);
+
+/*
+ * Take one more reference on a live handle.  Returns the object, or NULL if
+ * h is not (or no longer) a live handle of this type.  Safe on garbage.
+ */
+void *handle_ref(rtm_handle h, enum htype type);
+
+/* Like handle_ref() for any of the types in type_mask (1u << type). */
+void *handle_ref_any(rtm_handle h, unsigned type_mask);
+
+/*
+ * Drop one reference.  The caller owns one (the handle is live).  May run
+ * the finalizer.  Never takes a lock.
+ */
+void handle_put(rtm_handle h);
+
+/*
+ * Drop one reference if h is a live handle of one of the types in
+ * type_mask; returns false (and changes nothing) if it is not.
+ */
+bool handle_put_checked(rtm_handle h, unsigned type_mask);
+
+/* Reference count (for tests and assertions). */
+uint32_t handle_refs(rtm_handle h);
+
+/*
+ * Give the slot back once the object's memory is gone: call from the
+ * object's deferred-free callback (after the grace period that began when
+ * its count reached zero).
+ */
+void handle_recycle(rtm_handle h);
+
+#define HT_BIT(t) (1u << (t))
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * Lock order of the whole library, declared once.
+ *
+ * A thread may take locks only in this order (a lock further down the list
+ * is never held while waiting for one higher up):
+ *
+ *   1. registry_lock          table registry (table.c)
+ *   2. table->entities_lock   entity list and opaque slots of one table
+ *   3. dest->lock             per-destination lock word (destlock.c), the
+ *                             lock RtmLockDestination / RtmLockRoute expose;
+ *                             a thread holds at most one at a time inside the
+ *                             library
+ *   4. table->trie_lock       structural changes of the table's trie
+ *   5. entity->nh_lock        the entity's next-hop table
+ *   6. nexthop->lock          per-next-hop lock word (RtmLockNextHop)
+ *   7. handle free-list lock  (handle.c), a leaf
+ *
+ * Rules that go with it:
+ * - No lock is held while a client callback runs.
+ * - synchronize_rcu() is never called with any of these held, nor inside a
+ *   read-side section (rcu_throttle() checks the per-thread count of held
+ *   destination locks).
+ * - Dropping a reference (handle_put) never takes a lock, so it is allowed
+ *   anywhere, including inside a client's RtmLockRoute hold and in call_rcu
+ *   callbacks.
+ * - Blocking on a destination lock happens outside any RCU read-side section,
+ *   with a temporary reference keeping the destination alive.
+ */
+#ifndef RTM_LOCK_ORDER_H
+#define RTM_LOCK_ORDER_H
+#endif

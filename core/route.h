@@ -1,0 +1,111 @@
+/*
+ * Routes.
+ *
+ * Lifetime: created by RtmAddRouteToDest with the store's reference (held
+ * while the route is live in its destination) plus one per handle given out;
+ * RtmDeleteRouteToDest (or deregistration of the owner) drops the store's
+ * reference; the memory goes a grace period after the last reference.
+ *
+ * Two views of a route's data:
+ *   pub   the immutable struct route_version readers copy.  Replaced (never
+ *         changed) by the holder of the destination's exclusive lock, with a
+ *         release store, at the same time as the destination's route set
+ *         (which also points at the version).  Old versions are freed after a
+ *         grace period.  A version holds its own references on its neighbour
+ *         and next-hop handles, so a reader can always reference them.
+ *   info  the RTM's own RTM_ROUTE_INFO, sized for the table's
+ *         MaxNextHopsInRoute.  Returned by RtmLockRoute and
+ *         RtmGetRoutePointer.  Written only by the holder of the destination's
+ *         exclusive lock (the client between RtmLockRoute and
+ *         RtmUpdateAndUnlockRoute, or RtmAddRouteToDest).  Readers never read
+ *         it.  The handles in it carry the route's own references (the client
+ *         adjusts them itself during an in-place edit, SEMANTICS.md §6).
+ *
+ * Other fields: dest, owner (each holds a reference), handle, age: immutable;
+ * state: atomic, set to DELETED under the destination's exclusive lock.
+ */
+#ifndef RTM_ROUTE_H
+#define RTM_ROUTE_H
+
+#include <rtmv2.h>
+
+#include "handle.h"
+
+struct dest;
+struct entity;
+struct table;
+
+struct route_version {
+	struct rcu_head rcu;
+	RTM_PREF_INFO pref;
+	uint32_t views;
+	USHORT flags;
+	UCHAR flags1;
+	USHORT nnh;
+	void *esi;
+	rtm_handle neighbour;
+	rtm_handle nh[];
+};
+
+struct route {
+	struct dest *dest;
+	struct entity *owner;
+	rtm_handle handle;
+	uint64_t age;
+	_Atomic(struct route_version *) pub;
+	_Atomic UCHAR state;
+	RTM_ROUTE_INFO *info;
+	struct rcu_head rcu;
+};
+
+/* Bytes of an RTM_ROUTE_INFO with room for n next hops. */
+#define ROUTE_INFO_SIZE(n) (offsetof(RTM_ROUTE_INFO, NextHopsList.NextHops) + (n) * sizeof(HANDLE))
+
+/*
+ * Check the client-supplied parts of info for a route owned by owner:
+ * returns 0, -EINVAL (too many next hops, unsupported views, a next hop of
+ * another entity) or -EBADF (an invalid next-hop or neighbour handle).
+ */
+int route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner);
+
+/* A new version from info, referencing its handles; NULL on ENOMEM. */
+struct route_version *route_version_new(const RTM_ROUTE_INFO *info);
+
+/* Free v after a grace period, then drop its references. */
+void route_version_retire(struct route_version *v);
+
+/* Drop v's references and free it now (v was never published). */
+void route_version_discard(struct route_version *v);
+
+/*
+ * A new route of owner on dest with the client's info (references taken
+ * for the route's own info and for its first version).  The route holds
+ * references on dest and owner.  Returns NULL on ENOMEM.
+ */
+struct route *route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info);
+
+/* Undo route_new() for a route that was never published. */
+void route_discard(struct route *r);
+
+/*
+ * Replace the client-visible fields of r->info with info's, taking
+ * references on the new handles and dropping the old ones.
+ */
+void route_info_assign(struct route *r, const RTM_ROUTE_INFO *info);
+
+/* Put DestHandle, RouteOwner and State of r->info back (SEMANTICS §6). */
+void route_info_restore_identity(struct route *r);
+
+/* Is v the same client-visible data as the other version? */
+bool route_version_equal(const struct route_version *a, const struct route_version *b);
+
+/*
+ * Copy r's published version into out (a caller buffer with room for the
+ * table's MaxNextHopsInRoute), referencing every handle in it.  Call inside
+ * rcu_lock().
+ */
+void route_info_copy_rcu(struct route *r, RTM_ROUTE_INFO *out);
+
+void route_module_init(void);
+
+#endif

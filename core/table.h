@@ -1,0 +1,50 @@
+/*
+ * Tables: one per (RtmInstanceId, AddressFamily).  Tables never exchange
+ * information.  A table is created by the first registration in it and lives
+ * until the process ends (it is small; its trie empties as entities leave).
+ *
+ * Fields:
+ *   instance, family, width, max_nexthops, max_handles, opaque_slots:
+ *                   immutable after creation
+ *   trie            readers: RCU; structural writers: trie_lock
+ *   entities, opaque_used:
+ *                   entities_lock
+ *   route_age       atomic counter (tie-break order of routes)
+ */
+#ifndef RTM_TABLE_H
+#define RTM_TABLE_H
+
+#include <pthread.h>
+#include <urcu/list.h>
+
+#include "trie.h"
+
+#define TABLE_OPAQUE_SLOTS 8
+#define TABLE_VIEWS_SUPPORTED (RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST)
+#define TABLE_NUM_VIEWS 2
+
+struct table {
+	USHORT instance;
+	USHORT family;
+	uint32_t width;
+	uint32_t max_nexthops;
+	uint32_t max_handles;
+
+	struct trie trie;
+	pthread_mutex_t trie_lock;
+
+	pthread_mutex_t entities_lock;
+	struct cds_list_head entities; /* struct entity.link */
+	uint32_t opaque_used;          /* bit i: slot i taken */
+
+	_Atomic uint64_t route_age;
+	struct cds_list_head link; /* registry list, under registry_lock */
+};
+
+/* Address width in bits of a supported family, or 0. */
+uint32_t table_family_width(USHORT family);
+
+/* The table for (instance, family), created if needed; NULL on ENOMEM. */
+struct table *table_get(USHORT instance, USHORT family);
+
+#endif
