@@ -194,9 +194,17 @@ RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHand
 	} else if (!(nh = handle_get(NextHopHandle, HT_NEXTHOP))) {
 		rc = ERROR_INVALID_HANDLE;
 	} else {
-		/* Pairs with the exchange in nexthop_publish_locked(). */
-		const struct nh_version *v = ld_acquire(&nh->pub);
+		const struct nh_version *v;
+		HANDLE remote;
 
+		/* Pairs with the exchange in nexthop_publish_locked(); a dead
+		 * remote handle means the version was replaced: copy the new one. */
+		for (;;) {
+			v = ld_acquire(&nh->pub);
+			remote = v->remote && handle_ref(v->remote, HT_DEST) ? v->remote : NULL;
+			if (remote || !v->remote || ld_acquire(&nh->pub) == v)
+				break;
+		}
 		NextHopInfo->NextHopAddress = nh->info.NextHopAddress;
 		NextHopInfo->InterfaceIndex = nh->info.InterfaceIndex;
 		NextHopInfo->NextHopOwner =
@@ -204,8 +212,7 @@ RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHand
 		NextHopInfo->State = ld_acquire(&nh->state);
 		NextHopInfo->Flags = v->flags;
 		NextHopInfo->EntitySpecificInfo = v->esi;
-		NextHopInfo->RemoteNextHop =
-			v->remote && handle_ref(v->remote, HT_DEST) ? v->remote : NULL;
+		NextHopInfo->RemoteNextHop = remote;
 	}
 	rcu_unlock();
 	return rc;

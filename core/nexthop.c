@@ -38,19 +38,19 @@ nexthop_owner(const struct nexthop *nh)
 static void
 nh_version_free_cb(struct rcu_head *head)
 {
-	struct nh_version *v = caa_container_of(head, struct nh_version, rcu);
-
-	if (v->remote)
-		handle_put(v->remote);
-	free(v);
+	free(caa_container_of(head, struct nh_version, rcu));
 	rcu_deferred_done();
 }
 
+/* References go at once, memory after a grace period (as for routes). */
 void
 nh_version_retire(struct nh_version *v)
 {
-	if (v)
+	if (v) {
+		if (v->remote)
+			handle_put(v->remote);
 		rcu_defer(&v->rcu, nh_version_free_cb);
+	}
 }
 
 struct nh_version *

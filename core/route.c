@@ -82,18 +82,23 @@ route_version_new(const RTM_ROUTE_INFO *info)
 static void
 version_free_cb(struct rcu_head *head)
 {
-	struct route_version *v = caa_container_of(head, struct route_version, rcu);
-
-	version_put_handles(v);
-	free(v);
+	free(caa_container_of(head, struct route_version, rcu));
 	rcu_deferred_done();
 }
 
+/*
+ * The version's references go at once (a handle dies as soon as its last
+ * reference is released, SEMANTICS.md §3); only the memory waits for readers.
+ * A reader still copying v then fails to reference a dead handle and, seeing
+ * that v is no longer current, copies the new version instead.
+ */
 void
 route_version_retire(struct route_version *v)
 {
-	if (v)
+	if (v) {
+		version_put_handles(v);
 		rcu_defer(&v->rcu, version_free_cb);
+	}
 }
 
 void
@@ -253,27 +258,59 @@ route_discard(struct route *r)
 	handle_recycle(h);
 }
 
+/* Reference h for a copy; on failure note it and leave NULL. */
+static HANDLE
+copy_ref(HANDLE h, enum htype type, bool *failed)
+{
+	if (!h)
+		return NULL;
+	if (handle_ref(h, type))
+		return h;
+	*failed = true;
+	return NULL;
+}
+
+static void
+copy_put(RTM_ROUTE_INFO *out)
+{
+	if (out->Neighbour)
+		handle_put(out->Neighbour);
+	for (USHORT i = 0; i < out->NextHopsList.NumNextHops; i++)
+		handle_put(out->NextHopsList.NextHops[i]);
+}
+
 void
 route_info_copy_rcu(struct route *r, RTM_ROUTE_INFO *out)
 {
-	/* Pairs with the release in publish_version_locked(). */
-	const struct route_version *v = ld_acquire(&r->pub);
-	USHORT n = 0;
+	const struct route_version *v;
+	bool failed;
 
+	for (;;) {
+		USHORT n = 0;
+
+		/* Pairs with the release in publish_version_locked(). */
+		v = ld_acquire(&r->pub);
+		failed = false;
+		out->Neighbour = copy_ref(v->neighbour, HT_NEXTHOP, &failed);
+		for (USHORT i = 0; i < v->nnh; i++) {
+			HANDLE h = copy_ref(v->nh[i], HT_NEXTHOP, &failed);
+
+			if (h)
+				out->NextHopsList.NextHops[n++] = h;
+		}
+		out->NextHopsList.NumNextHops = n;
+		/* A dead handle means v was replaced (or r is dying): retry with
+		 * the current version unless v is still it. */
+		if (!failed || ld_acquire(&r->pub) == v)
+			break;
+		copy_put(out);
+	}
 	out->DestHandle = handle_ref(r->dest->handle, HT_DEST) ? r->dest->handle : NULL;
 	out->RouteOwner = handle_ref(r->owner->handle, HT_ENTITY) ? r->owner->handle : NULL;
-	/* The version's own references keep its handles live. */
-	out->Neighbour =
-		v->neighbour && handle_ref(v->neighbour, HT_NEXTHOP) ? v->neighbour : NULL;
 	out->State = ld_acquire(&r->state);
 	out->Flags1 = v->flags1;
 	out->Flags = v->flags;
 	out->PrefInfo = v->pref;
 	out->BelongsToViews = v->views;
 	out->EntitySpecificInfo = v->esi;
-	for (USHORT i = 0; i < v->nnh; i++) {
-		if (handle_ref(v->nh[i], HT_NEXTHOP))
-			out->NextHopsList.NextHops[n++] = v->nh[i];
-	}
-	out->NextHopsList.NumNextHops = n;
 }

@@ -12,7 +12,9 @@
  *         release store, at the same time as the destination's route set
  *         (which also points at the version).  Old versions are freed after a
  *         grace period.  A version holds its own references on its neighbour
- *         and next-hop handles, so a reader can always reference them.
+ *         and next-hop handles while it is current; they are dropped the
+ *         moment it is replaced (a reader that then fails to reference one
+ *         copies the newer version instead).
  *   info  the RTM's own RTM_ROUTE_INFO, sized for the table's
  *         MaxNextHopsInRoute.  Returned by RtmLockRoute and
  *         RtmGetRoutePointer.  Written only by the holder of the destination's
@@ -71,7 +73,7 @@ int route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner);
 /* A new version from info, referencing its handles; NULL on ENOMEM. */
 struct route_version *route_version_new(const RTM_ROUTE_INFO *info);
 
-/* Free v after a grace period, then drop its references. */
+/* Drop v's references now and free its memory after a grace period. */
 void route_version_retire(struct route_version *v);
 
 /* Drop v's references and free it now (v was never published). */
