@@ -12,7 +12,7 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 		  RTM_NOTIFY_HANDLE NotifyHandle, PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
 {
 	struct entity *e;
-	DWORD in_flags = ChangeFlags ? *ChangeFlags : 0, out_flags = 0;
+	DWORD in_flags, out_flags = 0;
 	int rc;
 
 	(void)TimeToLive; /* route aging arrives with the next issue */
@@ -22,7 +22,10 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 	e = entity_caller_ref(RtmRegHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
-	if (!RouteInfo) {
+	in_flags = ChangeFlags ? *ChangeFlags : 0;
+	/* NULL pointers before other handles (SEMANTICS.md §3). */
+	if (!RouteInfo || !ChangeFlags ||
+	    (!DestAddress && !(RouteHandle && *RouteHandle))) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -45,7 +48,7 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 	} else {
 		struct prefix key;
 
-		if (!DestAddress || DestAddress->AddressFamily != e->table->family) {
+		if (DestAddress->AddressFamily != e->table->family) {
 			rc = -EINVAL;
 			goto out;
 		}
@@ -74,8 +77,9 @@ RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandl
 	e = entity_caller_ref(RtmRegHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
-	r = handle_ref(RouteHandle, HT_ROUTE);
-	if (!r) {
+	if (!ChangeFlags) {
+		rc = -EINVAL;
+	} else if (!(r = handle_ref(RouteHandle, HT_ROUTE))) {
 		rc = -EBADF;
 	} else {
 		rc = r->owner != e ? -EACCES : update_delete_route(r, &flags);
@@ -83,7 +87,7 @@ RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandl
 			handle_put(RouteHandle); /* the caller's reference is consumed */
 		handle_put(RouteHandle);
 	}
-	if (!rc && ChangeFlags)
+	if (!rc)
 		*ChangeFlags = flags;
 	handle_put(e->handle);
 	return api_error(rc);
@@ -317,11 +321,13 @@ RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHa
 	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
 	if (rc)
 		return api_error(rc);
-	if (RouteListHandle)
+	if (!ChangeFlags)
+		rc = -EINVAL;
+	else if (RouteListHandle)
 		rc = -EBADF; /* no route list of this entity can exist yet */
 	else
 		rc = update_in_place_and_unlock(e, r, &flags);
-	if (!rc && ChangeFlags)
+	if (!rc)
 		*ChangeFlags = flags;
 	own_route_put(e, r);
 	return api_error(rc);
