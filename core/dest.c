@@ -24,6 +24,7 @@
 static void
 dest_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	struct dest *d = caa_container_of(head, struct dest, rcu);
 	rtm_handle h = d->handle;
 
@@ -238,6 +239,7 @@ route_set_without(const struct route_set *old, const struct route *r, struct rou
 static void
 set_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	free(caa_container_of(head, struct route_set, rcu));
 	rcu_deferred_done();
 }

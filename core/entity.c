@@ -6,6 +6,7 @@
 static void
 entity_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	struct entity *e = caa_container_of(head, struct entity, rcu);
 	rtm_handle h = e->handle;
 

@@ -38,6 +38,7 @@ nexthop_owner(const struct nexthop *nh)
 static void
 nh_version_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	free(caa_container_of(head, struct nh_version, rcu));
 	rcu_deferred_done();
 }
@@ -71,6 +72,7 @@ nh_version_new(const RTM_NEXTHOP_INFO *info)
 static void
 nexthop_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	struct nexthop *nh = caa_container_of(head, struct nexthop, rcu);
 	rtm_handle h = nh->handle;
 

@@ -20,6 +20,9 @@ __thread int rcu_thread_locks_held;
 static pthread_key_t rcu_exit_key;
 static pthread_once_t rcu_key_once = PTHREAD_ONCE_INIT;
 static _Atomic long rcu_backlog;
+#ifdef RTM_TSAN
+char rcu_tsan_grace;
+#endif
 
 static void
 rcu_thread_exit(void *arg)
@@ -52,6 +55,7 @@ void
 rcu_defer(struct rcu_head *head, rcu_free_fn fn)
 {
 	fetch_add_relaxed(&rcu_backlog, 1);
+	rcu_tsan_queued(head);
 	urcu_memb_call_rcu(head, fn);
 }
 

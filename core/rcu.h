@@ -23,6 +23,37 @@
 
 #include "atomics.h"
 
+/*
+ * ThreadSanitizer cannot see a grace period (liburcu orders it with
+ * membarrier and plain loads).  Under TSan we tell it what the grace period
+ * guarantees: every read-side section that ended before a deferred callback
+ * runs happens before that callback.  Each rcu_unlock() releases a sync
+ * object that each deferred callback acquires first.  A reader still inside
+ * its section gets no such edge, so a real use-after-free stays visible.
+ * Likewise call_rcu()'s queue is invisible to TSan: queuing a callback
+ * releases its rcu_head and running it acquires the same address.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define RTM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RTM_TSAN 1
+#endif
+#endif
+#ifdef RTM_TSAN
+#include <sanitizer/tsan_interface.h>
+extern char rcu_tsan_grace;
+#define rcu_tsan_reader_done() __tsan_release(&rcu_tsan_grace)
+#define rcu_tsan_grace_passed() __tsan_acquire(&rcu_tsan_grace)
+#define rcu_tsan_queued(head) __tsan_release(head)
+#define rcu_tsan_dequeued(head) __tsan_acquire(head)
+#else
+#define rcu_tsan_reader_done() ((void)0)
+#define rcu_tsan_grace_passed() ((void)0)
+#define rcu_tsan_queued(head) ((void)(head))
+#define rcu_tsan_dequeued(head) ((void)(head))
+#endif
+
 void rcu_thread_enter_slow(void);
 extern __thread int rcu_thread_registered;
 extern __thread int rcu_thread_locks_held;
@@ -43,6 +74,7 @@ rcu_lock(void)
 static inline void
 rcu_unlock(void)
 {
+	rcu_tsan_reader_done();
 	urcu_memb_read_unlock();
 }
 
@@ -51,7 +83,15 @@ typedef void (*rcu_free_fn)(struct rcu_head *head);
 /* Run fn(head) after a grace period.  Counts toward the backlog bound. */
 void rcu_defer(struct rcu_head *head, rcu_free_fn fn);
 
-/* Called by every deferred callback when it has run. */
+/* Every deferred callback calls rcu_deferred_begin() first and
+ * rcu_deferred_done() last. */
+static inline void
+rcu_deferred_begin(struct rcu_head *head)
+{
+	rcu_tsan_dequeued(head);
+	rcu_tsan_grace_passed();
+}
+
 void rcu_deferred_done(void);
 
 /* Wait for a grace period if the backlog is past its bound (see above). */

@@ -82,6 +82,7 @@ route_version_new(const RTM_ROUTE_INFO *info)
 static void
 version_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	free(caa_container_of(head, struct route_version, rcu));
 	rcu_deferred_done();
 }
@@ -177,6 +178,7 @@ route_info_restore_identity(struct route *r)
 static void
 route_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	struct route *r = caa_container_of(head, struct route, rcu);
 	rtm_handle h = r->handle;
 

@@ -27,6 +27,7 @@ trie_init(struct trie *t)
 static void
 node_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	free(caa_container_of(head, struct trie_node, rcu));
 	rcu_deferred_done();
 }
