@@ -45,4 +45,7 @@ api_views(RTM_VIEW_SET views)
 
 /* All-or-nothing release of n handles whose types are in mask (api_entity.c). */
 DWORD api_release_handles(UINT n, HANDLE *handles, unsigned mask);
+
+/* Check the caller and release n dest infos of the array stride of §5. */
+DWORD api_release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos);
 #endif

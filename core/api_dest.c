@@ -1,4 +1,5 @@
 /* Destination API: info, lookups, destination lock, opaque slots (§5, §6, §8). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -154,87 +155,93 @@ RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG
 	return api_error(rc);
 }
 
-RTM_API DWORD WINAPI
-RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO DestInfo)
+/*
+ * Release every handle in n dest infos laid out `stride` bytes apart, all or
+ * nothing: if any handle is not live and of its slot's type, none is released.
+ */
+static DWORD
+release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 {
-	HANDLE hs[1 + 3 * RTM_MAX_VIEWS];
-	unsigned mask[1 + 3 * RTM_MAX_VIEWS];
-	UINT n = 0;
+	const size_t per = 1 + 3 * RTM_MAX_VIEWS;
+	HANDLE *hs;
+	unsigned *mask;
+	size_t k = 0;
+	DWORD rc = NO_ERROR;
+
+	if (n && !infos)
+		return ERROR_INVALID_PARAMETER;
+	hs = malloc((n ? n : 1) * per * sizeof(*hs));
+	mask = malloc((n ? n : 1) * per * sizeof(*mask));
+	if (!hs || !mask) {
+		free(hs);
+		free(mask);
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
+		const RTM_DEST_INFO *info = (const RTM_DEST_INFO *)((const char *)infos + j * stride);
+
+		if (info->NumberOfViews > RTM_MAX_VIEWS) {
+			rc = ERROR_INVALID_PARAMETER;
+			break;
+		}
+		if (info->DestHandle) {
+			hs[k] = info->DestHandle;
+			mask[k++] = HT_BIT(HT_DEST);
+		}
+		for (UINT i = 0; i < info->NumberOfViews; i++) {
+			if (info->ViewInfo[i].Route) {
+				hs[k] = info->ViewInfo[i].Route;
+				mask[k++] = HT_BIT(HT_ROUTE);
+			}
+			if (info->ViewInfo[i].Owner) {
+				hs[k] = info->ViewInfo[i].Owner;
+				mask[k++] = HT_BIT(HT_ENTITY);
+			}
+			if (info->ViewInfo[i].HoldRoute) {
+				hs[k] = info->ViewInfo[i].HoldRoute;
+				mask[k++] = HT_BIT(HT_ROUTE);
+			}
+		}
+	}
+	rcu_lock();
+	for (size_t i = 0; i < k && rc == NO_ERROR; i++) {
+		if (!handle_get(hs[i], handle_type(hs[i])) || !(mask[i] & HT_BIT(handle_type(hs[i]))))
+			rc = ERROR_INVALID_HANDLE;
+	}
+	rcu_unlock();
+	for (size_t i = 0; i < k && rc == NO_ERROR; i++)
+		handle_put_checked(hs[i], mask[i]);
+	free(hs);
+	free(mask);
+	return rc;
+}
+
+DWORD
+api_release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos)
+{
 	bool ok;
 
-	api_enter();
 	rcu_lock();
-	ok = entity_caller_rcu(RtmRegHandle) != NULL;
+	ok = entity_caller_rcu(reg) != NULL;
 	rcu_unlock();
 	if (!ok)
 		return ERROR_INVALID_HANDLE;
-	if (!DestInfo || DestInfo->NumberOfViews > RTM_MAX_VIEWS)
-		return ERROR_INVALID_PARAMETER;
-	if (DestInfo->DestHandle) {
-		hs[n] = DestInfo->DestHandle;
-		mask[n++] = HT_BIT(HT_DEST);
-	}
-	for (UINT i = 0; i < DestInfo->NumberOfViews; i++) {
-		if (DestInfo->ViewInfo[i].Route) {
-			hs[n] = DestInfo->ViewInfo[i].Route;
-			mask[n++] = HT_BIT(HT_ROUTE);
-		}
-		if (DestInfo->ViewInfo[i].Owner) {
-			hs[n] = DestInfo->ViewInfo[i].Owner;
-			mask[n++] = HT_BIT(HT_ENTITY);
-		}
-		if (DestInfo->ViewInfo[i].HoldRoute) {
-			hs[n] = DestInfo->ViewInfo[i].HoldRoute;
-			mask[n++] = HT_BIT(HT_ROUTE);
-		}
-	}
-	rcu_lock();
-	for (UINT i = 0; i < n; i++) {
-		if (!handle_get(hs[i], handle_type(hs[i])) || !(mask[i] & HT_BIT(handle_type(hs[i])))) {
-			rcu_unlock();
-			return ERROR_INVALID_HANDLE;
-		}
-	}
-	rcu_unlock();
-	for (UINT i = 0; i < n; i++)
-		handle_put_checked(hs[i], mask[i]);
-	return NO_ERROR;
+	return release_dest_infos(n, infos, RTM_SIZE_OF_DEST_INFO(TABLE_NUM_VIEWS));
 }
 
-/* Does route version v (of route r) satisfy the match criteria (§8)? */
-static bool
-route_matches_rcu(const struct route *r, const struct route_version *v, RTM_MATCH_FLAGS flags,
-		  const RTM_ROUTE_INFO *c, ULONG ifindex)
+RTM_API DWORD WINAPI
+RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO DestInfo)
 {
-	if ((flags & RTM_MATCH_OWNER) && c->RouteOwner != r->owner->handle)
-		return false;
-	if ((flags & RTM_MATCH_NEIGHBOUR) && c->Neighbour != v->neighbour)
-		return false;
-	if ((flags & RTM_MATCH_PREF) && (c->PrefInfo.Preference != v->pref.Preference ||
-					 c->PrefInfo.Metric != v->pref.Metric))
-		return false;
-	if (flags & RTM_MATCH_NEXTHOP) {
-		for (USHORT i = 0; i < c->NextHopsList.NumNextHops; i++) {
-			bool found = false;
+	api_enter();
+	if (!DestInfo) {
+		bool ok;
 
-			for (USHORT j = 0; j < v->nnh && !found; j++)
-				found = v->nh[j] == c->NextHopsList.NextHops[i];
-			if (!found)
-				return false;
-		}
+		rcu_lock();
+		ok = entity_caller_rcu(RtmRegHandle) != NULL;
+		rcu_unlock();
+		return ok ? ERROR_INVALID_PARAMETER : ERROR_INVALID_HANDLE;
 	}
-	if (flags & RTM_MATCH_INTERFACE) {
-		bool found = false;
-
-		for (USHORT j = 0; j < v->nnh && !found; j++) {
-			struct nexthop *nh = handle_get(v->nh[j], HT_NEXTHOP);
-
-			found = nh && nh->info.InterfaceIndex == ifindex;
-		}
-		if (!found)
-			return false;
-	}
-	return true;
+	return api_release_dest_infos(RtmRegHandle, 1, DestInfo);
 }
 
 RTM_API DWORD WINAPI
@@ -354,5 +361,36 @@ RtmGetOpaqueInformationPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE D
 			*OpaqueInfoPointer = (PVOID)slot;
 	}
 	rcu_unlock();
+	return api_error(rc);
+}
+
+RTM_API DWORD WINAPI
+RtmHoldDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
+		   RTM_VIEW_SET TargetViews, ULONG HoldTime)
+{
+	struct entity *e;
+	struct dest *d;
+	RTM_VIEW_SET views;
+	int rc = 0;
+
+	api_enter();
+	e = entity_caller_ref(RtmRegHandle);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	if (HoldTime == 0 || lookup_views(TargetViews, &views)) {
+		rc = -EINVAL;
+	} else {
+		if (views == RTM_VIEW_MASK_ANY)
+			views = TABLE_VIEWS_SUPPORTED;
+		d = handle_ref(DestHandle, HT_DEST);
+		if (!d || d->table != e->table) {
+			rc = -EBADF;
+		} else {
+			update_hold_destination(d, views, HoldTime);
+		}
+		if (d)
+			handle_put(DestHandle);
+	}
+	handle_put(e->handle);
 	return api_error(rc);
 }

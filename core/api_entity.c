@@ -5,7 +5,104 @@
 #include "api.h"
 #include "entity.h"
 #include "init.h"
+#include "enum.h"
+#include "notify.h"
+#include "routelist.h"
 #include "update.h"
+#include "worker.h"
+
+/* An entity event on its way to one other entity's callback. */
+struct entity_event {
+	struct work work;
+	RTM_EVENT_TYPE type;
+	struct entity *to;    /* referenced */
+	struct entity *about; /* referenced */
+};
+
+static void
+event_deliver(struct work *w)
+{
+	struct entity_event *ev = caa_container_of(w, struct entity_event, work);
+	struct entity *to = ev->to;
+
+	if (ld_acquire(&to->registered) && to->callback)
+		to->callback(to->handle, ev->type, ev->about->handle, &ev->about->info);
+	handle_put(ev->about->handle);
+	handle_put(to->handle);
+	free(ev);
+}
+
+/*
+ * Tell every other registered entity of e's table that has a callback about
+ * e (SEMANTICS.md §4).  Called with no lock held; delivery is on the worker.
+ */
+static void
+announce(struct entity *e, RTM_EVENT_TYPE type)
+{
+	struct table *t = e->table;
+	struct entity *o;
+
+	pthread_mutex_lock(&t->entities_lock);
+	cds_list_for_each_entry(o, &t->entities, link) {
+		struct entity_event *ev;
+
+		if (o == e || !o->callback || !ld_acquire(&o->registered))
+			continue;
+		ev = calloc(1, sizeof(*ev));
+		if (!ev)
+			continue; /* out of memory: this event is lost */
+		ev->work.fn = event_deliver;
+		ev->work.entity = o;
+		ev->type = type;
+		ev->to = o;
+		ev->about = e;
+		handle_ref(o->handle, HT_ENTITY);
+		handle_ref(e->handle, HT_ENTITY);
+		if (!worker_queue(&ev->work)) {
+			handle_put(e->handle);
+			handle_put(o->handle);
+			free(ev);
+		}
+	}
+	pthread_mutex_unlock(&t->entities_lock);
+}
+
+/* Delete what e owns besides routes and next hops: notification
+ * registrations, route lists, enumerations. */
+static void
+drop_owned_objects(struct entity *e)
+{
+	for (;;) {
+		struct notify_reg *reg = NULL;
+		struct route_list *l = NULL;
+		struct rtm_enum *en = NULL;
+
+		pthread_mutex_lock(&e->lists_lock);
+		if (!cds_list_empty(&e->notifies)) {
+			reg = cds_list_first_entry(&e->notifies, struct notify_reg, link);
+			handle_ref(reg->handle, HT_NOTIFY);
+		} else if (!cds_list_empty(&e->lists)) {
+			l = cds_list_first_entry(&e->lists, struct route_list, link);
+			handle_ref(l->handle, HT_ROUTE_LIST);
+		} else if (!cds_list_empty(&e->enums)) {
+			en = cds_list_first_entry(&e->enums, struct rtm_enum, link);
+			handle_ref(en->handle, HT_ENUM);
+		}
+		pthread_mutex_unlock(&e->lists_lock);
+		if (reg) {
+			notify_deregister(reg);
+			handle_put(reg->handle);
+		} else if (l) {
+			routelist_delete(l);
+			handle_put(l->handle);
+		} else if (en) {
+			enum_delete(en);
+			handle_put(en->handle);
+		} else {
+			break;
+		}
+	}
+}
 
 static void
 fill_profile(const struct table *t, PRTM_REGN_PROFILE p)
@@ -74,6 +171,12 @@ RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS Exp
 	e->opaque_slot = -1;
 	atomic_init(&e->registered, true);
 	nh_table_init(&e->nexthops);
+	pthread_mutex_init(&e->lists_lock, NULL);
+	CDS_INIT_LIST_HEAD(&e->lists);
+	CDS_INIT_LIST_HEAD(&e->enums);
+	CDS_INIT_LIST_HEAD(&e->notifies);
+	pthread_mutex_init(&e->methods_lock, NULL);
+	pthread_cond_init(&e->methods_cv, NULL);
 
 	pthread_mutex_lock(&t->entities_lock);
 	if (identity_taken_locked(t, RtmEntityInfo)) {
@@ -96,11 +199,15 @@ out_unlock:
 	pthread_mutex_unlock(&t->entities_lock);
 	if (rc) {
 		nh_table_fini(&e->nexthops);
+		pthread_mutex_destroy(&e->lists_lock);
+		pthread_mutex_destroy(&e->methods_lock);
+		pthread_cond_destroy(&e->methods_cv);
 		free(e);
 		return api_error(rc);
 	}
 	fill_profile(t, RtmRegProfile);
 	*RtmRegHandle = e->handle;
+	announce(e, RTM_ENTITY_REGISTERED);
 	return NO_ERROR;
 }
 
@@ -119,8 +226,13 @@ RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 		return ERROR_INVALID_HANDLE;
 	}
 	t = e->table;
+	announce(e, RTM_ENTITY_DEREGISTERED);
+	drop_owned_objects(e);
 	update_purge_entity(e);
 	nh_table_clear(&e->nexthops);
+	/* Its callbacks already queued or running finish before we return
+	 * (unless this is one of them). */
+	worker_flush_entity(e);
 	pthread_mutex_lock(&t->entities_lock);
 	cds_list_del(&e->link);
 	if (e->opaque_slot >= 0)

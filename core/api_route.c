@@ -3,6 +3,7 @@
 
 #include "api.h"
 #include "entity.h"
+#include "routelist.h"
 #include "update.h"
 
 RTM_API DWORD WINAPI
@@ -15,8 +16,9 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 	DWORD in_flags, out_flags = 0;
 	int rc;
 
-	(void)TimeToLive; /* route aging arrives with the next issue */
-	(void)NotifyType;
+	struct update_extras x = {TimeToLive, NULL};
+
+	(void)NotifyType; /* reserved */
 	(void)NotifyHandle;
 	api_enter_writer();
 	e = entity_caller_ref(RtmRegHandle);
@@ -33,8 +35,15 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 	if (rc)
 		goto out;
 	if (RouteListHandle) {
-		rc = -EBADF; /* no route list of this entity can exist yet */
-		goto out;
+		rcu_lock();
+		x.list = routelist_of_rcu(RouteListHandle, e);
+		if (x.list)
+			handle_ref(x.list->handle, HT_ROUTE_LIST);
+		rcu_unlock();
+		if (!x.list) {
+			rc = -EBADF;
+			goto out;
+		}
 	}
 	if (RouteHandle && *RouteHandle) {
 		struct route *r = handle_ref(*RouteHandle, HT_ROUTE);
@@ -42,7 +51,7 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 		if (!r) {
 			rc = -EBADF;
 		} else {
-			rc = r->owner != e ? -EACCES : update_route(e, r, RouteInfo, &out_flags);
+			rc = r->owner != e ? -EACCES : update_route(e, r, RouteInfo, &x, &out_flags);
 			handle_put(r->handle);
 		}
 	} else {
@@ -54,12 +63,14 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 		}
 		rc = prefix_from_net(&key, DestAddress, e->table->width);
 		if (!rc)
-			rc = update_add_route(e, &key, RouteInfo, in_flags, &out_flags,
+			rc = update_add_route(e, &key, RouteInfo, in_flags, &x, &out_flags,
 					      RouteHandle ? RouteHandle : NULL);
 	}
-	if (!rc && ChangeFlags)
+	if (!rc)
 		*ChangeFlags = out_flags;
 out:
+	if (x.list)
+		handle_put(x.list->handle);
 	handle_put(e->handle);
 	return api_error(rc);
 }
@@ -314,21 +325,31 @@ RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHa
 	DWORD flags = 0;
 	int rc;
 
-	(void)TimeToLive; /* route aging arrives with the next issue */
-	(void)NotifyType;
+	struct update_extras x = {TimeToLive, NULL};
+
+	(void)NotifyType; /* reserved */
 	(void)NotifyHandle;
 	api_enter();
 	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
 	if (rc)
 		return api_error(rc);
+	if (RouteListHandle) {
+		rcu_lock();
+		x.list = routelist_of_rcu(RouteListHandle, e);
+		if (x.list)
+			handle_ref(x.list->handle, HT_ROUTE_LIST);
+		rcu_unlock();
+	}
 	if (!ChangeFlags)
 		rc = -EINVAL;
-	else if (RouteListHandle)
-		rc = -EBADF; /* no route list of this entity can exist yet */
+	else if (RouteListHandle && !x.list)
+		rc = -EBADF;
 	else
-		rc = update_in_place_and_unlock(e, r, &flags);
+		rc = update_in_place_and_unlock(e, r, &x, &flags);
 	if (!rc)
 		*ChangeFlags = flags;
+	if (x.list)
+		handle_put(x.list->handle);
 	own_route_put(e, r);
 	return api_error(rc);
 }

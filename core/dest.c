@@ -43,6 +43,7 @@ dest_final(void *obj)
 
 	if (set) /* never happens: a dest with routes is referenced by them */
 		abort();
+	free(d->hold);
 	rcu_defer(&d->rcu, dest_free_cb);
 }
 
@@ -132,7 +133,7 @@ dest_snapshot_qualifies(const struct dest_snapshot *snap, uint32_t views)
 	if (!snap->set)
 		return false;
 	if (views == RTM_VIEW_MASK_ANY)
-		return true;
+		return !route_set_is_empty(snap->set); /* live or hold routes */
 	return (snap->set->views & views) != 0;
 }
 
@@ -188,6 +189,13 @@ set_finish(struct route_set *s)
 		s->views |= s->e[i].ver->views;
 }
 
+static void
+set_copy_holds(struct route_set *s, const struct route_set *old)
+{
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++)
+		s->hold[v] = old ? old->hold[v] : NULL;
+}
+
 struct route_set *
 route_set_with(const struct route_set *old, struct route *r, struct route_version *v)
 {
@@ -210,30 +218,45 @@ route_set_with(const struct route_set *old, struct route *r, struct route_versio
 	if (!placed)
 		s->e[n++] = add;
 	s->n = n;
+	set_copy_holds(s, old);
 	set_finish(s);
 	return s;
 }
 
-int
-route_set_without(const struct route_set *old, const struct route *r, struct route_set **out)
+struct route_set *
+route_set_without(const struct route_set *old, const struct route *r)
 {
-	uint32_t n = 0;
-	struct route_set *s;
+	uint32_t n = 0, oldn = old ? old->n : 0;
+	struct route_set *s = set_alloc(oldn);
 
-	*out = NULL;
-	if (!old || old->n <= 1)
-		return 0;
-	s = set_alloc(old->n - 1);
 	if (!s)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < old->n; i++) {
-		if (old->e[i].route != r && n < old->n - 1)
+		return NULL;
+	for (uint32_t i = 0; i < oldn; i++) {
+		if (old->e[i].route != r)
 			s->e[n++] = old->e[i];
 	}
 	s->n = n;
+	set_copy_holds(s, old);
 	set_finish(s);
-	*out = s;
-	return 0;
+	return s;
+}
+
+bool
+route_set_is_empty(const struct route_set *set)
+{
+	if (!set)
+		return true;
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		if (set->hold[v])
+			return false;
+	}
+	return set->n == 0;
+}
+
+bool
+route_set_view_empty(const struct route_set *set, unsigned v)
+{
+	return !set || !(set->views & (1u << v));
 }
 
 static void
@@ -305,6 +328,12 @@ dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struc
 			nroutes += (set->e[i].ver->views >> v) & 1;
 		info->ViewInfo[nv].NumRoutes = nroutes;
 		info->NumberOfViews = ++nv;
+		if (set && set->hold[v]) {
+			/* Reported whatever the protocol filter (SEMANTICS.md §5). */
+			if (!handle_ref(set->hold[v]->handle, HT_ROUTE))
+				goto stale;
+			info->ViewInfo[nv - 1].HoldRoute = set->hold[v]->handle;
+		}
 		best = route_set_best(set, v, id, filter);
 		if (best >= 0) {
 			const struct route_ref *b = &set->e[best];

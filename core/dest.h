@@ -27,6 +27,11 @@
  *                                 table's trie_lock; read by writers holding
  *                                 the lock (a writer that finds it false
  *                                 retries from the lookup)
+ *   notify_pending, notify_marked atomic bit i for change-notification
+ *                                 registration i of the table: queued there /
+ *                                 marked by it (notify.c)
+ *   hold_views, hold_ms, hold     hold-down arming and the running hold-down's
+ *                                 timer (allocated on first use); exclusive lock
  */
 #ifndef RTM_DEST_H
 #define RTM_DEST_H
@@ -38,6 +43,8 @@
 #include "prefix.h"
 #include "route.h"
 #include "seqcount.h"
+#include "table.h"
+#include "worker.h"
 
 struct table;
 struct entity;
@@ -56,6 +63,9 @@ struct route_set {
 	struct rcu_head rcu;
 	uint32_t n;
 	uint32_t views; /* union of the routes' views */
+	/* Hold-down routes per view id (deleted routes, each with a reference
+	 * owned by the hold; SEMANTICS.md §7), or NULL. */
+	struct route *hold[TABLE_NUM_VIEWS];
 	struct route_ref e[];
 };
 
@@ -69,7 +79,18 @@ struct dest {
 	_Atomic uint64_t last_changed;
 	_Atomic(void **) opaque;
 	bool in_trie;
+	_Atomic uint32_t notify_pending;
+	_Atomic uint32_t notify_marked;
+	uint32_t hold_views;
+	uint32_t hold_ms;
+	struct dest_hold *hold;
 	struct rcu_head rcu;
+};
+
+/* A running hold-down: its timer holds a reference on the destination. */
+struct dest_hold {
+	struct timer timer;
+	struct dest *dest;
 };
 
 struct dest_snapshot {
@@ -98,11 +119,18 @@ bool dest_snapshot_qualifies(const struct dest_snapshot *snap, uint32_t views);
  */
 int route_set_best(const struct route_set *set, unsigned view, ULONG proto, bool filter);
 
-/* Route-set construction (caller holds d->lock exclusively). */
+/*
+ * Route-set construction (caller holds d->lock exclusively).  Hold routes
+ * are carried over.  Both return NULL on ENOMEM; a result may be empty
+ * (route_set_is_empty), which the caller publishes as NULL.
+ */
 struct route_set *route_set_with(const struct route_set *old, struct route *r,
 				 struct route_version *v);
-/* *out = old without r (NULL when that leaves it empty); 0 or -ENOMEM. */
-int route_set_without(const struct route_set *old, const struct route *r, struct route_set **out);
+struct route_set *route_set_without(const struct route_set *old, const struct route *r);
+bool route_set_is_empty(const struct route_set *set);
+
+/* Is r the only route of set in view id v (or does set have none)? */
+bool route_set_view_empty(const struct route_set *set, unsigned v);
 
 /* Retire a set that was published (freed after a grace period). */
 void route_set_retire(struct route_set *set);

@@ -11,6 +11,9 @@ entity_free_cb(struct rcu_head *head)
 	rtm_handle h = e->handle;
 
 	nh_table_fini(&e->nexthops);
+	pthread_mutex_destroy(&e->lists_lock);
+	pthread_mutex_destroy(&e->methods_lock);
+	pthread_cond_destroy(&e->methods_cv);
 	free(e);
 	handle_recycle(h);
 	rcu_deferred_done();

@@ -14,6 +14,11 @@
  *                    take this entity as RtmRegHandle check it
  *   link             table->entities list, under table->entities_lock
  *   nexthops         the entity's next-hop table (nexthop.h), under nh_lock
+ *   lists_lock       guards lists, enums, notifies (the objects this entity
+ *                    owns, cleaned up at deregistration) and the route-list
+ *                    membership of its routes (routelist.c)
+ *   methods_lock     guards methods_blocked and methods_active; methods_cv
+ *                    signals their changes (RtmBlockMethods / RtmInvokeMethod)
  */
 #ifndef RTM_ENTITY_H
 #define RTM_ENTITY_H
@@ -35,6 +40,17 @@ struct entity {
 	_Atomic bool registered;
 	struct cds_list_head link;
 	struct nh_table nexthops;
+
+	pthread_mutex_t lists_lock;
+	struct cds_list_head lists;    /* struct route_list.link */
+	struct cds_list_head enums;    /* struct rtm_enum.link */
+	struct cds_list_head notifies; /* struct notify_reg.link */
+
+	pthread_mutex_t methods_lock;
+	pthread_cond_t methods_cv;
+	bool methods_blocked;
+	uint32_t methods_active;
+
 	struct rcu_head rcu;
 };
 

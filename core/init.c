@@ -2,6 +2,9 @@
 #include <pthread.h>
 
 #include "dest.h"
+#include "enum.h"
+#include "notify.h"
+#include "routelist.h"
 #include "entity.h"
 #include "init.h"
 #include "nexthop.h"
@@ -16,6 +19,9 @@ init_modules(void)
 	entity_module_init();
 	nexthop_module_init();
 	route_module_init();
+	enum_module_init();
+	notify_module_init();
+	routelist_module_init();
 }
 
 void

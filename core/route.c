@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aging.h"
 #include "dest.h"
+#include "nexthop.h"
 #include "entity.h"
 #include "route.h"
 #include "table.h"
@@ -182,10 +184,34 @@ route_free_cb(struct rcu_head *head)
 	struct route *r = caa_container_of(head, struct route, rcu);
 	rtm_handle h = r->handle;
 
+	free(ld_relaxed(&r->ext));
 	free(r->info);
 	free(r);
 	handle_recycle(h);
 	rcu_deferred_done();
+}
+
+
+
+struct route_ext *
+route_ext_get(struct route *r)
+{
+	struct route_ext *x = ld_acquire(&r->ext), *fresh;
+
+	if (x)
+		return x;
+	fresh = calloc(1, sizeof(*fresh));
+	if (!fresh)
+		return NULL;
+	fresh->route = r;
+	fresh->ttl.fn = ttl_expired;
+	fresh->ttl.entity = r->owner;
+	CDS_INIT_LIST_HEAD(&fresh->list_link);
+	if (atomic_compare_exchange_strong_explicit(&r->ext, &x, fresh, memory_order_acq_rel,
+						    memory_order_acquire))
+		return fresh;
+	free(fresh);
+	return x;
 }
 
 /* Finalizer: last reference gone (the route was deleted before). */
@@ -228,6 +254,7 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
 	r->age = fetch_add_relaxed(&t->route_age, 1);
 	atomic_init(&r->state, RTM_ROUTE_STATE_CREATED);
 	atomic_init(&r->pub, v);
+	atomic_init(&r->ext, NULL);
 	handle_ref(dest->handle, HT_DEST);
 	handle_ref(owner->handle, HT_ENTITY);
 	r->info->Flags1 = info->Flags1;
@@ -315,4 +342,40 @@ route_info_copy_rcu(struct route *r, RTM_ROUTE_INFO *out)
 	out->PrefInfo = v->pref;
 	out->BelongsToViews = v->views;
 	out->EntitySpecificInfo = v->esi;
+}
+
+/* Does route version v (of route r) satisfy the match criteria (§8)? */
+bool
+route_matches_rcu(const struct route *r, const struct route_version *v, RTM_MATCH_FLAGS flags,
+		  const RTM_ROUTE_INFO *c, ULONG ifindex)
+{
+	if ((flags & RTM_MATCH_OWNER) && c->RouteOwner != r->owner->handle)
+		return false;
+	if ((flags & RTM_MATCH_NEIGHBOUR) && c->Neighbour != v->neighbour)
+		return false;
+	if ((flags & RTM_MATCH_PREF) && (c->PrefInfo.Preference != v->pref.Preference ||
+					 c->PrefInfo.Metric != v->pref.Metric))
+		return false;
+	if (flags & RTM_MATCH_NEXTHOP) {
+		for (USHORT i = 0; i < c->NextHopsList.NumNextHops; i++) {
+			bool found = false;
+
+			for (USHORT j = 0; j < v->nnh && !found; j++)
+				found = v->nh[j] == c->NextHopsList.NextHops[i];
+			if (!found)
+				return false;
+		}
+	}
+	if (flags & RTM_MATCH_INTERFACE) {
+		bool found = false;
+
+		for (USHORT j = 0; j < v->nnh && !found; j++) {
+			struct nexthop *nh = handle_get(v->nh[j], HT_NEXTHOP);
+
+			found = nh && nh->info.InterfaceIndex == ifindex;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
 }

@@ -32,6 +32,7 @@
 #include <rtmv2.h>
 
 #include "handle.h"
+#include "worker.h"
 
 struct dest;
 struct entity;
@@ -49,6 +50,20 @@ struct route_version {
 	rtm_handle nh[];
 };
 
+struct route_list;
+
+/*
+ * What only some routes need, allocated on first use and freed with the
+ * route: the aging timer (armed: it holds a reference on the route; worker
+ * lock) and the route-list membership (owner->lists_lock).
+ */
+struct route_ext {
+	struct timer ttl;
+	struct route *route;
+	struct route_list *list;
+	struct cds_list_head list_link;
+};
+
 struct route {
 	struct dest *dest;
 	struct entity *owner;
@@ -57,8 +72,12 @@ struct route {
 	_Atomic(struct route_version *) pub;
 	_Atomic UCHAR state;
 	RTM_ROUTE_INFO *info;
+	_Atomic(struct route_ext *) ext;
 	struct rcu_head rcu;
 };
+
+/* r's extension, allocated if needed; NULL on ENOMEM. */
+struct route_ext *route_ext_get(struct route *r);
 
 /* Bytes of an RTM_ROUTE_INFO with room for n next hops. */
 #define ROUTE_INFO_SIZE(n) (offsetof(RTM_ROUTE_INFO, NextHopsList.NextHops) + (n) * sizeof(HANDLE))
@@ -107,6 +126,13 @@ bool route_version_equal(const struct route_version *a, const struct route_versi
  * rcu_lock().
  */
 void route_info_copy_rcu(struct route *r, RTM_ROUTE_INFO *out);
+
+/*
+ * Does version v of route r satisfy the match criteria c (SEMANTICS.md §8)?
+ * Inside rcu_lock().
+ */
+bool route_matches_rcu(const struct route *r, const struct route_version *v, RTM_MATCH_FLAGS flags,
+		       const RTM_ROUTE_INFO *c, ULONG ifindex);
 
 void route_module_init(void);
 

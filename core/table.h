@@ -10,6 +10,9 @@
  *   entities, opaque_used:
  *                   entities_lock
  *   route_age       atomic counter (tie-break order of routes)
+ *   notify_regs     RCU pointers to the change-notification registrations by
+ *                   id; notify_regs and notify_used are written under
+ *                   notify_lock (notify.c)
  */
 #ifndef RTM_TABLE_H
 #define RTM_TABLE_H
@@ -38,8 +41,15 @@ struct table {
 	uint32_t opaque_used;          /* bit i: slot i taken */
 
 	_Atomic uint64_t route_age;
+
+	pthread_mutex_t notify_lock;
+	uint32_t notify_used;
+	_Atomic(struct notify_reg *) notify_regs[32];
+
 	struct cds_list_head link; /* registry list, under registry_lock */
 };
+
+struct notify_reg;
 
 /* Address width in bits of a supported family, or 0. */
 uint32_t table_family_width(USHORT family);

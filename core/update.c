@@ -5,14 +5,20 @@
  * exclusively, inside its seqcount write section (dest_publish_locked), and
  * the route's own version pointer is replaced with a release store at the
  * same time.  Readers pair with these through acquire loads.  A destination
- * whose last route goes leaves the trie under the table's trie_lock while its
- * lock is still held, so a writer that waited for that lock and finds
- * in_trie == false knows it must look the prefix up again.
+ * whose last route (and hold route) goes leaves the trie under the table's
+ * trie_lock while its lock is still held, so a writer that waited for that
+ * lock and finds in_trie == false knows it must look the prefix up again.
+ * Change notification is told, still under the lock, which views saw which
+ * kind of change.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "aging.h"
+#include "notify.h"
+#include "routelist.h"
 #include "table.h"
 #include "trie.h"
 #include "update.h"
@@ -50,13 +56,61 @@ best_routes(const struct route_set *set, struct route *best[TABLE_NUM_VIEWS])
 	}
 }
 
+/* Views that saw each kind of change (SEMANTICS.md §11). */
+struct change {
+	uint32_t all, best, fwd;
+};
+
+static bool
+pref_or_nexthops_differ(const struct route_version *a, const struct route_version *b)
+{
+	return a->pref.Preference != b->pref.Preference || a->pref.Metric != b->pref.Metric ||
+	       a->nnh != b->nnh || memcmp(a->nh, b->nh, a->nnh * sizeof(a->nh[0])) != 0;
+}
+
+/*
+ * The change from set s0 to s1, in which route r went from version v0 to v1
+ * (v0 NULL: r is new; v1 NULL: r left).
+ */
+static void
+change_of(const struct route_set *s0, const struct route_set *s1, const struct route *r,
+	  const struct route_version *v0, const struct route_version *v1, struct change *c)
+{
+	struct route *b0[TABLE_NUM_VIEWS], *b1[TABLE_NUM_VIEWS];
+
+	best_routes(s0, b0);
+	best_routes(s1, b1);
+	c->all = (v0 ? v0->views : 0) | (v1 ? v1->views : 0);
+	c->best = c->fwd = 0;
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		uint32_t bit = 1u << v;
+
+		if (b0[v] != b1[v]) {
+			c->best |= bit;
+			c->fwd |= bit;
+		} else if (b1[v] && b1[v] == r && v0 && v1) {
+			bool pn = pref_or_nexthops_differ(v0, v1);
+
+			if (pn || v0->flags != v1->flags)
+				c->best |= bit;
+			if (pn || ((v0->flags ^ v1->flags) & RTM_ROUTE_FLAGS_FORWARDING))
+				c->fwd |= bit;
+		}
+		/* A hold-down starting or ending changes the view too. */
+		if ((s0 ? s0->hold[v] : NULL) != (s1 ? s1->hold[v] : NULL)) {
+			c->all |= bit;
+			c->best |= bit;
+		}
+	}
+}
+
 /*
  * RTM_ROUTE_CHANGE_BEST if a view's best route changed, or r stays best
  * somewhere and its data changed (SEMANTICS.md §5).
  */
 static DWORD
-best_change(const struct route_set *before, const struct route_set *after, const struct route *r,
-	    bool r_changed)
+best_flag(const struct route_set *before, const struct route_set *after, const struct route *r,
+	  bool r_changed)
 {
 	struct route *b0[TABLE_NUM_VIEWS], *b1[TABLE_NUM_VIEWS];
 
@@ -69,22 +123,39 @@ best_change(const struct route_set *before, const struct route_set *after, const
 	return 0;
 }
 
+/* Remove d from the trie (d locked exclusively, empty). */
+static void
+dest_leave_trie_locked(struct dest *d)
+{
+	struct table *t = d->table;
+
+	pthread_mutex_lock(&t->trie_lock);
+	trie_remove_locked(&t->trie, d);
+	d->in_trie = false;
+	pthread_mutex_unlock(&t->trie_lock);
+	handle_put(d->handle); /* the trie's reference; the caller holds another */
+}
+
 /* Publish version v of r in d (d locked exclusively).  0 or -ENOMEM. */
 static int
-publish_version_locked(struct dest *d, struct route *r, struct route_version *v, DWORD *flags)
+publish_version_locked(struct dest *d, struct route *r, struct route_version *v, bool is_new,
+		       DWORD *flags)
 {
 	struct route_set *old = ld_relaxed(&d->set);
 	struct route_version *oldv = ld_relaxed(&r->pub);
 	struct route_set *ns = route_set_with(old, r, v);
+	struct change c;
 
 	if (!ns)
 		return -ENOMEM;
-	*flags = best_change(old, ns, r, !route_version_equal(oldv, v));
-	st_release(&r->pub, v); /* pairs with the acquire in RtmGetRouteInfo */
+	*flags = best_flag(old, ns, r, !is_new && !route_version_equal(oldv, v));
+	change_of(old, ns, r, is_new ? NULL : oldv, v, &c);
+	st_release(&r->pub, v); /* pairs with the acquire in route_info_copy_rcu */
 	dest_publish_locked(d, ns);
 	route_set_retire(old);
 	if (oldv != v)
 		route_version_retire(oldv);
+	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
 	return 0;
 }
 
@@ -97,7 +168,7 @@ update_locked(struct dest *d, struct route *r, const RTM_ROUTE_INFO *info, DWORD
 
 	if (!v)
 		return -ENOMEM;
-	rc = publish_version_locked(d, r, v, flags);
+	rc = publish_version_locked(d, r, v, false, flags);
 	if (rc) {
 		route_version_discard(v);
 		return rc;
@@ -106,8 +177,18 @@ update_locked(struct dest *d, struct route *r, const RTM_ROUTE_INFO *info, DWORD
 	return 0;
 }
 
+/* After a successful add or update: TTL and route list. */
+static void
+apply_extras(struct route *r, const struct update_extras *x)
+{
+	aging_set_ttl(r, x->ttl);
+	if (x->list)
+		routelist_move(r, x->list);
+}
+
 int
-update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info, DWORD *out_flags)
+update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info,
+	     const struct update_extras *x, DWORD *out_flags)
 {
 	struct dest *d = r->dest;
 	int rc;
@@ -119,6 +200,8 @@ update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info, DWOR
 		rc = -EBADF;
 	else
 		rc = update_locked(d, r, info, out_flags);
+	if (!rc)
+		apply_extras(r, x);
 	dest_unlock(d, true);
 	return rc;
 }
@@ -154,7 +237,7 @@ give_handle(struct route *r, rtm_handle *out_handle)
 /* Add to an existing destination.  -EAGAIN: it left the trie, look again. */
 static int
 add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD in_flags,
-	    DWORD *out_flags, rtm_handle *out_handle)
+	    const struct update_extras *x, DWORD *out_flags, rtm_handle *out_handle)
 {
 	struct route *r;
 	int rc = 0;
@@ -171,25 +254,23 @@ add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD 
 	r = find_match_locked(d, e, info, in_flags);
 	if (r) {
 		rc = update_locked(d, r, info, out_flags);
-		if (!rc)
-			give_handle(r, out_handle);
-		goto out;
+	} else {
+		r = route_new(d, e, info);
+		if (!r) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = publish_version_locked(d, r, ld_relaxed(&r->pub), true, out_flags);
+		if (rc) {
+			route_discard(r);
+			goto out;
+		}
+		*out_flags |= RTM_ROUTE_CHANGE_NEW;
 	}
-	r = route_new(d, e, info);
-	if (!r) {
-		rc = -ENOMEM;
-		goto out;
+	if (!rc) {
+		apply_extras(r, x);
+		give_handle(r, out_handle);
 	}
-	rc = publish_version_locked(d, r, ld_relaxed(&r->pub), out_flags);
-	if (rc) {
-		route_discard(r);
-		goto out;
-	}
-	/* publish_version_locked compared r's version with itself: it only
-	 * reports BEST when the best route moved, which is what a new route
-	 * means. */
-	*out_flags |= RTM_ROUTE_CHANGE_NEW;
-	give_handle(r, out_handle);
 out:
 	dest_unlock(d, true);
 	return rc;
@@ -198,7 +279,7 @@ out:
 /* Create the destination with its first route.  -EAGAIN: lost a race. */
 static int
 add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *info,
-	     DWORD *out_flags, rtm_handle *out_handle)
+	     const struct update_extras *x, DWORD *out_flags, rtm_handle *out_handle)
 {
 	struct table *t = e->table;
 	struct dest *d = dest_new(t, key, 1);
@@ -217,18 +298,27 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	}
 	atomic_init(&d->set, set);
 	d->in_trie = true;
+	/* Nobody can reach d before the insert publishes it; the lock makes
+	 * whoever does wait until the extras and notifications are done. */
+	dest_lock(d, true);
 	pthread_mutex_lock(&t->trie_lock);
 	if (!ld_acquire(&e->registered))
 		rc = -EBADF;
 	else
 		rc = trie_insert_locked(&t->trie, d); /* publishes d */
-	if (!rc)
-		give_handle(r, out_handle);
 	pthread_mutex_unlock(&t->trie_lock);
 	if (!rc) {
+		struct change c;
+
+		change_of(NULL, set, r, NULL, ld_relaxed(&r->pub), &c);
 		*out_flags = RTM_ROUTE_CHANGE_NEW | (set->views ? RTM_ROUTE_CHANGE_BEST : 0);
+		apply_extras(r, x);
+		give_handle(r, out_handle);
+		notify_dest_changed_locked(d, c.all, c.best, c.fwd);
+		dest_unlock(d, true);
 		return 0;
 	}
+	dest_unlock(d, true);
 	st_relaxed(&d->set, NULL);
 	free(set);
 out_discard:
@@ -240,7 +330,8 @@ out_discard:
 
 int
 update_add_route(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *info,
-		 DWORD in_flags, DWORD *out_flags, rtm_handle *out_handle)
+		 DWORD in_flags, const struct update_extras *x, DWORD *out_flags,
+		 rtm_handle *out_handle)
 {
 	struct table *t = e->table;
 
@@ -254,13 +345,28 @@ update_add_route(struct entity *e, const struct prefix *key, const RTM_ROUTE_INF
 			d = NULL; /* dying: it has left the trie already */
 		rcu_unlock();
 		if (d) {
-			rc = add_to_dest(d, e, info, in_flags, out_flags, out_handle);
+			rc = add_to_dest(d, e, info, in_flags, x, out_flags, out_handle);
 			handle_put(d->handle);
 		} else {
-			rc = add_new_dest(e, key, info, out_flags, out_handle);
+			rc = add_new_dest(e, key, info, x, out_flags, out_handle);
 		}
 		if (rc != -EAGAIN)
 			return rc;
+	}
+}
+
+/* Publish set (NULL if empty) and leave the trie when nothing is left. */
+static void
+publish_set_locked(struct dest *d, struct route_set *ns)
+{
+	struct route_set *old = ld_relaxed(&d->set);
+	bool empty = route_set_is_empty(ns);
+
+	dest_publish_locked(d, empty ? NULL : ns);
+	route_set_retire(old);
+	if (empty) {
+		free(ns); /* never published */
+		dest_leave_trie_locked(d);
 	}
 }
 
@@ -268,27 +374,24 @@ update_add_route(struct entity *e, const struct prefix *key, const RTM_ROUTE_INF
 static int
 delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 {
-	struct table *t = d->table;
 	struct route_set *old = ld_relaxed(&d->set), *ns;
-	int rc;
+	struct route_version *v = ld_relaxed(&r->pub);
+	struct change c;
 
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
-	rc = route_set_without(old, r, &ns);
-	if (rc)
-		return rc;
-	*out_flags = best_change(old, ns, r, false);
+	ns = route_set_without(old, r);
+	if (!ns)
+		return -ENOMEM;
 	st_release(&r->state, RTM_ROUTE_STATE_DELETED);
 	r->info->State = RTM_ROUTE_STATE_DELETED;
-	dest_publish_locked(d, ns);
-	route_set_retire(old);
-	if (!ns) {
-		pthread_mutex_lock(&t->trie_lock);
-		trie_remove_locked(&t->trie, d);
-		d->in_trie = false;
-		pthread_mutex_unlock(&t->trie_lock);
-		handle_put(d->handle); /* the trie's reference; the caller holds another */
-	}
+	aging_hold_begin_locked(d, ns, r, v);
+	*out_flags = best_flag(old, ns, r, false);
+	change_of(old, ns, r, v, NULL, &c);
+	publish_set_locked(d, ns);
+	aging_cancel(r);
+	routelist_remove(r);
+	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
 	handle_put(r->handle); /* the store's reference */
 	return 0;
 }
@@ -308,7 +411,8 @@ update_delete_route(struct route *r, DWORD *out_flags)
 }
 
 int
-update_in_place_and_unlock(struct entity *e, struct route *r, DWORD *out_flags)
+update_in_place_and_unlock(struct entity *e, struct route *r, const struct update_extras *x,
+			   DWORD *out_flags)
 {
 	struct dest *d = r->dest;
 	struct route_version *v;
@@ -325,13 +429,56 @@ update_in_place_and_unlock(struct entity *e, struct route *r, DWORD *out_flags)
 	v = route_version_new(r->info);
 	if (!v)
 		return -ENOMEM;
-	rc = publish_version_locked(d, r, v, out_flags);
+	rc = publish_version_locked(d, r, v, false, out_flags);
 	if (rc) {
 		route_version_discard(v);
 		return rc;
 	}
+	apply_extras(r, x);
 	dest_unlock(d, true);
 	return 0;
+}
+
+void
+update_hold_destination(struct dest *d, uint32_t views, ULONG ms)
+{
+	handle_ref(d->handle, HT_DEST);
+	dest_lock(d, true);
+	d->hold_views |= views;
+	if (ms > d->hold_ms)
+		d->hold_ms = ms;
+	dest_unlock(d, true);
+	handle_put(d->handle);
+}
+
+void
+update_end_hold(struct dest *d)
+{
+	struct route *ended[TABLE_NUM_VIEWS] = {NULL};
+	struct route_set *old, *ns;
+	struct change c;
+
+	dest_lock(d, true);
+	old = ld_relaxed(&d->set);
+	/* A copy without holds (retry on ENOMEM: the hold must end). */
+	while (!(ns = route_set_without(old, NULL))) {
+		dest_unlock(d, true);
+		usleep(1000);
+		dest_lock(d, true);
+		old = ld_relaxed(&d->set);
+	}
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		ended[v] = ns->hold[v];
+		ns->hold[v] = NULL;
+	}
+	change_of(old, ns, NULL, NULL, NULL, &c);
+	publish_set_locked(d, ns);
+	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
+	dest_unlock(d, true);
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		if (ended[v])
+			handle_put(ended[v]->handle); /* the hold's reference */
+	}
 }
 
 /* Delete every route of e on d and clear e's opaque slot there. */

@@ -1,0 +1,109 @@
+/*
+ * Route aging and hold-down.  See aging.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "aging.h"
+#include "entity.h"
+#include "notify.h"
+#include "update.h"
+
+int
+aging_set_ttl(struct route *r, ULONG ttl)
+{
+	struct route_ext *x;
+
+	if (ttl == INFINITE) {
+		x = ld_acquire(&r->ext);
+		if (x && timer_cancel(&x->ttl))
+			handle_put(r->handle); /* the timer's reference */
+		return 0;
+	}
+	x = route_ext_get(r);
+	if (!x)
+		return -ENOMEM;
+	if (!timer_cancel(&x->ttl))
+		handle_ref(r->handle, HT_ROUTE); /* a new arming: its reference */
+	if (!timer_arm(&x->ttl, ttl)) {
+		handle_put(r->handle);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+aging_cancel(struct route *r)
+{
+	struct route_ext *x = ld_acquire(&r->ext);
+
+	if (x && timer_cancel(&x->ttl))
+		handle_put(r->handle);
+}
+
+void
+ttl_expired(struct timer *t)
+{
+	struct route_ext *x = caa_container_of(t, struct route_ext, ttl);
+	struct route *r = x->route;
+	struct entity *e = r->owner;
+	DWORD flags;
+
+	/* We own the arming's reference on r. */
+	if (ld_acquire(&r->state) == RTM_ROUTE_STATE_CREATED && ld_acquire(&e->registered) &&
+	    e->callback) {
+		DWORD rc = e->callback(e->handle, RTM_ROUTE_EXPIRED, r->handle, r->info);
+
+		if (rc != ERROR_NOT_SUPPORTED)
+			return; /* the client dealt with it and owns the reference */
+	}
+	update_delete_route(r, &flags);
+	handle_put(r->handle);
+}
+
+/* Worker: a destination's hold-down is over. */
+static void
+hold_expired(struct timer *t)
+{
+	struct dest_hold *h = caa_container_of(t, struct dest_hold, timer);
+
+	update_end_hold(h->dest);
+	handle_put(h->dest->handle); /* the timer's reference */
+}
+
+uint32_t
+aging_hold_begin_locked(struct dest *d, struct route_set *set, struct route *r,
+			const struct route_version *v)
+{
+	uint32_t began = 0;
+
+	if (!d->hold_views)
+		return 0;
+	if (!d->hold) {
+		d->hold = calloc(1, sizeof(*d->hold));
+		if (!d->hold)
+			return 0; /* no memory: the route goes without hold-down */
+		d->hold->dest = d;
+		d->hold->timer.fn = hold_expired;
+	}
+	for (unsigned view = 0; view < TABLE_NUM_VIEWS; view++) {
+		uint32_t bit = 1u << view;
+
+		if (!(d->hold_views & bit) || !(v->views & bit) || set->hold[view] ||
+		    !route_set_view_empty(set, view))
+			continue;
+		handle_ref(r->handle, HT_ROUTE); /* the hold's reference */
+		set->hold[view] = r;
+		began |= bit;
+	}
+	if (!began)
+		return 0;
+	d->hold_views &= ~began; /* arming is used up */
+	if (!timer_cancel(&d->hold->timer))
+		handle_ref(d->handle, HT_DEST);
+	if (!timer_arm(&d->hold->timer, d->hold_ms))
+		handle_put(d->handle);
+	if (!d->hold_views)
+		d->hold_ms = 0;
+	return began;
+}

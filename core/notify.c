@@ -1,0 +1,300 @@
+/*
+ * Change notification: registrations, queues and callback delivery.
+ * See notify.h for the protocol and who guards what.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dest.h"
+#include "entity.h"
+#include "notify.h"
+#include "table.h"
+#include "trie.h"
+
+#define NOTIFY_TYPES (RTM_CHANGE_TYPE_ALL | RTM_CHANGE_TYPE_BEST | RTM_CHANGE_TYPE_FORWARDING)
+
+static void
+reg_free_cb(struct rcu_head *head)
+{
+	struct notify_reg *reg = caa_container_of(head, struct notify_reg, rcu);
+	rtm_handle h = reg->handle;
+
+	rcu_deferred_begin(head);
+	pthread_mutex_destroy(&reg->qlock);
+	free(reg->q);
+	free(reg);
+	handle_recycle(h);
+	rcu_deferred_done();
+}
+
+static void
+reg_final(void *obj)
+{
+	struct notify_reg *reg = obj;
+
+	handle_put(reg->owner->handle);
+	rcu_defer(&reg->rcu, reg_free_cb);
+}
+
+void
+notify_module_init(void)
+{
+	handle_set_finalizer(HT_NOTIFY, reg_final);
+}
+
+/* Worker: tell the owner there are changes.  Drops the queued reference. */
+static void
+reg_deliver(struct work *w)
+{
+	struct notify_reg *reg = caa_container_of(w, struct notify_reg, work);
+	struct entity *e = reg->owner;
+
+	if (!ld_acquire(&reg->dead) && ld_acquire(&e->registered) && e->callback)
+		e->callback(e->handle, RTM_CHANGE_NOTIFICATION, reg->handle, reg->context);
+	handle_put(reg->handle);
+}
+
+/* Under qlock: append d (the caller has referenced it). */
+static int
+queue_push_locked(struct notify_reg *reg, struct dest *d)
+{
+	if (reg->qlen == reg->qcap) {
+		size_t cap = reg->qcap ? reg->qcap * 2 : 64;
+		struct dest **q = malloc(cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		for (size_t i = 0; i < reg->qlen; i++)
+			q[i] = reg->q[(reg->qhead + i) % reg->qcap];
+		free(reg->q);
+		reg->q = q;
+		reg->qcap = cap;
+		reg->qhead = 0;
+	}
+	reg->q[(reg->qhead + reg->qlen) % reg->qcap] = d;
+	reg->qlen++;
+	return 0;
+}
+
+static void
+reg_enqueue(struct notify_reg *reg, struct dest *d)
+{
+	uint32_t bit = 1u << reg->id;
+	bool signal = false;
+
+	/* Already queued there: this change merges into that entry. */
+	if (atomic_fetch_or(&d->notify_pending, bit) & bit)
+		return;
+	handle_ref(d->handle, HT_DEST);
+	pthread_mutex_lock(&reg->qlock);
+	if (queue_push_locked(reg, d) != 0) {
+		pthread_mutex_unlock(&reg->qlock);
+		/* Out of memory: the change cannot be queued.  Clear the bit so
+		 * that the next change tries again. */
+		atomic_fetch_and(&d->notify_pending, ~bit);
+		handle_put(d->handle);
+		return;
+	}
+	if (!reg->signalled) {
+		reg->signalled = true;
+		signal = true;
+	}
+	pthread_mutex_unlock(&reg->qlock);
+	if (signal && reg->owner->callback && handle_ref(reg->handle, HT_NOTIFY)) {
+		if (!worker_queue(&reg->work))
+			handle_put(reg->handle);
+	}
+}
+
+void
+notify_dest_changed_locked(struct dest *d, uint32_t all, uint32_t best, uint32_t fwd)
+{
+	struct table *t = d->table;
+
+	if (!(all | best | fwd))
+		return;
+	rcu_lock();
+	for (unsigned i = 0; i < NOTIFY_MAX_REGS; i++) {
+		struct notify_reg *reg = ld_acquire(&t->notify_regs[i]);
+		bool hit;
+
+		if (!reg || ld_relaxed(&reg->dead))
+			continue;
+		hit = ((reg->types & RTM_CHANGE_TYPE_ALL) && (reg->views & all)) ||
+		      ((reg->types & RTM_CHANGE_TYPE_BEST) && (reg->views & best)) ||
+		      ((reg->types & RTM_CHANGE_TYPE_FORWARDING) && (reg->views & fwd));
+		if (!hit)
+			continue;
+		if (reg->only_marked && !(ld_acquire(&d->notify_marked) & (1u << i)))
+			continue;
+		reg_enqueue(reg, d);
+	}
+	rcu_unlock();
+}
+
+int
+notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context, rtm_handle *out)
+{
+	struct table *t = e->table;
+	struct notify_reg *reg;
+	int id = -1;
+
+	if (!(flags & NOTIFY_TYPES) ||
+	    (flags & ~(DWORD)(NOTIFY_TYPES | RTM_NOTIFY_ONLY_MARKED_DESTS)))
+		return -EINVAL;
+	if (views == RTM_VIEW_MASK_ANY || views == RTM_VIEW_MASK_ALL)
+		views = TABLE_VIEWS_SUPPORTED;
+	if (views & ~(RTM_VIEW_SET)TABLE_VIEWS_SUPPORTED)
+		return -EOPNOTSUPP;
+	reg = calloc(1, sizeof(*reg));
+	if (!reg)
+		return -ENOMEM;
+	reg->table = t;
+	reg->owner = e;
+	reg->views = views;
+	reg->types = flags & NOTIFY_TYPES;
+	reg->only_marked = (flags & RTM_NOTIFY_ONLY_MARKED_DESTS) != 0;
+	reg->context = context;
+	pthread_mutex_init(&reg->qlock, NULL);
+	reg->work.fn = reg_deliver;
+	reg->work.entity = e;
+	atomic_init(&reg->dead, false);
+
+	pthread_mutex_lock(&t->notify_lock);
+	for (unsigned i = 0; i < NOTIFY_MAX_REGS && id < 0; i++) {
+		if (!(t->notify_used & (1u << i)))
+			id = (int)i;
+	}
+	if (id < 0 || handle_alloc(HT_NOTIFY, reg, 1, &reg->handle) != 0) {
+		pthread_mutex_unlock(&t->notify_lock);
+		pthread_mutex_destroy(&reg->qlock);
+		free(reg);
+		return id < 0 ? -ENOSPC : -ENOMEM;
+	}
+	reg->id = (unsigned)id;
+	handle_ref(e->handle, HT_ENTITY);
+	t->notify_used |= 1u << id;
+	st_release(&t->notify_regs[id], reg); /* pairs with notify_dest_changed_locked */
+	pthread_mutex_unlock(&t->notify_lock);
+
+	pthread_mutex_lock(&e->lists_lock);
+	cds_list_add_tail(&reg->link, &e->notifies);
+	pthread_mutex_unlock(&e->lists_lock);
+	*out = reg->handle;
+	return 0;
+}
+
+struct notify_reg *
+notify_reg_of_rcu(rtm_handle h, const struct entity *caller)
+{
+	struct notify_reg *reg = handle_get(h, HT_NOTIFY);
+
+	if (!reg || reg->owner != caller || ld_acquire(&reg->dead))
+		return NULL;
+	return reg;
+}
+
+/* Clear registration id's mark on every destination of the table. */
+static void
+clear_marks(struct table *t, unsigned id)
+{
+	struct prefix last;
+	bool started = false;
+	struct dest *d;
+
+	rcu_lock();
+	for (d = trie_next_rcu(&t->trie, NULL, false); d;
+	     d = trie_next_rcu(&t->trie, &last, true)) {
+		atomic_fetch_and(&d->notify_marked, ~(1u << id));
+		last = d->key;
+		started = true;
+	}
+	(void)started;
+	rcu_unlock();
+}
+
+void
+notify_deregister(struct notify_reg *reg)
+{
+	struct table *t = reg->table;
+	struct entity *e = reg->owner;
+
+	if (atomic_exchange(&reg->dead, true))
+		return;
+	pthread_mutex_lock(&t->notify_lock);
+	st_release(&t->notify_regs[reg->id], NULL);
+	pthread_mutex_unlock(&t->notify_lock);
+	/* Writers that saw the registration inside their read section are done
+	 * queuing on it after this. */
+	urcu_memb_synchronize_rcu();
+	if (worker_unqueue(&reg->work))
+		handle_put(reg->handle);
+	pthread_mutex_lock(&reg->qlock);
+	while (reg->qlen) {
+		struct dest *d = reg->q[reg->qhead];
+
+		reg->qhead = (reg->qhead + 1) % reg->qcap;
+		reg->qlen--;
+		atomic_fetch_and(&d->notify_pending, ~(1u << reg->id));
+		handle_put(d->handle);
+	}
+	pthread_mutex_unlock(&reg->qlock);
+	clear_marks(t, reg->id);
+	pthread_mutex_lock(&t->notify_lock);
+	t->notify_used &= ~(1u << reg->id);
+	pthread_mutex_unlock(&t->notify_lock);
+
+	pthread_mutex_lock(&e->lists_lock);
+	cds_list_del(&reg->link);
+	pthread_mutex_unlock(&e->lists_lock);
+	handle_put(reg->handle); /* the registration's own reference */
+}
+
+size_t
+notify_take(struct notify_reg *reg, struct dest **out, size_t max, bool *drained)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&reg->qlock);
+	while (n < max && reg->qlen) {
+		struct dest *d = reg->q[reg->qhead];
+
+		reg->qhead = (reg->qhead + 1) % reg->qcap;
+		reg->qlen--;
+		/* Before the caller reads d: a later change queues it again. */
+		atomic_fetch_and(&d->notify_pending, ~(1u << reg->id));
+		out[n++] = d; /* the queue's reference passes to the caller */
+	}
+	*drained = reg->qlen == 0;
+	if (*drained)
+		reg->signalled = false;
+	pthread_mutex_unlock(&reg->qlock);
+	return n;
+}
+
+void
+notify_ignore(struct notify_reg *reg, struct dest *d)
+{
+	uint32_t bit = 1u << reg->id;
+	bool found = false;
+
+	if (!(ld_acquire(&d->notify_pending) & bit))
+		return;
+	pthread_mutex_lock(&reg->qlock);
+	for (size_t i = 0; i < reg->qlen; i++) {
+		size_t at = (reg->qhead + i) % reg->qcap;
+
+		if (reg->q[at] != d)
+			continue;
+		for (size_t j = i; j + 1 < reg->qlen; j++)
+			reg->q[(reg->qhead + j) % reg->qcap] = reg->q[(reg->qhead + j + 1) % reg->qcap];
+		reg->qlen--;
+		atomic_fetch_and(&d->notify_pending, ~bit);
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&reg->qlock);
+	if (found)
+		handle_put(d->handle);
+}

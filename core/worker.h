@@ -1,0 +1,68 @@
+/*
+ * The library's own thread: it runs every client callback (change
+ * notification, route expiry, entity events) and the timers (route aging,
+ * hold-down), never with an internal lock held.
+ *
+ * Work items and timers are owned by their embedding objects; the worker's
+ * lock (a leaf, lock_order.h) guards the queue, the timer wheel and the
+ * `queued`/`armed` flags.  Each item or timer fn runs on the worker thread
+ * with no lock held, one at a time, in order.
+ *
+ * The thread starts with the first item queued or timer armed and lives for
+ * the rest of the process.
+ */
+#ifndef RTM_WORKER_H
+#define RTM_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <urcu/list.h>
+
+struct entity;
+
+struct work {
+	struct cds_list_head link; /* worker lock */
+	void (*fn)(struct work *w);
+	struct entity *entity; /* whose callback fn runs, or NULL */
+	bool queued;           /* worker lock */
+};
+
+struct timer {
+	struct cds_list_head link; /* worker lock */
+	uint64_t expires;          /* ms on the worker clock; worker lock */
+	void (*fn)(struct timer *t);
+	struct entity *entity; /* whose callback fn may run, or NULL */
+	bool armed;            /* worker lock */
+};
+
+/* Queue w (no-op if it is already queued).  Returns false on failure to
+ * start the thread (the item is then not queued). */
+bool worker_queue(struct work *w);
+
+/* Remove w from the queue if it is there; true if it was. */
+bool worker_unqueue(struct work *w);
+
+/* Arm t to fire after ms milliseconds (re-arming moves it). */
+bool timer_arm(struct timer *t, uint64_t ms);
+
+/* Disarm t; true if it was armed (then fn will not run for that arming). */
+bool timer_cancel(struct timer *t);
+
+/*
+ * Wait until no work item of e is queued and no callback of e runs on the
+ * worker (items queued for e still run; their fns see e deregistered), except
+ * when called from the worker itself (a callback deregistering its own
+ * entity), where it returns at once.
+ */
+void worker_flush_entity(struct entity *e);
+
+/* True on the worker thread. */
+bool worker_is_current(void);
+
+/* Milliseconds on the worker's monotonic clock. */
+uint64_t worker_now_ms(void);
+
+/* Number of armed timers (statistics). */
+uint64_t worker_timers_armed(void);
+
+#endif
