@@ -13,6 +13,8 @@
 #define RTM_API_H
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include <rtmv2.h>
 
@@ -42,6 +44,17 @@ api_views(RTM_VIEW_SET views)
 	return views == RTM_VIEW_MASK_ALL ? (RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST) : views;
 }
 
+
+/* Is h a registered entity (a valid RtmRegHandle)?  (api_entity.c) */
+bool api_caller_ok(RTM_ENTITY_HANDLE h);
+
+/*
+ * Drop one reference on each of n handles, all or nothing: if any is not a
+ * live handle whose type is in its mask (masks[i], or `mask` for all when
+ * masks is NULL), nothing is released and the result is
+ * ERROR_INVALID_HANDLE.  NULL handles must not be passed.  (api_entity.c)
+ */
+DWORD api_release_checked(size_t n, const HANDLE *hs, const unsigned *masks, unsigned mask);
 
 /* All-or-nothing release of n handles whose types are in mask (api_entity.c). */
 DWORD api_release_handles(UINT n, HANDLE *handles, unsigned mask);

@@ -203,14 +203,8 @@ release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 			}
 		}
 	}
-	rcu_lock();
-	for (size_t i = 0; i < k && rc == NO_ERROR; i++) {
-		if (!handle_get(hs[i], handle_type(hs[i])) || !(mask[i] & HT_BIT(handle_type(hs[i]))))
-			rc = ERROR_INVALID_HANDLE;
-	}
-	rcu_unlock();
-	for (size_t i = 0; i < k && rc == NO_ERROR; i++)
-		handle_put_checked(hs[i], mask[i]);
+	if (rc == NO_ERROR)
+		rc = api_release_checked(k, hs, mask, 0);
 	free(hs);
 	free(mask);
 	return rc;
@@ -219,12 +213,7 @@ release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 DWORD
 api_release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos)
 {
-	bool ok;
-
-	rcu_lock();
-	ok = entity_caller_rcu(reg) != NULL;
-	rcu_unlock();
-	if (!ok)
+	if (!api_caller_ok(reg))
 		return ERROR_INVALID_HANDLE;
 	return release_dest_infos(n, infos, RTM_SIZE_OF_DEST_INFO(TABLE_NUM_VIEWS));
 }
@@ -233,14 +222,8 @@ RTM_API DWORD WINAPI
 RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO DestInfo)
 {
 	api_enter();
-	if (!DestInfo) {
-		bool ok;
-
-		rcu_lock();
-		ok = entity_caller_rcu(RtmRegHandle) != NULL;
-		rcu_unlock();
-		return ok ? ERROR_INVALID_PARAMETER : ERROR_INVALID_HANDLE;
-	}
+	if (!DestInfo)
+		return api_caller_ok(RtmRegHandle) ? ERROR_INVALID_PARAMETER : ERROR_INVALID_HANDLE;
 	return api_release_dest_infos(RtmRegHandle, 1, DestInfo);
 }
 

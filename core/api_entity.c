@@ -283,40 +283,49 @@ RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumEntities,
 	return rc;
 }
 
-/*
- * Drop one reference on each of n handles of the types in mask, all or
- * nothing: if any is not a live handle of those types, nothing is released.
- */
-DWORD
-api_release_handles(UINT n, HANDLE *handles, unsigned mask)
+bool
+api_caller_ok(RTM_ENTITY_HANDLE h)
 {
-	if (n && !handles)
-		return ERROR_INVALID_PARAMETER;
+	bool ok;
+
 	rcu_lock();
-	for (UINT i = 0; i < n; i++) {
-		if (!handle_get(handles[i], handle_type(handles[i])) ||
-		    !(mask & HT_BIT(handle_type(handles[i])))) {
+	ok = entity_caller_rcu(h) != NULL;
+	rcu_unlock();
+	return ok;
+}
+
+DWORD
+api_release_checked(size_t n, const HANDLE *hs, const unsigned *masks, unsigned mask)
+{
+	rcu_lock();
+	for (size_t i = 0; i < n; i++) {
+		enum htype t = handle_type(hs[i]);
+
+		if (!handle_get(hs[i], t) || !((masks ? masks[i] : mask) & HT_BIT(t))) {
 			rcu_unlock();
 			return ERROR_INVALID_HANDLE;
 		}
 	}
 	rcu_unlock();
-	for (UINT i = 0; i < n; i++)
-		handle_put_checked(handles[i], mask);
+	for (size_t i = 0; i < n; i++)
+		handle_put_checked(hs[i], masks ? masks[i] : mask);
 	return NO_ERROR;
+}
+
+DWORD
+api_release_handles(UINT n, HANDLE *handles, unsigned mask)
+{
+	if (n && !handles)
+		return ERROR_INVALID_PARAMETER;
+	return api_release_checked(n, handles, NULL, mask);
 }
 
 RTM_API DWORD WINAPI
 RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumEntities,
 		   PRTM_ENTITY_HANDLE EntityHandles)
 {
-	bool ok;
-
 	api_enter();
-	rcu_lock();
-	ok = entity_caller_rcu(RtmRegHandle) != NULL;
-	rcu_unlock();
-	if (!ok)
+	if (!api_caller_ok(RtmRegHandle))
 		return ERROR_INVALID_HANDLE;
 	return api_release_handles(NumEntities, EntityHandles, HT_BIT(HT_ENTITY));
 }

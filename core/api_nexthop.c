@@ -221,30 +221,24 @@ RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHand
 RTM_API DWORD WINAPI
 RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo)
 {
-	bool ok;
+	HANDLE hs[2];
+	unsigned masks[2];
+	size_t n = 0;
 
 	api_enter();
-	rcu_lock();
-	ok = entity_caller_rcu(RtmRegHandle) != NULL;
-	if (ok && NextHopInfo) {
-		if ((NextHopInfo->NextHopOwner &&
-		     !handle_get(NextHopInfo->NextHopOwner, HT_ENTITY)) ||
-		    (NextHopInfo->RemoteNextHop &&
-		     !handle_get(NextHopInfo->RemoteNextHop, HT_DEST))) {
-			rcu_unlock();
-			return ERROR_INVALID_HANDLE;
-		}
-	}
-	rcu_unlock();
-	if (!ok)
+	if (!api_caller_ok(RtmRegHandle))
 		return ERROR_INVALID_HANDLE;
 	if (!NextHopInfo)
 		return ERROR_INVALID_PARAMETER;
-	if (NextHopInfo->NextHopOwner)
-		handle_put_checked(NextHopInfo->NextHopOwner, HT_BIT(HT_ENTITY));
-	if (NextHopInfo->RemoteNextHop)
-		handle_put_checked(NextHopInfo->RemoteNextHop, HT_BIT(HT_DEST));
-	return NO_ERROR;
+	if (NextHopInfo->NextHopOwner) {
+		hs[n] = NextHopInfo->NextHopOwner;
+		masks[n++] = HT_BIT(HT_ENTITY);
+	}
+	if (NextHopInfo->RemoteNextHop) {
+		hs[n] = NextHopInfo->RemoteNextHop;
+		masks[n++] = HT_BIT(HT_DEST);
+	}
+	return api_release_checked(n, hs, masks, 0);
 }
 
 /* Resolve the caller and one of its own next hops (reference taken). */
@@ -337,13 +331,8 @@ RTM_API DWORD WINAPI
 RtmReleaseNextHops(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumNextHops,
 		   PRTM_NEXTHOP_HANDLE NextHopHandles)
 {
-	bool ok;
-
 	api_enter();
-	rcu_lock();
-	ok = entity_caller_rcu(RtmRegHandle) != NULL;
-	rcu_unlock();
-	if (!ok)
+	if (!api_caller_ok(RtmRegHandle))
 		return ERROR_INVALID_HANDLE;
 	return api_release_handles(NumNextHops, NextHopHandles, HT_BIT(HT_NEXTHOP));
 }
@@ -354,13 +343,8 @@ RtmReferenceHandles(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumHandles, HANDLE *Rtm
 	const unsigned mask = HT_BIT(HT_ENTITY) | HT_BIT(HT_DEST) | HT_BIT(HT_ROUTE) |
 			      HT_BIT(HT_NEXTHOP);
 	UINT taken = 0;
-	bool ok;
-
 	api_enter();
-	rcu_lock();
-	ok = entity_caller_rcu(RtmRegHandle) != NULL;
-	rcu_unlock();
-	if (!ok)
+	if (!api_caller_ok(RtmRegHandle))
 		return ERROR_INVALID_HANDLE;
 	if (NumHandles && !RtmHandles)
 		return ERROR_INVALID_PARAMETER;

@@ -154,29 +154,14 @@ route_info_release(PRTM_ROUTE_INFO info)
 		hs[n] = info->NextHopsList.NextHops[i];
 		mask[n++] = HT_BIT(HT_NEXTHOP);
 	}
-	rcu_lock();
-	for (UINT i = 0; i < n; i++) {
-		if (!handle_get(hs[i], handle_type(hs[i])) || !(mask[i] & HT_BIT(handle_type(hs[i])))) {
-			rcu_unlock();
-			return ERROR_INVALID_HANDLE;
-		}
-	}
-	rcu_unlock();
-	for (UINT i = 0; i < n; i++)
-		handle_put_checked(hs[i], mask[i]);
-	return NO_ERROR;
+	return api_release_checked(n, hs, mask, 0);
 }
 
 RTM_API DWORD WINAPI
 RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_INFO RouteInfo)
 {
-	bool ok;
-
 	api_enter();
-	rcu_lock();
-	ok = entity_caller_rcu(RtmRegHandle) != NULL;
-	rcu_unlock();
-	if (!ok)
+	if (!api_caller_ok(RtmRegHandle))
 		return ERROR_INVALID_HANDLE;
 	if (!RouteInfo)
 		return ERROR_INVALID_PARAMETER;
@@ -186,13 +171,8 @@ RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_INFO RouteInfo)
 RTM_API DWORD WINAPI
 RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumRoutes, PRTM_ROUTE_HANDLE RouteHandles)
 {
-	bool ok;
-
 	api_enter();
-	rcu_lock();
-	ok = entity_caller_rcu(RtmRegHandle) != NULL;
-	rcu_unlock();
-	if (!ok)
+	if (!api_caller_ok(RtmRegHandle))
 		return ERROR_INVALID_HANDLE;
 	return api_release_handles(NumRoutes, RouteHandles, HT_BIT(HT_ROUTE));
 }
