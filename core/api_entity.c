@@ -238,7 +238,7 @@ RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	if (e->opaque_slot >= 0)
 		t->opaque_used &= ~(1u << e->opaque_slot);
 	pthread_mutex_unlock(&t->entities_lock);
-	handle_put(e->handle); /* the registration's reference */
+	handle_kill_put(e->handle); /* the registration's reference */
 	handle_put(e->handle); /* ours */
 	return NO_ERROR;
 }

@@ -81,7 +81,7 @@ RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
 			if (!nh)
 				rc = -ENOMEM;
 			else if ((rc = nh_table_insert_locked(&e->nexthops, e, nh)) != 0)
-				handle_put(nh->handle);
+				handle_kill_put(nh->handle);
 			else
 				flags = RTM_NEXTHOP_CHANGE_NEW;
 		}

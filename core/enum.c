@@ -18,10 +18,10 @@
 static void
 enum_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	struct rtm_enum *en = caa_container_of(head, struct rtm_enum, rcu);
 	rtm_handle h = en->handle;
 
-	rcu_deferred_begin(head);
 	pthread_mutex_destroy(&en->lock);
 	free(en->criteria);
 	free(en->pending);

@@ -18,6 +18,24 @@
  * Progress: handle_get/handle_ref/handle_put are lock-free; handle_alloc and
  * handle_recycle take free_lock (a leaf lock) when their per-thread cache is
  * empty or full.
+ *
+ * Ledgers (handle.h).  Invariant for a live object (W_LEDGER set):
+ *   slot refs + sum over threads of ledger counts for it = REF_BIAS + true count.
+ * Taking a reference in the ledger (ledger_take):
+ *   1. announce the slot index (seq_cst store to my->announce);
+ *   2. re-read the slot word (seq_cst): if W_LEDGER is gone, fall back;
+ *   3. add one to my entry, clear the announcement.
+ * Killing (handle_kill): clear W_LEDGER (seq_cst RMW), then for each ledger
+ * wait while it announces this index (seq_cst load), then move its entry's
+ * count into the slot (CAS).  The two seq_cst pairs are a Dekker handshake:
+ * either the taker sees W_LEDGER cleared and uses the slot count, or the
+ * killer sees the announcement and waits until the entry includes the new
+ * reference, so no ledger reference is missed.  Dropping a reference first
+ * tries a CAS on the thread's own entry (count > 0 for that index), which
+ * races only with a killer's CAS; otherwise it goes to the slot count.
+ * A ledger belongs to one thread; it is published in `ledgers` (release),
+ * emptied into the slots when its thread exits, and freed after a grace
+ * period, so killers read it under rcu_lock().
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +51,25 @@
 
 #define H_MAGIC 0xAull
 #define GEN_MASK 0xFFFFFFull
+#define W_LEDGER (1ull << 39) /* in the type byte: counted in ledgers too */
+#define REF_BIAS (1u << 30)
+#define LEDGER_SLOTS 512u
+#define MAX_LEDGERS 4096u
+#define LEDGER_TYPES (HT_BIT(HT_ENTITY) | HT_BIT(HT_DEST) | HT_BIT(HT_ROUTE) | HT_BIT(HT_NEXTHOP))
+
+/* One thread's ledger: entry = slot index << 32 | count. */
+struct ledger {
+	_Atomic uint64_t announce; /* slot index + 1 being taken, or 0 */
+	_Atomic uint64_t e[LEDGER_SLOTS];
+	unsigned id;
+	struct rcu_head rcu;
+};
+
+static _Atomic(struct ledger *) ledgers[MAX_LEDGERS];
+static _Atomic unsigned ledgers_hwm;
+static pthread_mutex_t ledgers_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct ledger *my_ledger;
+static __thread bool my_ledger_tried;
 
 struct slot {
 	_Atomic uint64_t word; /* gen:24 << 40 | type:8 << 32 | refs:32 */
@@ -64,7 +101,7 @@ word_gen(uint64_t w)
 static inline unsigned
 word_type(uint64_t w)
 {
-	return (unsigned)((w >> 32) & 0xFF);
+	return (unsigned)((w >> 32) & 0x7F);
 }
 
 static inline uint32_t
@@ -172,7 +209,10 @@ handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out)
 	gen = word_gen(ld_relaxed(&s->word));
 	st_relaxed(&s->obj, obj);
 	/* Pairs with the acquire loads of word in handle_get/handle_ref. */
-	st_release(&s->word, word_make(gen, type, refs));
+	if (LEDGER_TYPES & HT_BIT(type))
+		st_release(&s->word, word_make(gen, type, refs + REF_BIAS) | W_LEDGER);
+	else
+		st_release(&s->word, word_make(gen, type, refs));
 	*out = handle_make(idx, gen, type);
 	return 0;
 }
@@ -193,6 +233,173 @@ handle_get(rtm_handle h, enum htype type)
 	return ld_relaxed(&s->obj);
 }
 
+static inline uint64_t
+entry_make(uint32_t idx, uint32_t count)
+{
+	return (uint64_t)idx << 32 | count;
+}
+
+static void
+ledger_free_cb(struct rcu_head *head)
+{
+	rcu_deferred_begin(head);
+	free(caa_container_of(head, struct ledger, rcu));
+	rcu_deferred_done();
+}
+
+/* The calling thread's ledger, created on first use; NULL if none can be. */
+static struct ledger *
+ledger_mine(void)
+{
+	struct ledger *l;
+
+	if (likely(my_ledger || my_ledger_tried))
+		return my_ledger;
+	my_ledger_tried = true;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	pthread_mutex_lock(&ledgers_lock);
+	for (unsigned i = 0; i < MAX_LEDGERS; i++) {
+		if (!ld_relaxed(&ledgers[i])) {
+			l->id = i;
+			st_release(&ledgers[i], l); /* pairs with handle_kill's acquire */
+			if (i >= ld_relaxed(&ledgers_hwm))
+				st_release(&ledgers_hwm, i + 1);
+			my_ledger = l;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ledgers_lock);
+	if (!my_ledger)
+		free(l); /* too many threads: this one counts in the slots only */
+	return my_ledger;
+}
+
+/* Take a reference in this thread's ledger; false: use the slot count. */
+static bool
+ledger_take(struct slot *s, uint32_t idx, uint32_t gen, unsigned type)
+{
+	struct ledger *l = ledger_mine();
+	_Atomic uint64_t *e;
+	uint64_t v, w;
+	bool ok;
+
+	if (!l)
+		return false;
+	e = &l->e[idx % LEDGER_SLOTS];
+	v = ld_relaxed(e);
+	if ((uint32_t)(v >> 32) != idx && (uint32_t)v != 0)
+		return false; /* the entry serves another object now */
+	if ((uint32_t)v == UINT32_MAX)
+		return false;
+	atomic_store(&l->announce, (uint64_t)idx + 1); /* seq_cst: see handle.c top */
+	w = atomic_load(&s->word);
+	ok = (w & W_LEDGER) && word_gen(w) == gen && word_type(w) == type && word_refs(w) > 0;
+	if (ok) {
+		v = ld_relaxed(e);
+		st_release(e, entry_make(idx, ((uint32_t)(v >> 32) == idx ? (uint32_t)v : 0) + 1));
+	}
+	st_release(&l->announce, 0); /* pairs with handle_kill's acquire */
+	return ok;
+}
+
+/* Drop a reference recorded in this thread's ledger; false: not there. */
+static bool
+ledger_drop(uint32_t idx)
+{
+	struct ledger *l = my_ledger;
+	_Atomic uint64_t *e;
+	uint64_t v;
+
+	if (!l)
+		return false;
+	e = &l->e[idx % LEDGER_SLOTS];
+	v = ld_relaxed(e);
+	while ((uint32_t)(v >> 32) == idx && (uint32_t)v > 0) {
+		/* Races only with a killer moving the entry to the slot. */
+		if (cas_acq_rel(e, &v, v - 1))
+			return true;
+	}
+	return false;
+}
+
+void
+handle_kill(rtm_handle h)
+{
+	uint32_t gen, idx = (uint32_t)(uintptr_t)h;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+	uint64_t old, harvested = 0;
+	unsigned hwm;
+
+	if (!s)
+		abort();
+	old = atomic_fetch_and(&s->word, ~W_LEDGER); /* seq_cst: see handle.c top */
+	if (!(old & W_LEDGER))
+		return;
+	rcu_lock();
+	hwm = ld_acquire(&ledgers_hwm);
+	for (unsigned i = 0; i < hwm; i++) {
+		struct ledger *l = ld_acquire(&ledgers[i]);
+		_Atomic uint64_t *e;
+		uint64_t v;
+
+		if (!l)
+			continue;
+		while (atomic_load(&l->announce) == (uint64_t)idx + 1)
+			cpu_relax();
+		fence_acquire(); /* pairs with the release of announce in ledger_take */
+		e = &l->e[idx % LEDGER_SLOTS];
+		v = ld_acquire(e);
+		while ((uint32_t)(v >> 32) == idx && (uint32_t)v > 0) {
+			if (cas_acq_rel(e, &v, entry_make(idx, 0))) {
+				harvested += (uint32_t)v;
+				break;
+			}
+		}
+	}
+	rcu_unlock();
+	/* Now exact: slot refs = REF_BIAS + true count, which is at least 1 (the
+	 * caller's store reference). */
+	fetch_add_acq_rel(&s->word, harvested);
+	fetch_sub_acq_rel(&s->word, (uint64_t)REF_BIAS);
+}
+
+void
+handle_thread_exit(void)
+{
+	struct ledger *l = my_ledger;
+
+	if (!l)
+		return;
+	for (unsigned i = 0; i < LEDGER_SLOTS; i++) {
+		uint64_t v = ld_relaxed(&l->e[i]);
+
+		while ((uint32_t)v > 0) {
+			if (cas_acq_rel(&l->e[i], &v, entry_make((uint32_t)(v >> 32), 0))) {
+				struct slot *s = slot_of_index((uint32_t)(v >> 32));
+
+				/* The references live on, counted in the slot. */
+				fetch_add_acq_rel(&s->word, (uint32_t)v);
+				break;
+			}
+		}
+	}
+	pthread_mutex_lock(&ledgers_lock);
+	st_release(&ledgers[l->id], NULL);
+	pthread_mutex_unlock(&ledgers_lock);
+	my_ledger = NULL;
+	rcu_defer(&l->rcu, ledger_free_cb);
+}
+
+void
+handle_kill_put(rtm_handle h)
+{
+	handle_kill(h);
+	handle_put(h);
+}
+
 void *
 handle_ref_any(rtm_handle h, unsigned type_mask)
 {
@@ -204,6 +411,8 @@ handle_ref_any(rtm_handle h, unsigned type_mask)
 	if (!s || !(type_mask & HT_BIT(t)))
 		return NULL;
 	w = ld_acquire(&s->word);
+	if ((w & W_LEDGER) && ledger_take(s, (uint32_t)(uintptr_t)h, gen, t))
+		return ld_relaxed(&s->obj);
 	for (;;) {
 		if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0 ||
 		    word_refs(w) == UINT32_MAX)
@@ -236,6 +445,8 @@ handle_put(rtm_handle h)
 
 	if (!s)
 		abort(); /* broken invariant: the caller owned a reference */
+	if (ledger_drop((uint32_t)(uintptr_t)h))
+		return;
 	old = fetch_sub_acq_rel(&s->word, 1);
 	if (word_refs(old) == 0 || word_gen(old) != gen)
 		abort();
@@ -253,6 +464,10 @@ handle_put_checked(rtm_handle h, unsigned type_mask)
 	if (!s || !(type_mask & HT_BIT(t)))
 		return false;
 	w = ld_acquire(&s->word);
+	if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
+		return false;
+	if (ledger_drop((uint32_t)(uintptr_t)h))
+		return true;
 	for (;;) {
 		if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
 			return false;
@@ -276,7 +491,7 @@ handle_refs(rtm_handle h)
 	w = ld_acquire(&s->word);
 	if (word_gen(w) != gen || word_type(w) != t)
 		return 0;
-	return word_refs(w);
+	return (w & W_LEDGER) ? word_refs(w) - REF_BIAS : word_refs(w);
 }
 
 void

@@ -29,6 +29,20 @@
  * A 24-bit generation wraps after 16M reuses of one slot: a stale handle kept
  * (without a reference) across that many reuses could alias a new object.
  * Holding a reference, as the API requires, pins the slot and excludes this.
+ *
+ * Hot objects (DESIGN.md §4): N threads looking up the same destination take
+ * references on the same destination, route and owner entity.  So that they
+ * do not all write one counter, live destinations, routes, next hops and
+ * entities are counted in two places: the slot's count, which carries a bias
+ * of REF_BIAS while the object is live, and per-thread ledgers (a small
+ * direct-mapped table per thread, written only by that thread) where a
+ * thread records the references it takes.  A reference taken in a ledger may
+ * be dropped by any thread (a thread that does not find it in its own ledger
+ * drops it from the slot's count; the bias keeps that count above zero).
+ * When the object is deleted, handle_kill() switches it to plain counting,
+ * collects every ledger's entries into the slot's count and removes the bias,
+ * so from then on the count is exact and the handle dies the moment the last
+ * reference goes (SEMANTICS.md §3).  See handle.c for the protocol.
  */
 #ifndef RTM_HANDLE_H
 #define RTM_HANDLE_H
@@ -93,8 +107,21 @@ void handle_put(rtm_handle h);
  */
 bool handle_put_checked(rtm_handle h, unsigned type_mask);
 
-/* Reference count (for tests and assertions). */
+/*
+ * The object is being deleted: from now on its count is exact (see above).
+ * Call exactly once, before dropping the store's own reference; a no-op for
+ * types that never use ledgers.
+ */
+void handle_kill(rtm_handle h);
+
+/* handle_kill(h) then handle_put(h): drop the store's own reference. */
+void handle_kill_put(rtm_handle h);
+
+/* Reference count, exact once killed, approximate while live (debugging). */
 uint32_t handle_refs(rtm_handle h);
+
+/* The calling thread is exiting: hand its ledger's references back. */
+void handle_thread_exit(void);
 
 /*
  * Give the slot back once the object's memory is gone: call from the

@@ -248,7 +248,7 @@ nexthop_delete_locked(struct entity *e, struct nexthop *nh)
 	nh_table_remove_locked(&e->nexthops, e, nh);
 	st_release(&nh->state, RTM_NEXTHOP_STATE_DELETED);
 	nh->info.State = RTM_NEXTHOP_STATE_DELETED;
-	handle_put(nh->handle);
+	handle_kill_put(nh->handle); /* the table's reference */
 }
 
 void

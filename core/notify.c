@@ -17,10 +17,10 @@
 static void
 reg_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	struct notify_reg *reg = caa_container_of(head, struct notify_reg, rcu);
 	rtm_handle h = reg->handle;
 
-	rcu_deferred_begin(head);
 	pthread_mutex_destroy(&reg->qlock);
 	free(reg->q);
 	free(reg);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "handle.h"
 #include "rcu.h"
 
 #define RCU_BACKLOG_LIMIT (1L << 20)
@@ -28,6 +29,7 @@ static void
 rcu_thread_exit(void *arg)
 {
 	(void)arg;
+	handle_thread_exit();
 	if (rcu_thread_registered) {
 		urcu_memb_unregister_thread();
 		rcu_thread_registered = 0;

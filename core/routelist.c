@@ -7,10 +7,10 @@
 static void
 list_free_cb(struct rcu_head *head)
 {
+	rcu_deferred_begin(head);
 	struct route_list *l = caa_container_of(head, struct route_list, rcu);
 	rtm_handle h = l->handle;
 
-	rcu_deferred_begin(head);
 	free(l);
 	handle_recycle(h);
 	rcu_deferred_done();

@@ -133,7 +133,7 @@ dest_leave_trie_locked(struct dest *d)
 	trie_remove_locked(&t->trie, d);
 	d->in_trie = false;
 	pthread_mutex_unlock(&t->trie_lock);
-	handle_put(d->handle); /* the trie's reference; the caller holds another */
+	handle_kill_put(d->handle); /* the trie's reference; the caller holds another */
 }
 
 /* Publish version v of r in d (d locked exclusively).  0 or -ENOMEM. */
@@ -392,7 +392,7 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 	aging_cancel(r);
 	routelist_remove(r);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
-	handle_put(r->handle); /* the store's reference */
+	handle_kill_put(r->handle); /* the store's reference */
 	return 0;
 }
 
