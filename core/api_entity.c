@@ -226,6 +226,10 @@ RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 		return ERROR_INVALID_HANDLE;
 	}
 	t = e->table;
+	/* Invocations waiting for its blocked methods give up. */
+	pthread_mutex_lock(&e->methods_lock);
+	pthread_cond_broadcast(&e->methods_cv);
+	pthread_mutex_unlock(&e->methods_lock);
 	announce(e, RTM_ENTITY_DEREGISTERED);
 	drop_owned_objects(e);
 	update_purge_entity(e);

@@ -36,15 +36,23 @@ RtmGetEntityMethods(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHand
 	return rc;
 }
 
-/* Wait until e's methods are not blocked, then count one invocation in. */
-static void
+/*
+ * Wait until e's methods are not blocked, then count one invocation in.
+ * False if e was deregistered meanwhile (deregistration wakes the waiters).
+ */
+static bool
 methods_enter(struct entity *e)
 {
+	bool ok;
+
 	pthread_mutex_lock(&e->methods_lock);
-	while (e->methods_blocked)
+	while (e->methods_blocked && ld_acquire(&e->registered))
 		pthread_cond_wait(&e->methods_cv, &e->methods_lock);
-	e->methods_active++;
+	ok = ld_acquire(&e->registered);
+	if (ok)
+		e->methods_active++;
 	pthread_mutex_unlock(&e->methods_lock);
+	return ok;
 }
 
 static void
@@ -78,7 +86,11 @@ RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle,
 		return ERROR_INVALID_HANDLE;
 	}
 	left = *OutputSize;
-	methods_enter(target);
+	if (!methods_enter(target)) {
+		handle_put(target->handle);
+		handle_put(caller->handle);
+		return ERROR_INVALID_HANDLE;
+	}
 	for (unsigned i = 0; i < target->nmethods && i < 32; i++) {
 		RTM_ENTITY_METHOD_OUTPUT *rec;
 		size_t take;
