@@ -29,6 +29,7 @@
 #include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,8 @@ struct result {
 	double hit_uniform, hit_inside;          /* fraction found */
 	uint64_t lookup_errors;
 	double heap_per_prefix, rss_per_prefix;  /* bytes, < 0 if unknown */
+	double hot1, hotn, spread1, spreadn;     /* hot-spot lookups/s, 1 and N threads */
+	int hot_threads;
 	double deregister_s;
 	bool ok;
 };
@@ -203,6 +206,69 @@ static double lookup_median(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, size
 	human_rate(med, b, sizeof b);
 	printf("   median %s/s, %.1f%% found\n", b, 100.0 * *hit_frac);
 	return med;
+}
+
+
+/*
+ * Hot-spot scaling (DESIGN.md §4): T threads each looping over `per` query
+ * addresses for `secs` seconds.  With same = true every thread queries the
+ * same single address (one destination, one best route, one owner: the
+ * references all land on the same objects); otherwise each thread has its
+ * own addresses.  Returns the total lookups/s.
+ */
+struct hot_arg {
+	RTM_ENTITY_HANDLE h;
+	const RTM_NET_ADDRESS *qs;
+	size_t nq;
+	double secs;
+	double rate;
+	uint64_t errors;
+};
+
+static void *hot_thread(void *p)
+{
+	struct hot_arg *a = p;
+	RTM_DEST_INFO *di = malloc(RTM_SIZE_OF_DEST_INFO(1));
+	uint64_t n = 0;
+	double t0 = now_s(), t;
+
+	if (!di)
+		return NULL;
+	do {
+		for (int k = 0; k < 1000; k++) {
+			DWORD rc = RtmGetMostSpecificDestination(a->h, (PRTM_NET_ADDRESS)&a->qs[(n + k) % a->nq],
+								 RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, di);
+			if (rc == NO_ERROR)
+				a->errors += RtmReleaseDestInfo(a->h, di) != NO_ERROR;
+			else if (rc != ERROR_NOT_FOUND)
+				a->errors++;
+		}
+		n += 1000;
+		t = now_s();
+	} while (t - t0 < a->secs);
+	a->rate = (double)n / (t - t0);
+	free(di);
+	return NULL;
+}
+
+static double hot_run(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, size_t per, int threads,
+		      bool same, double secs, uint64_t *errors)
+{
+	pthread_t tid[64];
+	struct hot_arg args[64];
+	double total = 0;
+
+	for (int i = 0; i < threads; i++) {
+		args[i] = (struct hot_arg){ h, same ? qs : qs + (size_t)i * per, same ? 1 : per, secs, 0, 0 };
+		if (pthread_create(&tid[i], NULL, hot_thread, &args[i]) != 0)
+			return -1;
+	}
+	for (int i = 0; i < threads; i++) {
+		pthread_join(tid[i], NULL);
+		total += args[i].rate;
+		*errors += args[i].errors;
+	}
+	return total;
 }
 
 static bool bench_family(struct result *res, const char *name, unsigned family, unsigned width,
@@ -319,6 +385,28 @@ static bool bench_family(struct result *res, const char *name, unsigned family, 
 					     width == 32 ? "uniform:" : "uniform 2000::/3:");
 	res->lookups_inside = lookup_median(h, q_in, NQUERIES, di, min_s, runs, &res->hit_inside,
 					    &res->lookup_errors, "inside prefixes:");
+	/* --- hot spot: T threads on one destination vs on their own ------------ */
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		int nt = ncpu < 2 ? 2 : ncpu > 64 ? 64 : (int)ncpu;
+		const size_t per = 64;
+		double secs = min_s > 0.5 ? min_s / 2 : 0.5;
+
+		res->hot_threads = nt;
+		res->hot1 = hot_run(h, q_in, per, 1, true, secs, &res->lookup_errors);
+		res->hotn = hot_run(h, q_in, per, nt, true, secs, &res->lookup_errors);
+		res->spread1 = hot_run(h, q_in, per, 1, false, secs, &res->lookup_errors);
+		res->spreadn = hot_run(h, q_in, per, nt, false, secs, &res->lookup_errors);
+		char h1[32], hn[32], s1[32], sn[32];
+		human_rate(res->hot1, h1, sizeof h1);
+		human_rate(res->hotn, hn, sizeof hn);
+		human_rate(res->spread1, s1, sizeof s1);
+		human_rate(res->spreadn, sn, sizeof sn);
+		printf("    hot spot, all threads on one destination: 1 thread %s/s, %d threads %s/s (x%.2f)\n",
+		       h1, nt, hn, res->hotn / res->hot1);
+		printf("    same, each thread on %zu destinations of its own: 1 thread %s/s, %d threads %s/s (x%.2f)\n",
+		       per, s1, nt, sn, res->spreadn / res->spread1);
+	}
 	if (res->lookup_errors)
 		printf("    %" PRIu64 " LOOKUP ERRORS (neither NO_ERROR nor ERROR_NOT_FOUND, or a failed release)\n",
 		       res->lookup_errors);
@@ -497,10 +585,11 @@ int main(int argc, char **argv)
 	if (nres == 0)
 		return 1;
 
-	printf("\n%-6s %9s %8s %11s %18s %18s %10s %10s\n", "family", "prefixes", "load s",
-	       "routes/s", "lookups/s uniform", "lookups/s inside", "B/prefix", "B/prefix");
-	printf("%-6s %9s %8s %11s %18s %18s %10s %10s\n", "", "", "", "", "(found)", "(found)",
-	       "(malloc)", "(RSS)");
+	printf("\n%-6s %9s %8s %11s %18s %18s %10s %10s %12s\n", "family", "prefixes", "load s",
+	       "routes/s", "lookups/s uniform", "lookups/s inside", "B/prefix", "B/prefix",
+	       "hot spot");
+	printf("%-6s %9s %8s %11s %18s %18s %10s %10s %12s\n", "", "", "", "", "(found)", "(found)",
+	       "(malloc)", "(RSS)", "N thr / 1");
 	for (int i = 0; i < nres; i++) {
 		const struct result *r = &res[i];
 		char a[32], b[32], c[32], lu[48], li[48], hm[24], rs[24];
@@ -517,8 +606,10 @@ int main(int argc, char **argv)
 			snprintf(rs, sizeof rs, "%.1f", r->rss_per_prefix);
 		else
 			snprintf(rs, sizeof rs, "n/a");
-		printf("%-6s %9zu %8.3f %11s %18s %18s %10s %10s%s\n", r->family, r->prefixes,
-		       r->load_s, a, lu, li, hm, rs, r->ok ? "" : "  (ERRORS)");
+		char hs[24];
+		snprintf(hs, sizeof hs, "x%.2f (%d)", r->hotn / r->hot1, r->hot_threads);
+		printf("%-6s %9zu %8.3f %11s %18s %18s %10s %10s %12s%s\n", r->family, r->prefixes,
+		       r->load_s, a, lu, li, hm, rs, hs, r->ok ? "" : "  (ERRORS)");
 	}
 	return failed ? 1 : 0;
 }
