@@ -355,8 +355,13 @@ update_add_route(struct entity *e, const struct prefix *key, const RTM_ROUTE_INF
 	}
 }
 
-/* Publish set (NULL if empty) and leave the trie when nothing is left. */
-static void
+/*
+ * Publish set (NULL if empty).  Returns true if nothing is left: the caller
+ * then reports the change and only after that calls dest_leave_trie_locked(),
+ * so that a withdrawal is queued before anything about a new destination that
+ * takes the prefix once this one has left the trie.
+ */
+static bool
 publish_set_locked(struct dest *d, struct route_set *ns)
 {
 	struct route_set *old = ld_relaxed(&d->set);
@@ -364,10 +369,9 @@ publish_set_locked(struct dest *d, struct route_set *ns)
 
 	dest_publish_locked(d, empty ? NULL : ns);
 	route_set_retire(old);
-	if (empty) {
+	if (empty)
 		free(ns); /* never published */
-		dest_leave_trie_locked(d);
-	}
+	return empty;
 }
 
 /* Remove r from d (d locked exclusively).  0 or -ENOENT / -ENOMEM. */
@@ -377,6 +381,7 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 	struct route_set *old = ld_relaxed(&d->set), *ns;
 	struct route_version *v = ld_relaxed(&r->pub);
 	struct change c;
+	bool empty;
 
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
@@ -388,10 +393,12 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 	aging_hold_begin_locked(d, ns, r, v);
 	*out_flags = best_flag(old, ns, r, false);
 	change_of(old, ns, r, v, NULL, &c);
-	publish_set_locked(d, ns);
+	empty = publish_set_locked(d, ns);
 	aging_cancel(r);
 	routelist_remove(r);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
+	if (empty)
+		dest_leave_trie_locked(d);
 	handle_kill_put(r->handle); /* the store's reference */
 	return 0;
 }
@@ -457,6 +464,7 @@ update_end_hold(struct dest *d)
 	struct route *ended[TABLE_NUM_VIEWS] = {NULL};
 	struct route_set *old, *ns;
 	struct change c;
+	bool empty;
 
 	dest_lock(d, true);
 	old = ld_relaxed(&d->set);
@@ -472,8 +480,10 @@ update_end_hold(struct dest *d)
 		ns->hold[v] = NULL;
 	}
 	change_of(old, ns, NULL, NULL, NULL, &c);
-	publish_set_locked(d, ns);
+	empty = publish_set_locked(d, ns);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
+	if (empty)
+		dest_leave_trie_locked(d);
 	dest_unlock(d, true);
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
 		if (ended[v])

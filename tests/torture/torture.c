@@ -15,7 +15,29 @@
  *            that destination twice, with yields between, and checks that nothing
  *            changed and that the best route really is the best;
  *   reader   lock-free lookups: most-specific, exact, less-specific, exact-match
- *            route, RtmGetRouteInfo and RtmIsBestRoute, every answer checked.
+ *            route, RtmGetRouteInfo and RtmIsBestRoute, every answer checked;
+ *   enum     destination enumerations (START, or RANGE over one /8 of the
+ *            universe; views UCAST or ANY) in batches of random size, and
+ *            route enumerations over all routes: order strictly increasing,
+ *            nothing twice, nothing outside the range, every payload checked,
+ *            every anchor (and every permanent route) seen exactly once by
+ *            every complete enumeration that covers it; some enumerations are
+ *            abandoned, a few are never deleted (deregistration frees them);
+ *   notify   owns a change-notification registration (CHANGE_TYPE_ALL or
+ *            CHANGE_TYPE_BEST, views UCAST|MCAST or ANY) with an event callback
+ *            that posts a semaphore and sometimes drains the queue itself; the
+ *            thread drains with RtmGetChangedDests in batches of random size
+ *            and records, per key, the last state it read.
+ *
+ * Change oracle: writers count every successful change per key.  After the
+ * run the queues are drained until they stay empty; then for every changed
+ * key the last state a registration read must be the table's final state
+ * (both: destination, best route, its owner, flags and PrefInfo; ALL also
+ * NumRoutes and LastChanged, which moves on every change), every changed key
+ * must have been reported, no key more often than it changed, and no
+ * destination twice in one batch.  During the run, the withdrawal of a
+ * destination must never arrive after the state of the destination object
+ * that later took its prefix.
  *
  * Every value is checkable because it is derived from its key.  A route of
  * entity e on prefix p carries
@@ -31,13 +53,17 @@
  * one handle for the whole run.  Lock exclusion is checked with per-key
  * counters in test memory.
  *
- * At the end the threads stop, the table is compared against what every writer
- * believes it has, everything is deleted and deregistered and lookups must miss.
+ * At the end the threads stop, the change queues are drained and checked, the
+ * table is compared against what every writer believes it has, everything is
+ * deleted and every entity deregistered: notification consumers with their
+ * registrations still live, enumerators and consumers with enumerations they
+ * never deleted (deregistration must free them: run under LeakSanitizer).
+ * Lookups must then miss.
  *
  * Environment:
  *   RTM_TORTURE_SECONDS  run time (default 10, or --default-seconds=N)
  *   RTM_TORTURE_SEED     master seed (default: from the clock; printed first)
- *   RTM_TORTURE_THREADS  number of worker threads (default 10, at least 4)
+ *   RTM_TORTURE_THREADS  number of worker threads (default 14, at least 8)
  *   RTM_TORTURE_KEYS     size of the prefix universe (default 300)
  *   RTM_TORTURE_YIELD    1 = random sched_yield() in the hot loops
  *
@@ -50,6 +76,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -85,15 +112,6 @@
 #ifndef FALSE
 #define FALSE 0
 #endif
-
-/*
- * Route enumeration is used only for the best-route check under a shared lock.
- * It is bound weakly so that the test also runs against a library that does
- * not have it yet; the check is then skipped and the report says so.
- */
-#pragma weak RtmCreateRouteEnum
-#pragma weak RtmGetEnumRoutes
-#pragma weak RtmDeleteEnumHandle
 
 #define NH_PER_ENTITY 4     /* next hops each writer entity registers */
 #define MAX_FIXED_PER_KEY 8 /* permanent routes per anchor key */
@@ -195,6 +213,8 @@ struct key {
 	/* Lock holders as seen by the test. */
 	atomic_int n_shared;
 	atomic_int n_excl;
+	/* Successful adds, updates and deletes of routes here, by every writer. */
+	atomic_uint changes;
 };
 
 static struct key *keys;
@@ -340,6 +360,7 @@ universe_build(uint64_t seed)
 	for (unsigned i = 0; i < nkeys; i++) {
 		atomic_init(&keys[i].n_shared, 0);
 		atomic_init(&keys[i].n_excl, 0);
+		atomic_init(&keys[i].changes, 0);
 		/* 0/0 is never an anchor, so that misses stay possible. */
 		if (keys[i].len > 0 && rng_below(&r, 4) == 0) {
 			keys[i].anchor = true;
@@ -391,8 +412,16 @@ addr_get(const RTM_NET_ADDRESS *a)
 /* ---------------------------------------------------------------------------------------- */
 /* Entities, payloads, permanent routes                                                      */
 
-enum kind { K_CHURN, K_UPDATE, K_SHARED, K_READ, K_MAIN };
-static const char *const kind_name[] = {"churner", "updater", "shared", "reader", "main"};
+enum kind { K_CHURN, K_UPDATE, K_SHARED, K_READ, K_ENUM, K_NOTIFY, K_CALLBACK, K_MAIN };
+static const char *const kind_name[] = {"churner", "updater", "shared",   "reader",
+					"enum",    "notify",  "callback", "main"};
+
+/* Entities of these kinds own routes and next hops. */
+static bool
+kind_writes(enum kind k)
+{
+	return k == K_CHURN || k == K_UPDATE || k == K_SHARED;
+}
 
 struct entity {
 	RTM_ENTITY_HANDLE h;
@@ -533,13 +562,25 @@ enum op {
 	OP_LESS_SPECIFIC,
 	OP_EXACT_ROUTE,
 	OP_ROUTE_INFO,
+	OP_ENUM_DESTS,
+	OP_ENUM_RANGE,
+	OP_ENUM_ROUTES,
+	OP_ENUM_DEST_ROUTES,
+	OP_ENUM_ABANDON,
+	OP_ENUM_LEAK,
+	OP_NOTIFY_WAIT,
+	OP_NOTIFY_DRAIN,
+	OP_CHANGE_STATUS,
 	OP_MAX
 };
 
 static const char *const op_name[OP_MAX] = {
-	"add",       "delete",    "delete+keep", "update-handle", "update-match", "find-own",
-	"edit",      "lock-peek", "lock-dest-x", "shared-route",  "shared-dest",  "best-check",
-	"most-spec", "exact-dest", "less-spec",  "exact-route",   "route-info",
+	"add",           "delete",       "delete+keep", "update-handle", "update-match",
+	"find-own",      "edit",         "lock-peek",   "lock-dest-x",   "shared-route",
+	"shared-dest",   "best-check",   "most-spec",   "exact-dest",    "less-spec",
+	"exact-route",   "route-info",   "enum-dests",  "enum-range",    "enum-routes",
+	"dest-routes",   "enum-abandon", "enum-leak",   "notify-wait",   "notify-drain",
+	"change-status",
 };
 
 struct worker {
@@ -556,7 +597,6 @@ struct worker {
 	uint64_t passed;
 	uint64_t wrong;
 	uint64_t max_wait_ns; /* longest single lock / write call */
-	bool no_enum;         /* route enumeration not implemented */
 	bool no_less;         /* less-specific lookup not implemented */
 
 	/* Watchdog. */
@@ -579,6 +619,16 @@ struct worker {
 
 	/* every thread that reads fixed routes: last tag seen per fixed route. */
 	uint32_t *seen_tag;
+
+	/* enumerator: per key / per fixed route, the enumeration that last saw it. */
+	uint32_t epoch;
+	uint32_t *stamp;
+	uint32_t *fstamp;
+	RTM_DEST_INFO *dbuf; /* prof_max_enum dest infos, dest_stride apart */
+	unsigned leaked;     /* enumerations left open for deregistration */
+
+	/* notification consumer: its registration. */
+	struct notifier *nt;
 };
 
 static struct worker *workers;
@@ -740,7 +790,7 @@ check_route(struct worker *w, const RTM_ROUTE_INFO *ri, int kexp, const RTM_NET_
 		k = ka;
 	}
 	e = entity_of(ri->RouteOwner);
-	if (!CHECK(w, e >= 0 && ents[e].kind != K_READ,
+	if (!CHECK(w, e >= 0 && kind_writes(ents[e].kind),
 		   "%s: RouteOwner %p is not an entity that adds routes", ctx, ri->RouteOwner))
 		return false;
 	if (!CHECK(w, ri->DestHandle != NULL, "%s: DestHandle is NULL", ctx))
@@ -897,8 +947,8 @@ check_dest_info(struct worker *w, const RTM_DEST_INFO *di, const char *ctx)
 		   di->ViewInfo[0].NumRoutes, di->ViewInfo[0].Route))
 		return -1;
 	e = entity_of(di->ViewInfo[0].Owner);
-	CHECK(w, e >= 0 && ents[e].kind != K_READ, "%s: best route owner %p is not a writer", ctx,
-	      di->ViewInfo[0].Owner);
+	CHECK(w, e >= 0 && kind_writes(ents[e].kind), "%s: best route owner %p is not a writer",
+	      ctx, di->ViewInfo[0].Owner);
 	CHECK(w, di->ViewInfo[0].DestFlags == ROUTE_FLAGS, "%s: DestFlags 0x%x", ctx,
 	      (unsigned)di->ViewInfo[0].DestFlags);
 	CHECK(w, di->ViewInfo[0].HoldRoute == NULL, "%s: HoldRoute %p without hold-down", ctx,
@@ -937,6 +987,7 @@ churn_write(struct worker *w, unsigned k, enum write_mode mode)
 	note_wait(w, t0);
 	if (!CHECK_RC(w, rc, NO_ERROR, "RtmAddRouteToDest"))
 		return;
+	atomic_fetch_add(&keys[k].changes, 1);
 	switch (mode) {
 	case W_NEW:
 		w->ops[OP_ADD]++;
@@ -1013,6 +1064,7 @@ churn_delete(struct worker *w, unsigned k, bool keep)
 			release_route(w, h);
 		return;
 	}
+	atomic_fetch_add(&keys[k].changes, 1);
 	CHECK(w, (cf & ~(RTM_ROUTE_CHANGE_FLAGS)RTM_ROUTE_CHANGE_BEST) == 0,
 	      "RtmDeleteRouteToDest flags 0x%x", (unsigned)cf);
 	w->own_h[k] = NULL;
@@ -1194,6 +1246,7 @@ update_edit(struct worker *w, struct fixed *f)
 		RtmLockRoute(me, f->h, TRUE, FALSE, NULL);
 		return;
 	}
+	atomic_fetch_add(&keys[f->key].changes, 1);
 	f->last = p;
 	w->ops[OP_EDIT]++;
 	if (new_hops) {
@@ -1351,19 +1404,9 @@ shared_best_check(struct worker *w, unsigned k, const struct dest_snap *s)
 	RTM_NET_ADDRESS a;
 	DWORD rc;
 
-	if (w->no_enum)
-		return;
 	at(w, OP_BEST_CHECK);
-	if (!RtmCreateRouteEnum || !RtmGetEnumRoutes || !RtmDeleteEnumHandle) {
-		w->no_enum = true;
-		return;
-	}
 	rc = RtmCreateRouteEnum(me, keys[k].dest, RTM_VIEW_MASK_UCAST, RTM_ENUM_ALL_ROUTES, NULL,
 				RTM_MATCH_NONE, NULL, 0, &en);
-	if (rc == ERROR_CALL_NOT_IMPLEMENTED) {
-		w->no_enum = true;
-		return;
-	}
 	if (!CHECK_RC(w, rc, NO_ERROR, "RtmCreateRouteEnum(dest)"))
 		return;
 	for (;;) {
@@ -1449,7 +1492,7 @@ shared_best_by_owner(struct worker *w, unsigned k, const struct dest_snap *s)
 		RTM_ROUTE_HANDLE h = NULL;
 		DWORD rc;
 
-		if (ents[e].kind == K_READ)
+		if (!kind_writes(ents[e].kind))
 			continue;
 		memset(w->ri2, 0, ri_size);
 		w->ri2->RouteOwner = ents[e].h;
@@ -1566,7 +1609,7 @@ shared_step(struct worker *w)
 
 		if (r == 0)
 			shared_best_check(w, k, &s1);
-		else if (r == 1 || (r == 2 && w->no_enum))
+		else if (r == 1)
 			shared_best_by_owner(w, k, &s1);
 		if (dest_snapshot(w, k, w->di2, &s2)) {
 			CHECK(w,
@@ -1768,6 +1811,889 @@ read_step(struct worker *w)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Batches and enumerators                                                                   */
+
+static size_t dest_stride; /* RTM_SIZE_OF_DEST_INFO(profile.NumberOfViews): array stride */
+
+static RTM_DEST_INFO *
+dest_at(RTM_DEST_INFO *base, unsigned i)
+{
+	return (RTM_DEST_INFO *)((char *)base + (size_t)i * dest_stride);
+}
+
+/*
+ * The batch convention (SEMANTICS.md §10): NO_ERROR when all req slots were
+ * filled, ERROR_NO_MORE_ITEMS when the end came first (with 0..req-1 items).
+ */
+static bool
+check_batch(struct worker *w, DWORD rc, unsigned req, unsigned num, const char *what)
+{
+	if (rc == NO_ERROR)
+		return CHECK(w, num == req, "%s returned NO_ERROR with %u of %u slots filled", what,
+			     num, req);
+	if (rc == ERROR_NO_MORE_ITEMS)
+		return CHECK(w, num < req, "%s returned ERROR_NO_MORE_ITEMS with %u of %u slots",
+			     what, num, req);
+	return CHECK(w, false, "%s returned %u with %u of %u items", what, (unsigned)rc, num, req);
+}
+
+/* Is key k inside raddr/rlen (rlen <= its length, same leading bits)? */
+static bool
+in_range(unsigned k, uint32_t raddr, unsigned rlen)
+{
+	return keys[k].len >= rlen && (keys[k].addr & mask_of(rlen)) == raddr;
+}
+
+/* The key of a dest info's address, or -1 (a wrong value). */
+static int
+dest_key(struct worker *w, const RTM_DEST_INFO *di, const char *ctx)
+{
+	uint32_t a = addr_get(&di->DestAddress);
+	unsigned len = di->DestAddress.NumBits;
+	int k = -1;
+
+	if (di->DestAddress.AddressFamily == AF_INET && len <= 32 && (a & ~mask_of(len)) == 0)
+		k = key_find(a, len);
+	CHECK(w, k >= 0, "%s: destination family %u %08x/%u is not in the universe", ctx,
+	      di->DestAddress.AddressFamily, a, len);
+	return k;
+}
+
+/* A dest info for views ANY: no per-view part; the test's routes are all unicast. */
+static void
+check_dest_info_any(struct worker *w, const RTM_DEST_INFO *di, unsigned k, const char *ctx)
+{
+	CHECK(w, di->DestHandle != NULL, "%s: DestHandle NULL", ctx);
+	if (keys[k].anchor)
+		CHECK(w, di->DestHandle == keys[k].dest,
+		      "%s: anchor %08x/%u has handle %p, it had %p at start", ctx, keys[k].addr,
+		      keys[k].len, di->DestHandle, keys[k].dest);
+	CHECK(w, di->NumberOfViews == 0, "%s: NumberOfViews %u for views ANY", ctx,
+	      di->NumberOfViews);
+	CHECK(w, di->BelongsToViews == RTM_VIEW_MASK_UCAST, "%s: %08x/%u BelongsToViews 0x%x", ctx,
+	      keys[k].addr, keys[k].len, (unsigned)di->BelongsToViews);
+}
+
+/* A range for RTM_ENUM_RANGE: mostly one /8 of the universe. */
+static void
+pick_range(struct worker *w, uint32_t *raddr, unsigned *rlen)
+{
+	unsigned r = rng_below(&w->rng, 16);
+	unsigned k = 1 + rng_below(&w->rng, nkeys - 1); /* keys[0] is 0/0 */
+
+	if (r < 12) {
+		*rlen = 8;
+		*raddr = keys[k].addr & mask_of(8);
+	} else if (r < 14) {
+		*rlen = keys[k].len; /* any prefix of the universe */
+		*raddr = keys[k].addr;
+	} else if (r < 15) {
+		*rlen = 8; /* most likely a /8 with nothing in it */
+		*raddr = (uint32_t)(1 + rng_below(&w->rng, 254)) << 24;
+	} else {
+		*rlen = 0; /* everything */
+		*raddr = 0;
+	}
+}
+
+/* Ends an enumeration: usually deletes it, rarely leaves it for deregistration. */
+static void
+enum_finish(struct worker *w, RTM_ENUM_HANDLE en)
+{
+	RTM_ENTITY_HANDLE me = ents[w->ent].h;
+	DWORD rc;
+
+	if (w->leaked < 3 && rng_below(&w->rng, 256) == 0) {
+		w->leaked++;
+		w->ops[OP_ENUM_LEAK]++;
+		return;
+	}
+	rc = RtmDeleteEnumHandle(me, en);
+	CHECK_RC(w, rc, NO_ERROR, "RtmDeleteEnumHandle");
+	if (rc == NO_ERROR && rng_below(&w->rng, 8) == 0) {
+		UINT num = 1;
+
+		/* Only this thread makes enumerations of this entity: nothing reuses it yet. */
+		rc = RtmGetEnumDests(me, en, &num, w->dbuf);
+		CHECK(w, rc == ERROR_INVALID_HANDLE && num == 1,
+		      "RtmGetEnumDests on a deleted enumeration returned %u (%u items)",
+		      (unsigned)rc, (unsigned)num);
+		if (rc == NO_ERROR || (rc == ERROR_NO_MORE_ITEMS && num && num <= 1))
+			RtmReleaseDests(me, num, w->dbuf);
+	}
+}
+
+/*
+ * Routes of one destination the enumerator was given: each passes the payload
+ * check and sits on that destination; an anchor's permanent routes are all
+ * there exactly once (the routes of a destination are one snapshot).
+ */
+static void
+enum_dest_routes(struct worker *w, RTM_DEST_HANDLE d, unsigned k, RTM_VIEW_SET views)
+{
+	RTM_ENTITY_HANDLE me = ents[w->ent].h;
+	RTM_ENUM_HANDLE en = NULL;
+	unsigned seen[MAX_FIXED_PER_KEY] = {0};
+	bool ended = false;
+	DWORD rc;
+
+	at(w, OP_ENUM_DEST_ROUTES);
+	rc = RtmCreateRouteEnum(me, d, views, RTM_ENUM_ALL_ROUTES, NULL, RTM_MATCH_NONE, NULL, 0,
+				&en);
+	if (!CHECK_RC(w, rc, NO_ERROR, "RtmCreateRouteEnum(one destination)"))
+		return;
+	for (;;) {
+		UINT req = 1 + rng_below(&w->rng, prof_max_enum), num = req;
+		bool ok;
+
+		rc = RtmGetEnumRoutes(me, en, &num, w->handles);
+		ok = check_batch(w, rc, req, num, "RtmGetEnumRoutes(one destination)");
+		if (num > req)
+			num = 0;
+		for (unsigned i = 0; i < num; i++) {
+			RTM_NET_ADDRESS ra;
+
+			memset(w->ri2, 0xa5, ri_size);
+			rc = RtmGetRouteInfo(me, w->handles[i], w->ri2, &ra);
+			if (CHECK_RC(w, rc, NO_ERROR, "RtmGetRouteInfo(route of a destination)")) {
+				if (check_route(w, w->ri2, (int)k, &ra,
+						"route of an enumerated dest", NULL, NULL, NULL))
+					CHECK(w, w->ri2->DestHandle == d,
+					      "route of enumerated dest %p has DestHandle %p", d,
+					      w->ri2->DestHandle);
+				release_route_info(w, w->ri2);
+			}
+			for (unsigned j = 0; j < keys[k].nfixed; j++)
+				if (w->handles[i] == fixed_routes[keys[k].fixed[j]].h)
+					seen[j]++;
+		}
+		if (num)
+			CHECK_RC(w, RtmReleaseRoutes(me, num, w->handles), NO_ERROR,
+				 "RtmReleaseRoutes(route enum)");
+		if (!ok || rc != NO_ERROR) {
+			ended = ok;
+			break;
+		}
+	}
+	CHECK_RC(w, RtmDeleteEnumHandle(me, en), NO_ERROR, "RtmDeleteEnumHandle(one destination)");
+	for (unsigned j = 0; ended && j < keys[k].nfixed; j++)
+		CHECK(w, seen[j] == 1,
+		      "route enum of anchor %08x/%u returned permanent route %p %u times",
+		      keys[k].addr, keys[k].len, fixed_routes[keys[k].fixed[j]].h, seen[j]);
+	w->ops[OP_ENUM_DEST_ROUTES]++;
+}
+
+static const char *
+views_name(RTM_VIEW_SET v)
+{
+	return v == RTM_VIEW_MASK_ANY ? "ANY" : v == RTM_VIEW_MASK_UCAST ? "UCAST" : "UCAST|MCAST";
+}
+
+/* After ERROR_NO_MORE_ITEMS, the enumeration stays at its end. */
+static void
+check_after_end(struct worker *w, RTM_ENUM_HANDLE en, bool dests)
+{
+	RTM_ENTITY_HANDLE me = ents[w->ent].h;
+	UINT req = 1 + rng_below(&w->rng, prof_max_enum), num = req;
+	DWORD rc;
+
+	if (dests)
+		rc = RtmGetEnumDests(me, en, &num, w->dbuf);
+	else
+		rc = RtmGetEnumRoutes(me, en, &num, w->handles);
+	CHECK(w, rc == ERROR_NO_MORE_ITEMS && num == 0,
+	      "%s after ERROR_NO_MORE_ITEMS returned %u with %u items",
+	      dests ? "RtmGetEnumDests" : "RtmGetEnumRoutes", (unsigned)rc, (unsigned)num);
+	if ((rc == NO_ERROR || rc == ERROR_NO_MORE_ITEMS) && num && num <= req) {
+		if (dests)
+			RtmReleaseDests(me, num, w->dbuf);
+		else
+			RtmReleaseRoutes(me, num, w->handles);
+	}
+}
+
+/* One destination enumeration, START or RANGE, views UCAST or ANY. */
+static void
+enum_dests(struct worker *w)
+{
+	RTM_ENTITY_HANDLE me = ents[w->ent].h;
+	RTM_VIEW_SET views = rng_below(&w->rng, 2) ? RTM_VIEW_MASK_UCAST : RTM_VIEW_MASK_ANY;
+	bool range = rng_below(&w->rng, 2) == 0;
+	bool abandon = rng_below(&w->rng, 8) == 0, ended = false;
+	unsigned batches = 0, stop_after = 1 + rng_below(&w->rng, 4);
+	uint32_t raddr = 0, epoch = ++w->epoch;
+	unsigned rlen = 0;
+	RTM_NET_ADDRESS a, *ap = NULL;
+	RTM_ENUM_HANDLE en = NULL;
+	int prev = -1;
+	char ctx[64];
+	DWORD rc;
+
+	if (range) {
+		pick_range(w, &raddr, &rlen);
+		/* Host bits beyond NumBits are ignored. */
+		uint32_t junk = rng_below(&w->rng, 4) ? 0 : (uint32_t)rng_next(&w->rng);
+
+		addr_set(&a, raddr | (junk & ~mask_of(rlen)), rlen);
+		ap = &a;
+	} else if (rng_below(&w->rng, 2)) {
+		addr_set(&a, (uint32_t)rng_next(&w->rng), 32); /* START ignores it */
+		ap = &a;
+	}
+	snprintf(ctx, sizeof(ctx), "dest enum %s %s %08x/%u", range ? "RANGE" : "START",
+		 views_name(views), raddr, rlen);
+	at(w, range ? OP_ENUM_RANGE : OP_ENUM_DESTS);
+	rc = RtmCreateDestEnum(me, views, range ? RTM_ENUM_RANGE : RTM_ENUM_START, ap,
+			       RTM_BEST_PROTOCOL, &en);
+	if (!CHECK_RC(w, rc, NO_ERROR, "RtmCreateDestEnum"))
+		return;
+	for (;;) {
+		UINT req = 1 + rng_below(&w->rng, prof_max_enum), num = req;
+		bool ok;
+
+		memset(w->dbuf, 0xa5, (size_t)req * dest_stride);
+		rc = RtmGetEnumDests(me, en, &num, w->dbuf);
+		ok = check_batch(w, rc, req, num, "RtmGetEnumDests");
+		if (num > req)
+			num = 0;
+		for (unsigned i = 0; i < num; i++) {
+			RTM_DEST_INFO *di = dest_at(w->dbuf, i);
+			int k = dest_key(w, di, ctx);
+
+			if (k < 0)
+				continue;
+			if (prev >= 0)
+				CHECK(w,
+				      key_cmp(keys[prev].addr, keys[prev].len, keys[k].addr,
+					      keys[k].len) < 0,
+				      "%s: %08x/%u returned after %08x/%u (order)", ctx,
+				      keys[k].addr, keys[k].len, keys[prev].addr, keys[prev].len);
+			CHECK(w, w->stamp[k] != epoch, "%s: %08x/%u returned twice", ctx,
+			      keys[k].addr, keys[k].len);
+			w->stamp[k] = epoch;
+			prev = k;
+			if (range)
+				CHECK(w, in_range((unsigned)k, raddr, rlen),
+				      "%s: %08x/%u is outside the range", ctx, keys[k].addr,
+				      keys[k].len);
+			if (views == RTM_VIEW_MASK_UCAST) {
+				if (check_dest_info(w, di, ctx) == k && rng_below(&w->rng, 4) == 0)
+					check_best_route_of(w, di, k, "enumerated dest best route");
+			} else {
+				check_dest_info_any(w, di, (unsigned)k, ctx);
+			}
+			enum_dest_routes(w, di->DestHandle, (unsigned)k, views);
+			at(w, range ? OP_ENUM_RANGE : OP_ENUM_DESTS);
+		}
+		if (num)
+			CHECK_RC(w, RtmReleaseDests(me, num, w->dbuf), NO_ERROR, "RtmReleaseDests");
+		if (!ok || rc != NO_ERROR) {
+			ended = ok;
+			break;
+		}
+		if ((abandon && ++batches >= stop_after) || stopping())
+			break;
+	}
+	if (ended && rng_below(&w->rng, 2) == 0)
+		check_after_end(w, en, true);
+	/* A complete enumeration returned every anchor it covers (they are never deleted). */
+	for (unsigned j = 0; ended && j < nanchors; j++) {
+		unsigned k = anchors[j];
+
+		if (!range || in_range(k, raddr, rlen))
+			CHECK(w, w->stamp[k] == epoch, "%s: anchor %08x/%u was not returned", ctx,
+			      keys[k].addr, keys[k].len);
+	}
+	w->ops[!ended ? OP_ENUM_ABANDON : range ? OP_ENUM_RANGE : OP_ENUM_DESTS]++;
+	enum_finish(w, en);
+}
+
+/* A route enumeration over every destination (START, sometimes RANGE). */
+static void
+enum_all_routes(struct worker *w)
+{
+	RTM_ENTITY_HANDLE me = ents[w->ent].h;
+	RTM_VIEW_SET views = rng_below(&w->rng, 2) ? RTM_VIEW_MASK_UCAST : RTM_VIEW_MASK_ANY;
+	bool range = rng_below(&w->rng, 4) == 0;
+	bool abandon = rng_below(&w->rng, 8) == 0, ended = false;
+	unsigned batches = 0, stop_after = 1 + rng_below(&w->rng, 4);
+	uint32_t raddr = 0, epoch = ++w->epoch;
+	unsigned rlen = 0;
+	RTM_NET_ADDRESS a;
+	RTM_ENUM_HANDLE en = NULL;
+	RTM_DEST_HANDLE prev_d = NULL;
+	int prev = -1;
+	char ctx[64];
+	DWORD rc;
+
+	if (range) {
+		pick_range(w, &raddr, &rlen);
+		addr_set(&a, raddr, rlen);
+	}
+	snprintf(ctx, sizeof(ctx), "route enum %s %s %08x/%u", range ? "RANGE" : "START",
+		 views_name(views), raddr, rlen);
+	at(w, OP_ENUM_ROUTES);
+	rc = RtmCreateRouteEnum(me, NULL, views, range ? RTM_ENUM_RANGE : RTM_ENUM_START,
+				range ? &a : NULL, RTM_MATCH_NONE, NULL, 0, &en);
+	if (!CHECK_RC(w, rc, NO_ERROR, "RtmCreateRouteEnum(all)"))
+		return;
+	for (;;) {
+		UINT req = 1 + rng_below(&w->rng, prof_max_enum), num = req;
+		bool ok;
+
+		rc = RtmGetEnumRoutes(me, en, &num, w->handles);
+		ok = check_batch(w, rc, req, num, "RtmGetEnumRoutes(all)");
+		if (num > req)
+			num = 0;
+		for (unsigned i = 0; i < num; i++) {
+			RTM_NET_ADDRESS ra;
+			unsigned k;
+
+			memset(w->ri2, 0xa5, ri_size);
+			rc = RtmGetRouteInfo(me, w->handles[i], w->ri2, &ra);
+			if (!CHECK_RC(w, rc, NO_ERROR, "RtmGetRouteInfo(enumerated, all)"))
+				continue;
+			if (check_route(w, w->ri2, -1, &ra, ctx, &k, NULL, NULL)) {
+				if (w->ri2->DestHandle != prev_d) {
+					/* A new destination: strictly after the last one. */
+					if (prev >= 0)
+						CHECK(w,
+						      key_cmp(keys[prev].addr, keys[prev].len,
+							      keys[k].addr, keys[k].len) < 0,
+						      "%s: routes of %08x/%u after those of "
+						      "%08x/%u",
+						      ctx, keys[k].addr, keys[k].len,
+						      keys[prev].addr, keys[prev].len);
+					CHECK(w, w->stamp[k] != epoch,
+					      "%s: routes of %08x/%u came in two separate runs",
+					      ctx, keys[k].addr, keys[k].len);
+					w->stamp[k] = epoch;
+					prev = (int)k;
+					prev_d = w->ri2->DestHandle;
+				} else {
+					CHECK(w, (int)k == prev,
+					      "%s: one DestHandle %p for %08x/%u and %08x/%u", ctx,
+					      prev_d, keys[k].addr, keys[k].len, keys[prev].addr,
+					      keys[prev].len);
+				}
+				if (range)
+					CHECK(w, in_range(k, raddr, rlen),
+					      "%s: route on %08x/%u is outside the range", ctx,
+					      keys[k].addr, keys[k].len);
+				for (unsigned j = 0; j < keys[k].nfixed; j++) {
+					unsigned f = keys[k].fixed[j];
+
+					if (w->handles[i] != fixed_routes[f].h)
+						continue;
+					CHECK(w, w->fstamp[f] != epoch,
+					      "%s: permanent route %p on %08x/%u returned twice",
+					      ctx, fixed_routes[f].h, keys[k].addr, keys[k].len);
+					w->fstamp[f] = epoch;
+				}
+			}
+			release_route_info(w, w->ri2);
+		}
+		if (num)
+			CHECK_RC(w, RtmReleaseRoutes(me, num, w->handles), NO_ERROR,
+				 "RtmReleaseRoutes(all)");
+		if (!ok || rc != NO_ERROR) {
+			ended = ok;
+			break;
+		}
+		if ((abandon && ++batches >= stop_after) || stopping())
+			break;
+	}
+	if (ended && rng_below(&w->rng, 2) == 0)
+		check_after_end(w, en, false);
+	for (unsigned f = 0; ended && f < nfixed; f++) {
+		unsigned k = fixed_routes[f].key;
+
+		if (!range || in_range(k, raddr, rlen))
+			CHECK(w, w->fstamp[f] == epoch,
+			      "%s: permanent route %p on %08x/%u was not returned", ctx,
+			      fixed_routes[f].h, keys[k].addr, keys[k].len);
+	}
+	w->ops[ended ? OP_ENUM_ROUTES : OP_ENUM_ABANDON]++;
+	enum_finish(w, en);
+}
+
+static void
+enum_step(struct worker *w)
+{
+	if (rng_below(&w->rng, 4) == 0)
+		enum_all_routes(w);
+	else
+		enum_dests(w);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Change notification                                                                       */
+
+/*
+ * What a registration last read about one key (under its notifier's mu).  The
+ * best route's PrefInfo is read after the retrieval: a change to it after
+ * the read queues the destination again, so the last read shows the last
+ * version unless a change went unreported.
+ */
+struct key_seen {
+	unsigned reported; /* entries received while the run was checked */
+	RTM_DEST_HANDLE dest;
+	unsigned nroutes;
+	RTM_ROUTE_HANDLE best;
+	RTM_ENTITY_HANDLE owner;
+	unsigned flags;
+	FILETIME changed; /* LastChanged: moves on every change */
+	uint32_t bmetric; /* the best route's PrefInfo, read just after retrieval */
+	uint32_t bpref;
+};
+
+struct notifier {
+	struct worker *w; /* the consumer thread */
+	struct worker cb; /* checks made by the callback (under mu) */
+	unsigned ent;     /* the consumer's entity, which owns the registration */
+	RTM_NOTIFY_HANDLE h;
+	RTM_VIEW_SET views; /* as registered */
+	DWORD types;
+	sem_t sem; /* posted by the callback */
+	atomic_uint callbacks;
+	atomic_uint cb_drains;
+	atomic_uint bad_ctx;
+	/* One retrieval at a time (consumer, callback or main), and what follows. */
+	pthread_mutex_t mu;
+	RTM_DEST_INFO *buf; /* prof_max_enum dest infos, dest_stride apart */
+	struct key_seen *seen;
+	uint64_t entries;
+	uint64_t batches;
+};
+
+static struct notifier *notifiers;
+static unsigned nnotifiers;
+static atomic_uint stray_callbacks;
+/* Set when the final phase starts deleting: registrations stop recording. */
+static atomic_bool teardown;
+/*
+ * True from the end of setup until the final phase starts deleting: anchors
+ * then have their permanent routes and keys[].dest is set (release/acquire).
+ */
+static atomic_bool anchors_live;
+
+typedef __typeof__(((RTM_DEST_INFO *)0)->ViewInfo[0]) view_info;
+
+/*
+ * Checks one RtmGetChangedDests item: the state of the destination for the
+ * registration's views, which are UCAST and MCAST for both UCAST|MCAST and ANY
+ * (SEMANTICS.md §11).  Returns its key or -1.
+ */
+static int
+check_changed_dest(struct worker *w, struct notifier *n, const RTM_DEST_INFO *di)
+{
+	bool live = atomic_load_explicit(&anchors_live, memory_order_acquire);
+	const char *ctx =
+		n->types == RTM_CHANGE_TYPE_ALL ? "changed dest (ALL)" : "changed dest (BEST)";
+	int k = dest_key(w, di, ctx);
+	const view_info *v0 = &di->ViewInfo[0], *v1 = v0 + 1;
+
+	if (k < 0)
+		return -1;
+	CHECK(w, di->DestHandle != NULL, "%s: DestHandle NULL", ctx);
+	if (!CHECK(w,
+		   di->NumberOfViews == 2 && v0->ViewId == RTM_VIEW_ID_UCAST &&
+			   v1->ViewId == RTM_VIEW_ID_MCAST,
+		   "%s: %08x/%u has NumberOfViews %u (ViewIds %d %d), registered for %s", ctx,
+		   keys[k].addr, keys[k].len, di->NumberOfViews, v0->ViewId,
+		   di->NumberOfViews > 1 ? v1->ViewId : -1, views_name(n->views)))
+		return -1;
+	CHECK(w,
+	      v1->NumRoutes == 0 && v1->Route == NULL && v1->Owner == NULL &&
+		      v1->HoldRoute == NULL && v0->HoldRoute == NULL,
+	      "%s: %08x/%u multicast view has %u routes, best %p, owner %p, hold %p/%p", ctx,
+	      keys[k].addr, keys[k].len, v1->NumRoutes, v1->Route, v1->Owner, v0->HoldRoute,
+	      v1->HoldRoute);
+	if (v0->NumRoutes == 0) {
+		/* A withdrawal: the destination has left the table. */
+		CHECK(w,
+		      v0->Route == NULL && v0->Owner == NULL && v0->DestFlags == 0 &&
+			      di->BelongsToViews == 0,
+		      "%s: %08x/%u with no routes has best %p owner %p flags 0x%x views 0x%x", ctx,
+		      keys[k].addr, keys[k].len, v0->Route, v0->Owner, (unsigned)v0->DestFlags,
+		      (unsigned)di->BelongsToViews);
+		if (live)
+			CHECK(w, !keys[k].anchor, "%s: anchor %08x/%u reported with no routes", ctx,
+			      keys[k].addr, keys[k].len);
+		return k;
+	}
+	if (live && keys[k].anchor)
+		CHECK(w, di->DestHandle == keys[k].dest,
+		      "%s: anchor %08x/%u has handle %p, it had %p at start", ctx, keys[k].addr,
+		      keys[k].len, di->DestHandle, keys[k].dest);
+	CHECK(w, di->BelongsToViews == RTM_VIEW_MASK_UCAST, "%s: %08x/%u BelongsToViews 0x%x", ctx,
+	      keys[k].addr, keys[k].len, (unsigned)di->BelongsToViews);
+	if (!CHECK(w, v0->Route != NULL, "%s: %08x/%u has %u routes but no best route", ctx,
+		   keys[k].addr, keys[k].len, v0->NumRoutes))
+		return k;
+	{
+		int e = entity_of(v0->Owner);
+
+		CHECK(w, e >= 0 && kind_writes(ents[e].kind),
+		      "%s: best route owner %p is not a writer", ctx, v0->Owner);
+	}
+	CHECK(w, v0->DestFlags == ROUTE_FLAGS, "%s: DestFlags 0x%x", ctx, (unsigned)v0->DestFlags);
+	if (rng_below(&w->rng, 4) == 0)
+		check_best_route_of(w, di, k, "changed dest best route");
+	return k;
+}
+
+/* PrefInfo of a dest info's best route (0, 0 if none or unreadable). */
+static void
+best_pref_of(struct worker *w, const RTM_DEST_INFO *di, uint32_t *metric, uint32_t *pref)
+{
+	RTM_NET_ADDRESS ra;
+	DWORD rc;
+
+	*metric = *pref = 0;
+	if (!di->ViewInfo[0].NumRoutes || !di->ViewInfo[0].Route)
+		return;
+	memset(w->ri2, 0xa5, ri_size);
+	rc = RtmGetRouteInfo(ents[w->ent].h, di->ViewInfo[0].Route, w->ri2, &ra);
+	if (!CHECK_RC(w, rc, NO_ERROR, "RtmGetRouteInfo(best route of a changed dest)"))
+		return;
+	*metric = w->ri2->PrefInfo.Metric;
+	*pref = w->ri2->PrefInfo.Preference;
+	release_route_info(w, w->ri2);
+}
+
+/*
+ * One RtmGetChangedDests call of random size, under n->mu; records what it
+ * read.  Returns the call's code; *got = items.
+ */
+static DWORD
+notify_batch_locked(struct notifier *n, struct worker *w, unsigned *got)
+{
+	RTM_ENTITY_HANDLE me = ents[n->ent].h;
+	UINT req = 1 + rng_below(&w->rng, prof_max_enum), num = req;
+	bool record = !atomic_load(&teardown);
+	DWORD rc;
+
+	memset(n->buf, 0xa5, (size_t)req * dest_stride);
+	rc = RtmGetChangedDests(me, n->h, &num, n->buf);
+	check_batch(w, rc, req, num, "RtmGetChangedDests");
+	if (num > req)
+		num = 0;
+	n->batches++;
+	for (unsigned i = 0; i < num; i++) {
+		RTM_DEST_INFO *di = dest_at(n->buf, i);
+		int k;
+
+		/* Changes merge: one destination at most once in a queue, so in a batch. */
+		for (unsigned j = 0; j < i; j++)
+			CHECK(w, dest_at(n->buf, j)->DestHandle != di->DestHandle,
+			      "RtmGetChangedDests: destination %p at %u and %u of one batch",
+			      di->DestHandle, j, i);
+		k = check_changed_dest(w, n, di);
+		if (k < 0 || !record)
+			continue;
+		/*
+		 * A destination leaves the table before another can take its prefix,
+		 * so its withdrawal must come before anything about its successor.
+		 */
+		if (di->ViewInfo[0].NumRoutes == 0 && n->seen[k].reported && n->seen[k].nroutes &&
+		    n->seen[k].dest != di->DestHandle)
+			fail(w, __LINE__,
+			     "%s registration: withdrawal of %08x/%u (destination %p, changed "
+			     "%08x%08x) delivered after the state of destination %p (changed "
+			     "%08x%08x) that replaced it (SEMANTICS §11)",
+			     n->types == RTM_CHANGE_TYPE_ALL ? "ALL" : "BEST", keys[k].addr,
+			     keys[k].len, di->DestHandle, (unsigned)di->LastChanged.dwHighDateTime,
+			     (unsigned)di->LastChanged.dwLowDateTime, n->seen[k].dest,
+			     (unsigned)n->seen[k].changed.dwHighDateTime,
+			     (unsigned)n->seen[k].changed.dwLowDateTime);
+		n->seen[k].reported++;
+		n->seen[k].dest = di->DestHandle;
+		n->seen[k].nroutes = di->ViewInfo[0].NumRoutes;
+		n->seen[k].best = di->ViewInfo[0].Route;
+		n->seen[k].owner = di->ViewInfo[0].Owner;
+		n->seen[k].flags = (unsigned)di->ViewInfo[0].DestFlags;
+		n->seen[k].changed = di->LastChanged;
+		best_pref_of(w, di, &n->seen[k].bmetric, &n->seen[k].bpref);
+		n->entries++;
+	}
+	if (num)
+		CHECK_RC(w, RtmReleaseChangedDests(me, n->h, num, n->buf), NO_ERROR,
+			 "RtmReleaseChangedDests");
+	*got = num;
+	return rc;
+}
+
+/* Retrieves until ERROR_NO_MORE_ITEMS (which may carry items), under n->mu. */
+static void
+notify_drain_locked(struct notifier *n, struct worker *w)
+{
+	for (unsigned i = 0; i < 10000; i++) {
+		unsigned got;
+
+		if (notify_batch_locked(n, w, &got) != NO_ERROR)
+			return;
+	}
+}
+
+/*
+ * The event callback of notification consumers, on a thread of the RTM's.
+ * It wakes the consumer and, one time in three, retrieves changes itself.
+ */
+static DWORD
+notify_callback(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE ev, PVOID c1, PVOID c2)
+{
+	struct notifier *n = NULL;
+
+	if (ev != RTM_CHANGE_NOTIFICATION)
+		return NO_ERROR; /* other entities coming and going */
+	for (unsigned i = 0; i < nnotifiers; i++)
+		if (c2 == &notifiers[i])
+			n = &notifiers[i];
+	if (!n) {
+		atomic_fetch_add(&stray_callbacks, 1);
+		return NO_ERROR;
+	}
+	if (c1 != n->h || h != ents[n->ent].h)
+		atomic_fetch_add(&n->bad_ctx, 1);
+	if (atomic_fetch_add(&n->callbacks, 1) % 3 == 1 && pthread_mutex_trylock(&n->mu) == 0) {
+		notify_drain_locked(n, &n->cb);
+		pthread_mutex_unlock(&n->mu);
+		atomic_fetch_add(&n->cb_drains, 1);
+	}
+	sem_post(&n->sem);
+	return NO_ERROR;
+}
+
+/* RtmGetChangeStatus on an anchor or on a random key that has a destination. */
+static void
+notify_change_status(struct worker *w, struct notifier *n)
+{
+	RTM_ENTITY_HANDLE me = ents[n->ent].h;
+	BOOL st = 7;
+	DWORD rc;
+
+	at(w, OP_CHANGE_STATUS);
+	if (rng_below(&w->rng, 2)) {
+		unsigned k = anchors[rng_below(&w->rng, nanchors)];
+
+		rc = RtmGetChangeStatus(me, n->h, keys[k].dest, &st);
+		if (CHECK_RC(w, rc, NO_ERROR, "RtmGetChangeStatus(anchor)"))
+			CHECK(w, st == TRUE || st == FALSE, "RtmGetChangeStatus gave %d", (int)st);
+	} else {
+		unsigned k = rng_below(&w->rng, nkeys);
+		RTM_NET_ADDRESS a;
+
+		addr_set(&a, keys[k].addr, keys[k].len);
+		memset(w->di, 0xa5, di_size);
+		rc = RtmGetExactMatchDestination(me, &a, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_ANY,
+						 w->di);
+		if (rc == ERROR_NOT_FOUND) {
+			CHECK(w, !keys[k].anchor, "exact %08x/%u (ANY): anchor not found",
+			      keys[k].addr, keys[k].len);
+		} else if (CHECK_RC(w, rc, NO_ERROR, "RtmGetExactMatchDestination(ANY)")) {
+			rc = RtmGetChangeStatus(me, n->h, w->di->DestHandle, &st);
+			if (CHECK_RC(w, rc, NO_ERROR, "RtmGetChangeStatus"))
+				CHECK(w, st == TRUE || st == FALSE, "RtmGetChangeStatus gave %d",
+				      (int)st);
+			release_dest_info(w, w->di);
+		}
+	}
+	w->ops[OP_CHANGE_STATUS]++;
+}
+
+/* A consumer thread opens one destination enumeration and never deletes it. */
+static void
+notify_leave_enum(struct worker *w)
+{
+	RTM_ENTITY_HANDLE me = ents[w->ent].h;
+	RTM_ENUM_HANDLE en = NULL;
+	UINT num = 1;
+	DWORD rc;
+
+	rc = RtmCreateDestEnum(me, RTM_VIEW_MASK_UCAST, RTM_ENUM_START, NULL, RTM_BEST_PROTOCOL,
+			       &en);
+	if (!CHECK_RC(w, rc, NO_ERROR, "RtmCreateDestEnum(left open)"))
+		return;
+	rc = RtmGetEnumDests(me, en, &num, w->dbuf);
+	if (check_batch(w, rc, 1, num, "RtmGetEnumDests(left open)") && num == 1)
+		CHECK_RC(w, RtmReleaseDests(me, 1, w->dbuf), NO_ERROR, "RtmReleaseDests");
+	w->ops[OP_ENUM_LEAK]++;
+}
+
+static void
+notify_step(struct worker *w)
+{
+	struct notifier *n = w->nt;
+	unsigned r = rng_below(&w->rng, 16);
+	struct timespec ts;
+	bool woken;
+
+	at(w, OP_NOTIFY_WAIT);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 5 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	woken = sem_timedwait(&n->sem, &ts) == 0;
+	w->ops[OP_NOTIFY_WAIT]++;
+	if (woken || r == 0) {
+		if (r == 1) {
+			/* Let changes pile up and merge. */
+			struct timespec d = {0, 2 * 1000 * 1000};
+
+			nanosleep(&d, NULL);
+		}
+		at(w, OP_NOTIFY_DRAIN);
+		pthread_mutex_lock(&n->mu);
+		notify_drain_locked(n, w);
+		pthread_mutex_unlock(&n->mu);
+		w->ops[OP_NOTIFY_DRAIN]++;
+	}
+	if (r < 4)
+		notify_change_status(w, n);
+}
+
+/*
+ * After the run: drain every registration until its queue stays empty, then
+ * compare what each one read last with the table.
+ */
+static void
+notify_final(void)
+{
+	struct worker *m = &main_worker;
+	uint64_t total = 0;
+
+	for (unsigned k = 0; k < nkeys; k++)
+		total += atomic_load(&keys[k].changes);
+	CHECK(m, atomic_load(&stray_callbacks) == 0,
+	      "%u change callbacks with a Context2 that is no registration's",
+	      atomic_load(&stray_callbacks));
+	for (unsigned i = 0; i < nnotifiers; i++) {
+		struct notifier *n = &notifiers[i];
+		RTM_ENTITY_HANDLE me = ents[n->ent].h;
+		const char *nm = n->types == RTM_CHANGE_TYPE_ALL ? "ALL" : "BEST";
+		unsigned quiet = 0, lost = 0;
+
+		/* Quiet: a retrieval finds nothing, and no callback came for 20 ms. */
+		for (unsigned t = 0; t < 500 && quiet < 5; t++) {
+			unsigned cb = atomic_load(&n->callbacks), got = 0;
+			struct timespec d = {0, 20 * 1000 * 1000};
+			DWORD rc;
+
+			pthread_mutex_lock(&n->mu);
+			do
+				rc = notify_batch_locked(n, m, &got);
+			while (rc == NO_ERROR || got);
+			pthread_mutex_unlock(&n->mu);
+			nanosleep(&d, NULL);
+			quiet = atomic_load(&n->callbacks) == cb ? quiet + 1 : 0;
+		}
+		CHECK(m, quiet >= 5, "%s registration: the change queue did not settle", nm);
+		CHECK(m, atomic_load(&n->bad_ctx) == 0,
+		      "%s registration: %u callbacks with the wrong handle or Context1", nm,
+		      atomic_load(&n->bad_ctx));
+		/* Nothing waits in the queue any more. */
+		for (unsigned j = 0; j < nanchors; j++) {
+			unsigned k = anchors[j];
+			BOOL st = 7;
+			DWORD rc = RtmGetChangeStatus(me, n->h, keys[k].dest, &st);
+
+			if (CHECK_RC(m, rc, NO_ERROR, "RtmGetChangeStatus(final)"))
+				CHECK(m, st == FALSE,
+				      "%s registration: anchor %08x/%u still pending (%d) after "
+				      "the "
+				      "queue was drained",
+				      nm, keys[k].addr, keys[k].len, (int)st);
+		}
+
+		pthread_mutex_lock(&n->mu);
+		CHECK(m, n->entries <= total,
+		      "%s registration: %" PRIu64 " entries for %" PRIu64 " changes", nm,
+		      n->entries, total);
+		for (unsigned k = 0; k < nkeys; k++) {
+			unsigned ch = atomic_load(&keys[k].changes);
+			const struct key_seen *s = &n->seen[k];
+			const view_info *fv = &m->di->ViewInfo[0];
+			RTM_NET_ADDRESS a;
+			uint32_t fmetric = 0, fpref = 0;
+			bool found, same;
+			DWORD rc;
+
+			if (ch == 0) {
+				CHECK(m, s->reported == 0,
+				      "%s registration: %08x/%u never changed, reported %u times",
+				      nm, keys[k].addr, keys[k].len, s->reported);
+				continue;
+			}
+			CHECK(m, s->reported <= ch,
+			      "%s registration: %08x/%u reported %u times for %u changes", nm,
+			      keys[k].addr, keys[k].len, s->reported, ch);
+			if (!CHECK(m, s->reported > 0,
+				   "%s registration: %08x/%u changed %u times, never reported (%s)",
+				   nm, keys[k].addr, keys[k].len, ch, "SEMANTICS §11")) {
+				lost++;
+				continue;
+			}
+			addr_set(&a, keys[k].addr, keys[k].len);
+			memset(m->di, 0xa5, di_size);
+			rc = RtmGetExactMatchDestination(ents[m->ent].h, &a, RTM_BEST_PROTOCOL,
+							 RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST,
+							 m->di);
+			if (rc != NO_ERROR &&
+			    !CHECK_RC(m, rc, ERROR_NOT_FOUND, "RtmGetExactMatchDestination(final)"))
+				continue;
+			found = rc == NO_ERROR;
+			if (found)
+				best_pref_of(m, m->di, &fmetric, &fpref);
+			/* BEST: only best-route changes are reported; ALL: every change. */
+			if (!found)
+				same = s->nroutes == 0 && s->best == NULL;
+			else
+				same = s->dest == m->di->DestHandle && s->best == fv->Route &&
+				       s->owner == fv->Owner && s->flags == fv->DestFlags &&
+				       s->bmetric == fmetric && s->bpref == fpref;
+			if (found && n->types == RTM_CHANGE_TYPE_ALL)
+				same = same && s->nroutes == fv->NumRoutes &&
+				       memcmp(&s->changed, &m->di->LastChanged,
+					      sizeof(s->changed)) == 0;
+			if (!CHECK(m, same,
+				   "%s registration (views %s): change lost on %08x/%u (%u "
+				   "changes, %u "
+				   "reports): last read dest %p routes %u best %p owner %p flags "
+				   "0x%x "
+				   "pref %u metric %u changed %08x%08x; table has %s%p routes %u "
+				   "best %p "
+				   "owner %p flags 0x%x pref %u metric %u changed %08x%08x",
+				   nm, views_name(n->views), keys[k].addr, keys[k].len, ch,
+				   s->reported, s->dest, s->nroutes, s->best, s->owner, s->flags,
+				   s->bpref, s->bmetric, (unsigned)s->changed.dwHighDateTime,
+				   (unsigned)s->changed.dwLowDateTime, found ? "" : "nothing ",
+				   found ? m->di->DestHandle : NULL, found ? fv->NumRoutes : 0,
+				   found ? fv->Route : NULL, found ? fv->Owner : NULL,
+				   found ? (unsigned)fv->DestFlags : 0, fpref, fmetric,
+				   found ? (unsigned)m->di->LastChanged.dwHighDateTime : 0,
+				   found ? (unsigned)m->di->LastChanged.dwLowDateTime : 0))
+				lost++;
+			if (!same && found && s->dest != m->di->DestHandle && s->nroutes == 0)
+				printf("  (%08x/%u: the withdrawal of an earlier destination "
+				       "object was "
+				       "delivered after the state of the one that replaced it)\n",
+				       keys[k].addr, keys[k].len);
+			if (found)
+				release_dest_info(m, m->di);
+		}
+		printf("notify %u: %s views %s: %u callbacks (%u drained inside), %" PRIu64
+		       " batches, %" PRIu64 " entries for %" PRIu64 " changes, %u keys wrong\n",
+		       n->w->kind_index, nm, views_name(n->views), atomic_load(&n->callbacks),
+		       atomic_load(&n->cb_drains), n->batches, n->entries, total, lost);
+		pthread_mutex_unlock(&n->mu);
+	}
+	fflush(stdout);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Threads                                                                                   */
 
 static void *
@@ -1776,6 +2702,8 @@ worker_main(void *arg)
 	struct worker *w = arg;
 
 	pthread_barrier_wait(&start_barrier);
+	if (w->kind == K_NOTIFY)
+		notify_leave_enum(w);
 	while (!stopping()) {
 		switch (w->kind) {
 		case K_CHURN:
@@ -1790,6 +2718,13 @@ worker_main(void *arg)
 		case K_READ:
 			read_step(w);
 			break;
+		case K_ENUM:
+			enum_step(w);
+			break;
+		case K_NOTIFY:
+			notify_step(w);
+			break;
+		case K_CALLBACK:
 		case K_MAIN:
 			break;
 		}
@@ -1799,7 +2734,7 @@ worker_main(void *arg)
 		 * keep a writer that yields inside its lock off the CPU for whole
 		 * time slices; an occasional yield keeps the writers busy too.
 		 */
-		if (w->kind == K_READ && rng_below(&w->rng, 64) == 0)
+		if ((w->kind == K_READ || w->kind == K_ENUM) && rng_below(&w->rng, 64) == 0)
 			sched_yield();
 		maybe_yield(w);
 	}
@@ -1827,6 +2762,12 @@ buffers_alloc(struct worker *w)
 	w->di2 = xcalloc(1, di_size);
 	w->handles = xcalloc(prof_max_enum, sizeof(*w->handles));
 	w->seen_tag = xcalloc(nfixed ? nfixed : 1, sizeof(*w->seen_tag));
+	if (w->kind == K_ENUM || w->kind == K_NOTIFY)
+		w->dbuf = xcalloc(prof_max_enum, dest_stride);
+	if (w->kind == K_ENUM) {
+		w->stamp = xcalloc(nkeys, sizeof(*w->stamp));
+		w->fstamp = xcalloc(nfixed ? nfixed : 1, sizeof(*w->fstamp));
+	}
 }
 
 static void
@@ -1841,6 +2782,9 @@ buffers_free(struct worker *w)
 	free(w->own_h);
 	free(w->own_p);
 	free(w->mine);
+	free(w->dbuf);
+	free(w->stamp);
+	free(w->fstamp);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1859,7 +2803,8 @@ register_entity(struct worker *m, unsigned e)
 	info.EntityId.EntityProtocolId = 0x7000 + (ULONG)ents[e].kind;
 	info.EntityId.EntityInstanceId = ents[e].kind_index;
 	memset(&prof, 0, sizeof(prof));
-	rc = RtmRegisterEntity(&info, NULL, NULL, FALSE, &prof, &ents[e].h);
+	rc = RtmRegisterEntity(&info, NULL, ents[e].kind == K_NOTIFY ? notify_callback : NULL,
+			       FALSE, &prof, &ents[e].h);
 	if (!CHECK_RC(m, rc, NO_ERROR, "RtmRegisterEntity")) {
 		printf("cannot register entities; giving up\n0 passed, 1 failed\n");
 		exit(1);
@@ -1927,32 +2872,109 @@ add_fixed(struct worker *m, struct worker *owner, unsigned k)
 		printf("cannot set up the table; giving up\n0 passed, 1 failed\n");
 		exit(1);
 	}
+	atomic_fetch_add(&keys[k].changes, 1);
 	keys[k].fixed[keys[k].nfixed++] = nfixed;
 	owner->mine[owner->nmine++] = nfixed;
 	nfixed++;
 }
 
+/*
+ * The consumers' registrations, made before the first route is added so that
+ * every change of the run is theirs to see.
+ */
+static void
+notifiers_setup(struct worker *m, unsigned n_notify)
+{
+	nnotifiers = 0;
+	notifiers = xcalloc(n_notify, sizeof(*notifiers));
+	for (unsigned i = 0; i < nworkers; i++) {
+		struct worker *w = &workers[i];
+		struct notifier *n;
+
+		if (w->kind != K_NOTIFY)
+			continue;
+		n = &notifiers[nnotifiers++];
+		n->w = w;
+		w->nt = n;
+		n->ent = w->ent;
+		n->types = w->kind_index % 2 == 0 ? RTM_CHANGE_TYPE_ALL : RTM_CHANGE_TYPE_BEST;
+		n->views = mix64(w->seed ^ 0x7669657773ull) & 1
+				   ? RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST
+				   : RTM_VIEW_MASK_ANY;
+		n->cb.kind = K_CALLBACK;
+		n->cb.kind_index = w->kind_index;
+		n->cb.seed = mix64(w->seed ^ 0x63616c6c6261636bull);
+		n->cb.rng.s = n->cb.seed;
+		n->cb.ent = w->ent;
+		atomic_init(&n->cb.where, 0);
+		buffers_alloc(&n->cb);
+		atomic_init(&n->callbacks, 0);
+		atomic_init(&n->cb_drains, 0);
+		atomic_init(&n->bad_ctx, 0);
+		if (sem_init(&n->sem, 0, 0) || pthread_mutex_init(&n->mu, NULL)) {
+			perror("sem_init");
+			exit(2);
+		}
+		n->buf = xcalloc(prof_max_enum, dest_stride);
+		n->seen = xcalloc(nkeys, sizeof(*n->seen));
+	}
+	for (unsigned i = 0; i < nnotifiers; i++) {
+		struct notifier *n = &notifiers[i];
+		DWORD rc = RtmRegisterForChangeNotification(ents[n->ent].h, n->views, n->types, n,
+							    &n->h);
+
+		if (!CHECK_RC(m, rc, NO_ERROR, "RtmRegisterForChangeNotification") ||
+		    !CHECK(m, n->h != NULL, "RtmRegisterForChangeNotification gave no handle")) {
+			printf("cannot register for changes; giving up\n0 passed, 1 failed\n");
+			exit(1);
+		}
+	}
+}
+
+static void
+notifiers_free(void)
+{
+	for (unsigned i = 0; i < nnotifiers; i++) {
+		struct notifier *n = &notifiers[i];
+
+		buffers_free(&n->cb);
+		sem_destroy(&n->sem);
+		pthread_mutex_destroy(&n->mu);
+		free(n->buf);
+		free(n->seen);
+	}
+	free(notifiers);
+}
+
 static void
 setup(void)
 {
-	unsigned t = cfg.threads, nchurn, nupd, nshared, nread;
-	unsigned counts[4], idx = 0;
+	unsigned t = cfg.threads, nchurn, nupd, nshared, nread, nenum, nnotify, rest;
+	unsigned counts[K_NOTIFY + 1], idx = 0;
 	struct worker *m = &main_worker;
 
-	nchurn = t * 3 / 10 ? t * 3 / 10 : 1;
-	nupd = t * 2 / 10 ? t * 2 / 10 : 1;
-	nshared = t * 2 / 10 ? t * 2 / 10 : 1;
-	nread = t - nchurn - nupd - nshared;
+	/* Two consumers at least (one ALL, one BEST); registrations are limited. */
+	nnotify = t / 7 > 2 ? t / 7 : 2;
+	if (nnotify > 16)
+		nnotify = 16;
+	nenum = t / 7 ? t / 7 : 1;
+	rest = t - nnotify - nenum;
+	nchurn = rest * 3 / 10 ? rest * 3 / 10 : 1;
+	nupd = rest * 2 / 10 ? rest * 2 / 10 : 1;
+	nshared = rest * 2 / 10 ? rest * 2 / 10 : 1;
+	nread = rest - nchurn - nupd - nshared;
 	counts[K_CHURN] = nchurn;
 	counts[K_UPDATE] = nupd;
 	counts[K_SHARED] = nshared;
 	counts[K_READ] = nread;
+	counts[K_ENUM] = nenum;
+	counts[K_NOTIFY] = nnotify;
 	nworkers = t;
 	workers = xcalloc(nworkers, sizeof(*workers));
 	nents = nworkers;
 	ents = xcalloc(nents, sizeof(*ents));
 
-	for (int kind = K_CHURN; kind <= K_READ; kind++)
+	for (int kind = K_CHURN; kind <= K_NOTIFY; kind++)
 		for (unsigned i = 0; i < counts[kind]; i++, idx++) {
 			struct worker *w = &workers[idx];
 
@@ -1972,15 +2994,17 @@ setup(void)
 	ri_size = offsetof(RTM_ROUTE_INFO, NextHopsList.NextHops) +
 		  (size_t)prof_max_nh * sizeof(RTM_NEXTHOP_HANDLE);
 	di_size = RTM_SIZE_OF_DEST_INFO(prof_num_views > 2 ? prof_num_views : 2);
-	m->ent = nents - 1; /* a reader's entity */
+	dest_stride = RTM_SIZE_OF_DEST_INFO(prof_num_views);
+	m->ent = nchurn + nupd + nshared + nread - 1; /* a reader's entity */
 	m->ri = xcalloc(1, ri_size);
 	m->ri2 = xcalloc(1, ri_size);
 	m->di = xcalloc(1, di_size);
 	m->di2 = xcalloc(1, di_size);
 	m->handles = xcalloc(prof_max_enum, sizeof(*m->handles));
 	for (unsigned e = 0; e < nents; e++)
-		if (ents[e].kind != K_READ)
+		if (kind_writes(ents[e].kind))
 			add_next_hops(m, e);
+	notifiers_setup(m, nnotify);
 
 	/* Permanent routes: two updaters per anchor, and shared holders on some. */
 	fixed_routes = xcalloc((size_t)nanchors * MAX_FIXED_PER_KEY, sizeof(*fixed_routes));
@@ -2029,6 +3053,8 @@ setup(void)
 	for (unsigned i = 0; i < nworkers; i++)
 		buffers_alloc(&workers[i]);
 	m->seen_tag = xcalloc(nfixed ? nfixed : 1, sizeof(*m->seen_tag));
+	/* Pairs with the acquire loads in check_changed_dest(). */
+	atomic_store_explicit(&anchors_live, true, memory_order_release);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -2161,7 +3187,9 @@ final_phase(void)
 	}
 	free(ex);
 
-	/* 2. Delete every route. */
+	/* 2. Delete every route.  Registrations stop recording what they read. */
+	atomic_store(&anchors_live, false);
+	atomic_store(&teardown, true);
 	for (unsigned i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
 
@@ -2192,7 +3220,7 @@ final_phase(void)
 	}
 	/* 3. Next hops: deleting consumes the handle. */
 	for (unsigned e = 0; e < nents; e++) {
-		if (ents[e].kind == K_READ)
+		if (!kind_writes(ents[e].kind))
 			continue;
 		for (unsigned i = 0; i < NH_PER_ENTITY; i++) {
 			if (!ents[e].nh[i])
@@ -2250,13 +3278,21 @@ report(void)
 		for (int o = 0; o < OP_MAX; o++)
 			if (w->ops[o])
 				printf(" %s=%" PRIu64, op_name[o], w->ops[o]);
-		if (w->no_enum)
-			printf(" (route enum not implemented)");
 		if (w->no_less)
 			printf(" (less-specific not implemented)");
 		putchar('\n');
 		passed += w->passed;
 		wrong += w->wrong;
+	}
+	for (unsigned i = 0; i < nnotifiers; i++) {
+		struct worker *c = &notifiers[i].cb;
+
+		printf("%-8s %3u 0x%016" PRIx64 " %10" PRIu64 " %8" PRIu64 "  callbacks=%u "
+		       "drained-inside=%u\n",
+		       kind_name[c->kind], c->kind_index, c->seed, c->passed, c->wrong,
+		       atomic_load(&notifiers[i].callbacks), atomic_load(&notifiers[i].cb_drains));
+		passed += c->passed;
+		wrong += c->wrong;
 	}
 	printf("%-8s %3s %-18s %10" PRIu64 " %8" PRIu64 "\n", "main", "", "", main_worker.passed,
 	       main_worker.wrong);
@@ -2287,11 +3323,11 @@ main(int argc, char **argv)
 	if (!seeded)
 		cfg.seed = mix64(now_ns() ^ (uint64_t)getpid() << 32);
 	cfg.seconds = (unsigned)env_u64("RTM_TORTURE_SECONDS", default_seconds, NULL);
-	cfg.threads = (unsigned)env_u64("RTM_TORTURE_THREADS", 10, NULL);
+	cfg.threads = (unsigned)env_u64("RTM_TORTURE_THREADS", 14, NULL);
 	cfg.keys = (unsigned)env_u64("RTM_TORTURE_KEYS", 300, NULL);
 	cfg.yield = env_u64("RTM_TORTURE_YIELD", 0, NULL) != 0;
-	if (cfg.threads < 4)
-		cfg.threads = 4;
+	if (cfg.threads < 8)
+		cfg.threads = 8;
 	if (cfg.threads > 1000)
 		cfg.threads = 1000;
 	if (cfg.keys < 8)
@@ -2306,6 +3342,7 @@ main(int argc, char **argv)
 
 	main_worker.kind = K_MAIN;
 	main_worker.seed = cfg.seed;
+	main_worker.rng.s = mix64(cfg.seed ^ 0x6d61696eull);
 	universe_build(cfg.seed);
 	setup();
 
@@ -2319,9 +3356,16 @@ main(int argc, char **argv)
 			printf(" /%d=%u", l, lens[l]);
 	printf("\nprofile: MaxNextHopsInRoute=%u MaxHandlesInEnum=%u NumberOfViews=%u\n",
 	       prof_max_nh, prof_max_enum, prof_num_views);
-	for (unsigned i = 0; i < nworkers; i++)
-		printf("thread %2u %-8s %u seed=0x%016" PRIx64 "\n", i, kind_name[workers[i].kind],
+	for (unsigned i = 0; i < nworkers; i++) {
+		printf("thread %2u %-8s %u seed=0x%016" PRIx64, i, kind_name[workers[i].kind],
 		       workers[i].kind_index, workers[i].seed);
+		if (workers[i].nt)
+			printf(" (%s, views %s)",
+			       workers[i].nt->types == RTM_CHANGE_TYPE_ALL ? "CHANGE_TYPE_ALL"
+									   : "CHANGE_TYPE_BEST",
+			       views_name(workers[i].nt->views));
+		putchar('\n');
+	}
 	fflush(stdout);
 
 	if (pthread_barrier_init(&start_barrier, NULL, nworkers + 1)) {
@@ -2364,10 +3408,14 @@ main(int argc, char **argv)
 	}
 	pthread_barrier_destroy(&start_barrier);
 
+	notify_final();
 	final_phase();
 	report();
 
 	uint64_t wrong = main_worker.wrong;
+	for (unsigned i = 0; i < nnotifiers; i++)
+		wrong += notifiers[i].cb.wrong;
+	notifiers_free();
 	for (unsigned i = 0; i < nworkers; i++) {
 		wrong += workers[i].wrong;
 		buffers_free(&workers[i]);
