@@ -436,3 +436,265 @@ tl_bad_fini(struct tl_badset *s)
 	s->fixture = NULL;
 	s->n = 0;
 }
+
+/* ---- helpers for enumerations, notifications, route lists and callbacks --------------- */
+
+RTM_DEST_INFO *
+tl_dest_array_alloc(const RTM_REGN_PROFILE *prof, UINT n)
+{
+	return tl_calloc(TL_DEST_STRIDE(prof) * (n ? n : 1));
+}
+
+RTM_DEST_INFO *
+tl_dest_get(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *a)
+{
+	RTM_DEST_INFO *di = tl_dest_info_alloc(RTM_MAX_VIEWS);
+	char buf[80];
+	DWORD rc = tl_exact_dest(h, a, RTM_VIEW_MASK_ANY, di);
+
+	if (rc != NO_ERROR) {
+		check_fail(__FILE__, __LINE__, "tl_dest_get(%s): got %s(%u)",
+			   tl_addr_str(a, buf, sizeof(buf)), rtm_error_name(rc), (unsigned)rc);
+		free(di);
+		return NULL;
+	}
+	return di;
+}
+
+void
+tl_dest_put(RTM_ENTITY_HANDLE h, RTM_DEST_INFO *di)
+{
+	DWORD rc;
+
+	if (di == NULL)
+		return;
+	rc = RtmReleaseDestInfo(h, di);
+	if (rc != NO_ERROR)
+		check_fail(__FILE__, __LINE__, "tl_dest_put: RtmReleaseDestInfo: %s(%u)",
+			   rtm_error_name(rc), (unsigned)rc);
+	free(di);
+}
+
+RTM_ROUTE_HANDLE
+tl_add_route_ex(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *dest, RTM_NEXTHOP_HANDLE nh, ULONG pref,
+		ULONG metric, DWORD views, ULONG ttl, RTM_ROUTE_LIST_HANDLE list, DWORD *flags_io)
+{
+	RTM_ROUTE_INFO *ri = tl_route_info_alloc(1);
+	RTM_NET_ADDRESS a = *dest;
+	RTM_ROUTE_HANDLE r = NULL;
+	RTM_ROUTE_CHANGE_FLAGS fl = flags_io ? *flags_io : 0;
+	char buf[80];
+	DWORD rc;
+
+	ri->PrefInfo.Preference = pref;
+	ri->PrefInfo.Metric = metric;
+	ri->BelongsToViews = views;
+	if (nh != NULL) {
+		ri->NextHopsList.NumNextHops = 1;
+		TL_NH(ri, 0) = nh;
+	}
+	rc = RtmAddRouteToDest(h, &r, &a, ri, ttl, list, 0, NULL, &fl);
+	free(ri);
+	if (rc != NO_ERROR || r == NULL) {
+		check_fail(__FILE__, __LINE__, "tl_add_route_ex(%s): got %s(%u), handle %p",
+			   tl_addr_str(dest, buf, sizeof(buf)), rtm_error_name(rc), (unsigned)rc,
+			   r);
+		return NULL;
+	}
+	if (flags_io)
+		*flags_io = fl;
+	return r;
+}
+
+DWORD
+tl_route_state(RTM_ENTITY_HANDLE h, RTM_ROUTE_HANDLE r, UCHAR *state, ULONG *metric)
+{
+	RTM_ROUTE_INFO *ri = tl_route_info_alloc(RTM_MAX_VIEWS); /* generous next-hop room */
+	DWORD rc = RtmGetRouteInfo(h, r, ri, NULL);
+
+	if (rc == NO_ERROR) {
+		if (state != NULL)
+			*state = ri->State;
+		if (metric != NULL)
+			*metric = ri->PrefInfo.Metric;
+		RtmReleaseRouteInfo(h, ri);
+	}
+	free(ri);
+	return rc;
+}
+
+/* ---- bad handles for enumerations, notify registrations and route lists --------------- */
+
+static void
+tl_badobj_push(struct tl_badobj *s, HANDLE h, const char *what)
+{
+	if (h != NULL && s->n < TL_BADOBJ_MAX) {
+		s->v[s->n].h = h;
+		s->v[s->n].what = what;
+		s->n++;
+	}
+}
+
+/* Creates one object of kind k owned by the fixture; NULL after recording a failure. */
+static HANDLE
+tl_badobj_make(struct tl_badobj *s, enum tl_otype k)
+{
+	HANDLE h = NULL;
+	DWORD rc = 0xffffffffu; /* not a Win32 code */
+
+	switch (k) {
+	case TL_O_ENUM:
+		rc = RtmCreateDestEnum(s->fixture, RTM_VIEW_MASK_ANY, RTM_ENUM_START, NULL,
+				       RTM_BEST_PROTOCOL, &h);
+		break;
+	case TL_O_NOTIFY:
+		rc = RtmRegisterForChangeNotification(s->fixture, RTM_VIEW_MASK_ANY,
+						      RTM_CHANGE_TYPE_ALL, NULL, &h);
+		break;
+	case TL_O_LIST:
+		rc = RtmCreateRouteList(s->fixture, &h);
+		break;
+	}
+	if (rc != NO_ERROR || h == NULL) {
+		check_fail(__FILE__, __LINE__,
+			   "tl_badobj_init: cannot create object kind %d: %s(%u)", (int)k,
+			   rtm_error_name(rc), (unsigned)rc);
+		return NULL;
+	}
+	return h;
+}
+
+static void
+tl_badobj_kill(struct tl_badobj *s, enum tl_otype k, HANDLE h)
+{
+	DWORD rc = 0xffffffffu; /* not a Win32 code */
+
+	if (h == NULL)
+		return;
+	switch (k) {
+	case TL_O_ENUM:
+		rc = RtmDeleteEnumHandle(s->fixture, h);
+		break;
+	case TL_O_NOTIFY:
+		rc = RtmDeregisterFromChangeNotification(s->fixture, h);
+		break;
+	case TL_O_LIST:
+		rc = RtmDeleteRouteList(s->fixture, h);
+		break;
+	}
+	if (rc != NO_ERROR)
+		check_fail(__FILE__, __LINE__, "tl_badobj: cannot delete object kind %d: %s(%u)",
+			   (int)k, rtm_error_name(rc), (unsigned)rc);
+}
+
+unsigned
+tl_badobj_init(struct tl_badobj *s, USHORT family, enum tl_otype want)
+{
+	static const char *const stale_what[] = {
+		"stale enum handle (deleted)",
+		"stale notify handle (deregistered)",
+		"stale route-list handle (deleted)",
+	};
+	static const char *const reused_what[] = {
+		"stale enum handle after more enums were created and deleted",
+		"stale notify handle after more registrations came and went",
+		"stale route-list handle after more lists were created and deleted",
+	};
+	static const char *const other_what[] = {
+		"another entity's live enum handle",
+		"another entity's live notify handle",
+		"another entity's live route-list handle",
+	};
+	static unsigned fixtures;
+	int v6 = family == AF_INET6;
+	RTM_NET_ADDRESS live;
+	HANDLE stale, reused;
+	uintptr_t freed;
+	void *heap;
+	unsigned i;
+
+	memset(s, 0, sizeof(*s));
+	s->fixture = tl_register(family, TL_BAD_PROTO, 0x20000 + fixtures++, NULL);
+	if (s->fixture == NULL)
+		return 0;
+	tl_addr(&live, family, v6 ? "2001:db8:bc::" : "192.0.2.0", v6 ? 48 : 24);
+	s->live_nh = tl_add_nexthop(s->fixture, family, v6 ? "2001:db8:bc::1" : "192.0.2.1", 7);
+	s->live_route = tl_add_route(s->fixture, &live, s->live_nh, 10, 10, RTM_VIEW_MASK_UCAST,
+				     NULL);
+	s->live_dest_info = tl_dest_info_alloc(RTM_MAX_VIEWS);
+	if (s->live_nh == NULL || s->live_route == NULL ||
+	    tl_exact_dest(s->fixture, &live, RTM_VIEW_MASK_ANY, s->live_dest_info) != NO_ERROR) {
+		check_fail(__FILE__, __LINE__, "tl_badobj_init: cannot build the live objects");
+		free(s->live_dest_info);
+		s->live_dest_info = NULL;
+		tl_badobj_fini(s);
+		return 0;
+	}
+	s->live_enum = tl_badobj_make(s, TL_O_ENUM);
+	s->live_notify = tl_badobj_make(s, TL_O_NOTIFY);
+	s->live_list = tl_badobj_make(s, TL_O_LIST);
+
+	/* Dead handles of the wanted kind. */
+	stale = tl_badobj_make(s, want);
+	tl_badobj_kill(s, want, stale);
+	reused = tl_badobj_make(s, want);
+	tl_badobj_kill(s, want, reused);
+	for (i = 0; i < TL_CHURN; i++)
+		tl_badobj_kill(s, want, tl_badobj_make(s, want));
+
+	heap = malloc(64);
+	freed = tl_forget(heap);
+	free(heap);
+
+	s->v[s->n].h = NULL;
+	s->v[s->n++].what = "NULL";
+	tl_badobj_push(s, (HANDLE)(uintptr_t)0x1, "garbage 0x1");
+	tl_badobj_push(s, (HANDLE)(uintptr_t)0xdeadbeef, "garbage 0xdeadbeef");
+	tl_badobj_push(s, (HANDLE)~(uintptr_t)0, "garbage all-ones");
+	tl_badobj_push(s, &s->stack_word, "pointer to caller memory");
+	tl_badobj_push(s, (HANDLE)freed, "freed heap pointer");
+	tl_badobj_push(s, stale, stale_what[want]);
+	tl_badobj_push(s, reused, reused_what[want]);
+	tl_badobj_push(s, s->fixture, "wrong type: entity handle");
+	tl_badobj_push(s, s->live_dest_info->DestHandle, "wrong type: dest handle");
+	tl_badobj_push(s, s->live_route, "wrong type: route handle");
+	tl_badobj_push(s, s->live_nh, "wrong type: next-hop handle");
+	if (want != TL_O_ENUM)
+		tl_badobj_push(s, s->live_enum, "wrong type: enum handle (another entity's)");
+	if (want != TL_O_NOTIFY)
+		tl_badobj_push(s, s->live_notify, "wrong type: notify handle (another entity's)");
+	if (want != TL_O_LIST)
+		tl_badobj_push(s, s->live_list, "wrong type: route-list handle (another entity's)");
+	tl_badobj_push(s, want == TL_O_ENUM ? s->live_enum
+			  : want == TL_O_NOTIFY ? s->live_notify
+						: s->live_list,
+		       other_what[want]);
+	return s->n;
+}
+
+void
+tl_badobj_fini(struct tl_badobj *s)
+{
+	if (s->fixture == NULL)
+		return;
+	tl_badobj_kill(s, TL_O_ENUM, s->live_enum);
+	tl_badobj_kill(s, TL_O_NOTIFY, s->live_notify);
+	tl_badobj_kill(s, TL_O_LIST, s->live_list);
+	s->live_enum = s->live_notify = s->live_list = NULL;
+	if (s->live_dest_info != NULL) {
+		CHECK_RC(RtmReleaseDestInfo(s->fixture, s->live_dest_info), NO_ERROR);
+		free(s->live_dest_info);
+		s->live_dest_info = NULL;
+	}
+	if (s->live_route != NULL) {
+		tl_delete_route(s->fixture, s->live_route);
+		s->live_route = NULL;
+	}
+	if (s->live_nh != NULL) {
+		CHECK_RC(RtmDeleteNextHop(s->fixture, s->live_nh, NULL), NO_ERROR);
+		s->live_nh = NULL;
+	}
+	tl_deregister(s->fixture);
+	s->fixture = NULL;
+	s->n = 0;
+}

@@ -14,6 +14,10 @@
  *              stale, stale after reuse, live handles of the wrong types);
  *              tl_bad_fini() undoes everything it created.
  *
+ * Second half: TL_WAIT_UNTIL() for work done on the library's threads,
+ *              TL_DEST_STRIDE()/TL_DEST_AT() for dest-info arrays,
+ *              tl_badobj_init() for bad enum, notify and route-list handles.
+ *
  * Helpers report failures through check.h, so a failed helper makes the
  * calling test fail even if the test does not look at the result.
  */
@@ -205,6 +209,106 @@ tl_bad_fini(struct tl_badset *s);
 /* Sleeps for ms milliseconds. */
 void
 tl_sleep_ms(unsigned ms);
+
+/* ---- helpers for enumerations, notifications, route lists and callbacks --------------- */
+
+/*
+ * Polls cond every 2 ms until it holds or about ms milliseconds have passed.
+ * For work the library does on its own threads (callbacks, timers): wait with
+ * a generous deadline, then CHECK the condition.
+ */
+#define TL_WAIT_UNTIL(cond, ms)                                                                    \
+	do {                                                                                       \
+		unsigned tl_waited_ = 0;                                                           \
+		while (!(cond) && tl_waited_ < (unsigned)(ms)) {                                   \
+			tl_sleep_ms(2);                                                            \
+			tl_waited_ += 2;                                                           \
+		}                                                                                  \
+	} while (0)
+
+/* Deadline for something the library must do asynchronously. */
+#define TL_ASYNC_MS 10000u
+/* How long a negative check waits before concluding "it did not happen". */
+#define TL_QUIET_MS 200u
+
+/*
+ * Element stride of RTM_DEST_INFO arrays (RtmGetEnumDests, RtmGetChangedDests
+ * and their release calls): always RTM_SIZE_OF_DEST_INFO(NumberOfViews) of the
+ * registration profile, whatever the TargetViews (SEMANTICS §5).
+ */
+#define TL_DEST_STRIDE(prof) RTM_SIZE_OF_DEST_INFO((prof)->NumberOfViews)
+
+/* Element i of such an array. */
+#define TL_DEST_AT(arr, prof, i)                                                                   \
+	((RTM_DEST_INFO *)(void *)((char *)(arr) + (size_t)(i) * TL_DEST_STRIDE(prof)))
+
+/* calloc of n dest infos at the profile's stride (n at least 1); never NULL. */
+RTM_DEST_INFO *
+tl_dest_array_alloc(const RTM_REGN_PROFILE *prof, UINT n);
+
+/*
+ * Exact-match lookup of a with RTM_VIEW_MASK_ANY into a fresh buffer, so that
+ * the caller holds a referenced DestHandle.  Records a failure and returns
+ * NULL if the destination is not found.  Give it back with tl_dest_put().
+ */
+RTM_DEST_INFO *
+tl_dest_get(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *a);
+
+/* RtmReleaseDestInfo + free (ignored if di is NULL). */
+void
+tl_dest_put(RTM_ENTITY_HANDLE h, RTM_DEST_INFO *di);
+
+/* Like tl_add_route, with a TimeToLive and a route list. */
+RTM_ROUTE_HANDLE
+tl_add_route_ex(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *dest, RTM_NEXTHOP_HANDLE nh, ULONG pref,
+		ULONG metric, DWORD views, ULONG ttl, RTM_ROUTE_LIST_HANDLE list, DWORD *flags_io);
+
+/*
+ * State of a route through RtmGetRouteInfo: returns the result code and, on
+ * NO_ERROR, stores State and Metric (either pointer may be NULL).
+ */
+DWORD
+tl_route_state(RTM_ENTITY_HANDLE h, RTM_ROUTE_HANDLE r, UCHAR *state, ULONG *metric);
+
+/*
+ * Bad handles for the object handles of the second half of the API:
+ * enumerations, change-notification registrations and route lists.
+ * Besides the kinds tl_bad_init() builds (NULL, garbage, caller memory,
+ * freed heap, stale, stale after reuse, live handles of the other types) the
+ * set holds a live object of the wanted kind that belongs to another entity
+ * (the fixture, protocol TL_BAD_PROTO), which must also be refused with
+ * ERROR_INVALID_HANDLE (SEMANTICS §1, §10, §11).  The fixture's route lives
+ * at 192.0.2.0/24 (or 2001:db8:bc::/48); its notification registration
+ * has no callback.
+ */
+enum tl_otype {
+	TL_O_ENUM,
+	TL_O_NOTIFY,
+	TL_O_LIST,
+};
+
+#define TL_BADOBJ_MAX 24
+
+struct tl_badobj {
+	unsigned n;
+	struct tl_bad v[TL_BADOBJ_MAX];
+	RTM_ENTITY_HANDLE fixture;
+	RTM_NEXTHOP_HANDLE live_nh;
+	RTM_ROUTE_HANDLE live_route;
+	RTM_DEST_INFO *live_dest_info;
+	RTM_ENUM_HANDLE live_enum;     /* a destination enumeration */
+	RTM_NOTIFY_HANDLE live_notify;
+	RTM_ROUTE_LIST_HANDLE live_list;
+	int stack_word;
+};
+
+/* Fills s for a parameter of kind `want`; returns the number of handles, 0 on failure. */
+unsigned
+tl_badobj_init(struct tl_badobj *s, USHORT family, enum tl_otype want);
+
+/* Deletes and deregisters everything tl_badobj_init created. */
+void
+tl_badobj_fini(struct tl_badobj *s);
 
 #ifdef __cplusplus
 }
