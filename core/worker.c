@@ -35,6 +35,9 @@ static struct cds_list_head wheel[WHEEL_LEVELS][WHEEL_SLOTS];
 static CDS_LIST_HEAD(overflow);
 static uint64_t wheel_now; /* ms: every timer expiring before it has fired */
 static uint64_t armed_count;
+/* When the sleeping worker will wake up by itself (ms), UINT64_MAX for
+ * never, 0 while it is awake.  An arming that expires before this signals. */
+static uint64_t sleeping_until;
 static struct entity *running_entity;
 static __thread bool on_worker;
 
@@ -184,6 +187,7 @@ worker_main(void *arg)
 			if (!cds_list_empty(&queue))
 				continue;
 			if (next == UINT64_MAX) {
+				sleeping_until = UINT64_MAX;
 				pthread_cond_wait(&wake, &lock);
 			} else if (next > worker_now_ms()) {
 				struct timespec ts;
@@ -193,8 +197,10 @@ worker_main(void *arg)
 
 				ts.tv_sec += (time_t)(ns / 1000000000ull);
 				ts.tv_nsec = (long)(ns % 1000000000ull);
+				sleeping_until = next;
 				pthread_cond_timedwait(&wake, &lock, &ts);
 			}
+			sleeping_until = 0;
 		}
 	}
 	return NULL;
@@ -275,15 +281,21 @@ timer_arm(struct timer *t, uint64_t ms)
 			cds_list_del(&t->link);
 			armed_count--;
 		}
+		uint64_t now = worker_now_ms();
+
 		if (!armed_count)
-			wheel_now = worker_now_ms();
-		t->expires = worker_now_ms() + ms;
+			wheel_now = now;
+		/* +1: now is rounded down, so the timer never fires early. */
+		t->expires = now + ms + 1;
 		if (t->expires < wheel_now)
 			t->expires = wheel_now;
 		wheel_place(t);
 		t->armed = true;
 		armed_count++;
-		pthread_cond_signal(&wake);
+		/* Wake the worker only if it would sleep past this expiry (a
+		 * million arms must not mean a million wake-ups). */
+		if (sleeping_until && t->expires < sleeping_until)
+			pthread_cond_signal(&wake);
 	}
 	pthread_mutex_unlock(&lock);
 	return ok;
