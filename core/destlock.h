@@ -10,9 +10,14 @@
  *   then enter even if more writers are queued, and the next writer waits
  *   for them to leave: reader and writer phases alternate, so neither side
  *   starves;
- * - a writer's release hands the next phase over: it clears its bits in rin
- *   (admitting the readers that queued behind it) and advances wout (the next
- *   writer then waits only for those readers).
+ * - a writer's release clears its bits in rin (admitting the readers that
+ *   queued behind it) and advances wout; the next writer then announces
+ *   itself and waits for the readers that entered before that.  Readers that
+ *   arrive between the release and the next writer's announcement also get
+ *   in (ordinary phase-fair behaviour, model-checked starvation-free in
+ *   tests/model).  DESIGN.md §3's write-phase handoff (the releasing writer
+ *   installs the next writer's phase itself, closing that gap) is not done
+ *   yet; it belongs with the lock-policy work of the fairness tool.
  *
  * Waiting: a bounded spin, then futex sleep on the word being waited for.
  * `sleepers` counts threads that may be asleep on any of the words; a
@@ -52,10 +57,15 @@ void destlock_read_unlock(struct destlock *l);
 void destlock_write_lock(struct destlock *l);
 void destlock_write_unlock(struct destlock *l);
 
-/* True if some writer holds the lock (the write phase has begun). */
+/*
+ * Best-effort checks that catch an unlock of a lock nobody holds (client
+ * misuse).  They cannot tell holders from waiters: is_write_locked is true
+ * once a writer has announced itself (it may still be waiting for readers to
+ * leave), is_read_locked once a reader has arrived (it may be queued behind a
+ * writer).  So an unlock by a thread that does not hold the lock is caught
+ * only when nobody else is using the lock either.
+ */
 bool destlock_is_write_locked(const struct destlock *l);
-
-/* True if at least one reader holds the lock. */
 bool destlock_is_read_locked(const struct destlock *l);
 
 #endif

@@ -13,10 +13,13 @@ packages=(
 	pkg-config
 	liburcu-dev        # userspace RCU (urcu-memb, cds)
 	libck-dev          # ConcurrencyKit
-	liblzma-dev        # compressed test data and tables
+	liblzma-dev        # compressed test data and tables (.xz)
+	zlib1g-dev         # MRT files (.gz)
+	libbz2-dev         # MRT files (.bz2)
 	xz-utils
 	clang              # second compiler; TSan preset
 	libclang-rt-14-dev # clang's sanitizer runtimes
+	spin               # model checker for tests/model (the lock protocol)
 	"$@"
 )
 
