@@ -157,6 +157,15 @@ bool
 destlock_is_read_locked(const struct destlock *l)
 {
 	struct destlock *m = (struct destlock *)l;
+	/*
+	 * Departures first, then arrivals: while the caller holds the lock,
+	 * arrivals at any later moment exceed departures at this one, so a
+	 * holder always sees a difference.  (Read the other way round, readers
+	 * arriving and leaving between the two loads can make them equal, and
+	 * a holder's unlock would be refused and its arrival never undone.)
+	 */
+	uint32_t out = atomic_load(&m->rout);
+	uint32_t in = atomic_load(&m->rin) & ~WBITS;
 
-	return (ld_acquire(&m->rin) & ~WBITS) != ld_acquire(&m->rout);
+	return in != out;
 }
