@@ -100,6 +100,7 @@ destlock_init(struct destlock *l)
 	atomic_init(&l->rout, 0);
 	atomic_init(&l->win, 0);
 	atomic_init(&l->wout, 0);
+	atomic_init(&l->handoff, 0);
 	atomic_init(&l->sleepers, 0);
 }
 
@@ -131,7 +132,12 @@ destlock_write_lock(struct destlock *l)
 	if (ld_acquire(&l->wout) != ticket)
 		wait_on(l, &l->wout, counter_equals, ticket);
 	w = PRES | (ticket & PHID);
-	rticket = fetch_add_seq_cst(&l->rin, w) & ~WBITS;
+	/* Our turn: only we change the writer bits now.  Either the previous
+	 * writer installed our phase (handoff), or they are clear. */
+	if ((atomic_load(&l->rin) & WBITS) == w)
+		rticket = ld_relaxed(&l->handoff); /* ordered by the acquire of wout */
+	else
+		rticket = fetch_add_seq_cst(&l->rin, w) & ~WBITS;
 	if (ld_acquire(&l->rout) != rticket)
 		wait_on(l, &l->rout, counter_equals, rticket);
 }
@@ -139,10 +145,24 @@ destlock_write_lock(struct destlock *l)
 void
 destlock_write_unlock(struct destlock *l)
 {
-	/* Admit the readers queued behind this write phase. */
-	fetch_and_seq_cst(&l->rin, ~WBITS);
+	uint32_t ticket = ld_relaxed(&l->wout); /* ours: we hold the lock */
+
+	if (atomic_load(&l->win) != ticket + 1) {
+		/* A writer is queued: install its phase.  The readers that queued
+		 * behind us see the bits change and enter; later readers wait for
+		 * the next writer.  The bits differ only in PHID, so the add
+		 * never carries into the reader count. */
+		uint32_t cur = PRES | (ticket & PHID);
+		uint32_t next = PRES | ((ticket + 1) & PHID);
+		uint32_t old = fetch_add_seq_cst(&l->rin, next - cur);
+
+		st_relaxed(&l->handoff, old & ~WBITS); /* published by wout's add */
+	} else {
+		/* Nobody queued: admit the readers that queued behind us. */
+		fetch_and_seq_cst(&l->rin, ~WBITS);
+	}
 	wake_if_sleepers(l, &l->rin);
-	/* Hand over to the next writer in ticket order. */
+	/* Next ticket's turn (release: pairs with the acquire of wout). */
 	fetch_add_seq_cst(&l->wout, 1);
 	wake_if_sleepers(l, &l->wout);
 }

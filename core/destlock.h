@@ -1,6 +1,6 @@
 /*
  * The lock word of a destination (and of a next hop): a phase-fair
- * reader/writer lock, 20 bytes, spin then sleep on a futex.
+ * reader/writer lock, 24 bytes, spin then sleep on a futex.
  *
  * Admission (Brandenburg & Anderson's ticket-based phase-fair lock):
  * - writers take a ticket (win) and are served in ticket order (wout), so
@@ -10,14 +10,14 @@
  *   then enter even if more writers are queued, and the next writer waits
  *   for them to leave: reader and writer phases alternate, so neither side
  *   starves;
- * - a writer's release clears its bits in rin (admitting the readers that
- *   queued behind it) and advances wout; the next writer then announces
- *   itself and waits for the readers that entered before that.  Readers that
- *   arrive between the release and the next writer's announcement also get
- *   in (ordinary phase-fair behaviour, model-checked starvation-free in
- *   tests/model).  DESIGN.md §3's write-phase handoff (the releasing writer
- *   installs the next writer's phase itself, closing that gap) is not done
- *   yet; it belongs with the lock-policy work of the fairness tool.
+ * - write-phase handoff: a releasing writer that sees another writer queued
+ *   installs that writer's phase bits in rin itself (admitting the readers
+ *   that queued behind it, and making every later reader wait), records in
+ *   `handoff` how many readers had arrived, and advances wout.  The next
+ *   writer finds its phase installed and waits only for those readers, so
+ *   readers cannot stream past a queued writer while it is being woken up.
+ *   With no writer queued the release just clears the bits; the next writer
+ *   to come announces itself.  Model-checked in tests/model.
  *
  * Waiting: a bounded spin, then futex sleep on the word being waited for.
  * `sleepers` counts threads that may be asleep on any of the words; a
@@ -31,6 +31,9 @@
  *   rout  reader departures << 8
  *   win   writer tickets taken
  *   wout  writer tickets served
+ *   handoff  reader arrivals (<< 8) when a releasing writer installed the
+ *         next writer's phase; written before wout advances (release),
+ *         read by that writer after it sees its ticket (acquire)
  *   sleepers
  *
  * Not recursive; the thread that locked must unlock, in the same mode.
@@ -48,6 +51,7 @@ struct destlock {
 	_Atomic uint32_t rout;
 	_Atomic uint32_t win;
 	_Atomic uint32_t wout;
+	_Atomic uint32_t handoff;
 	_Atomic uint32_t sleepers;
 };
 

@@ -97,6 +97,7 @@ byte asleep[NP];
 #define CS   2     /* holding the lock */
 #define REL  3     /* in read_unlock / write_unlock */
 byte st[NP];
+byte handoff;      /* reader arrivals when a phase was handed over */
 byte nreaders;     /* readers holding the lock */
 byte nwriters;     /* writers holding the lock */
 
@@ -284,33 +285,75 @@ active [NW] proctype writer()
 		/* Broken: count the readers, then announce, in two steps. */
 		atomic {
 			w = PRES | (ticket & PHID);
-			rticket = rin & ~WBITS
+			if
+			:: (rin & WBITS) == w -> rticket = handoff; handoff = 0; v = 1
+			:: else -> rticket = rin & ~WBITS; v = 0
+			fi
 		};
-		rin = (rin + w) % RMOD;
+		if
+		:: v == 1 -> v = 0
+		:: else -> rin = (rin + w) % RMOD
+		fi;
 #else
 		/* w = PRES | (ticket & PHID);
-		 * rticket = fetch_add_seq_cst(&l->rin, w) & ~WBITS; */
+		 * if ((atomic_load(&l->rin) & WBITS) == w)
+		 *         rticket = ld_relaxed(&l->handoff);
+		 * else    rticket = fetch_add_seq_cst(&l->rin, w) & ~WBITS;
+		 * Two steps: the load, then (if needed) the add.  Only the writer
+		 * whose turn it is changes the writer bits, so they cannot change
+		 * in between. */
 		atomic {
-			/* The previous writer has cleared its bits, so this add
-			 * cannot carry into the reader count. */
-			assert((rin & WBITS) == 0);
 			w = PRES | (ticket & PHID);
-			rticket = rin & ~WBITS;
-			rin = (rin + w) % RMOD
+			if
+			/* handoff = 0: the value is dead once read (the C
+			 * code never reads it otherwise); resetting it keeps
+			 * stale values out of the state space. */
+			:: (rin & WBITS) == w -> rticket = handoff; handoff = 0; v = 1
+			:: else -> assert((rin & WBITS) == 0); v = 0
+			fi
 		};
+		if
+		:: v == 1 -> v = 0
+		:: else ->
+			atomic {
+				/* The bits are clear, so this add cannot carry
+				 * into the reader count. */
+				assert((rin & WBITS) == 0);
+				rticket = rin & ~WBITS;
+				rin = (rin + w) % RMOD
+			}
+		fi;
 #endif
 		/* if (ld_acquire(&l->rout) != rticket)
 		 *     wait_on(l, &l->rout, counter_equals, rticket); */
 		WAIT_ON(rout, W_ROUT, RTICKET_DONE, WRITER_ENTERS);
 progress:
-		/* write_unlock: fetch_and_seq_cst(&l->rin, ~WBITS);
-		 *               wake_if_sleepers(l, &l->rin); */
-		RELEASE_PRE
+		/* write_unlock: t = wout; if (atomic_load(&l->win) != t + 1) {
+		 *     old = fetch_add_seq_cst(&l->rin, next - cur);  (install the
+		 *     queued writer's phase) handoff = old & ~WBITS;
+		 * } else fetch_and_seq_cst(&l->rin, ~WBITS);
+		 * wake_if_sleepers(l, &l->rin); */
 		atomic {
-			nwriters--;
 			st[_pid] = REL;
-			rin = rin & ~WBITS
+			v = win
 		};
+		RELEASE_PRE
+		if
+		:: v != (wout + 1) % KW ->
+			atomic {
+				nwriters--;
+				v = 0;
+				rticket = rin & ~WBITS;
+				rin = rticket | PRES | ((wout + 1) & PHID)
+			};
+			atomic { handoff = rticket; rticket = 0 }
+		:: else ->
+			atomic {
+				nwriters--;
+				v = 0;
+				rin = rin & ~WBITS
+			}
+		fi;
 		WAKE_IF_SLEEPERS(W_RIN);
 		/* fetch_add_seq_cst(&l->wout, 1); wake_if_sleepers(l, &l->wout); */
 		RELEASE_PRE
