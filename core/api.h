@@ -45,6 +45,16 @@ api_views(RTM_VIEW_SET views)
 }
 
 
+/*
+ * The usual first checks of a query, inside rcu_lock(): the caller's
+ * registration (-EBADF), a required out-pointer (-EINVAL when NULL), then a
+ * handle of the given type (-EBADF).  On success *caller and *obj are set,
+ * valid until rcu_unlock().  (api_entity.c)
+ */
+struct entity;
+int api_query_begin_rcu(RTM_ENTITY_HANDLE reg, const void *out, HANDLE h, int type,
+			struct entity **caller, void **obj);
+
 /* Is h a registered entity (a valid RtmRegHandle)?  (api_entity.c) */
 bool api_caller_ok(RTM_ENTITY_HANDLE h);
 

@@ -97,6 +97,24 @@ RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS D
 	return api_error(rc);
 }
 
+/*
+ * The first checks of a query about a destination handle, in the order of
+ * SEMANTICS.md §3: caller, NULL pointer and view mask, destination handle.
+ * Inside rcu_lock().
+ */
+static int
+dest_query_begin_rcu(RTM_ENTITY_HANDLE reg, RTM_DEST_HANDLE dh, RTM_VIEW_SET in_views,
+		     PRTM_DEST_INFO info, struct entity **e, struct dest **d, RTM_VIEW_SET *views)
+{
+	*e = entity_caller_rcu(reg);
+	if (!*e)
+		return -EBADF;
+	if (!info || lookup_views(in_views, views))
+		return -EINVAL;
+	*d = handle_get(dh, HT_DEST);
+	return *d && (*d)->table == (*e)->table ? 0 : -EBADF;
+}
+
 RTM_API DWORD WINAPI
 RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
 			      ULONG ProtocolId, RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
@@ -108,12 +126,7 @@ RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE De
 
 	api_enter();
 	rcu_lock();
-	if (!(e = entity_caller_rcu(RtmRegHandle)))
-		rc = -EBADF;
-	else if (!DestInfo || lookup_views(TargetViews, &views))
-		rc = -EINVAL;
-	else if (!(d = handle_get(DestHandle, HT_DEST)) || d->table != e->table)
-		rc = -EBADF;
+	rc = dest_query_begin_rcu(RtmRegHandle, DestHandle, TargetViews, DestInfo, &e, &d, &views);
 	if (!rc) {
 		struct dest *cands[TRIE_MAX_DEPTH];
 		unsigned n = trie_covering_rcu(&e->table->trie, &d->key, cands);
@@ -138,12 +151,7 @@ RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG
 
 	api_enter();
 	rcu_lock();
-	if (!(e = entity_caller_rcu(RtmRegHandle)))
-		rc = -EBADF;
-	else if (!DestInfo || lookup_views(TargetViews, &views))
-		rc = -EINVAL;
-	else if (!(d = handle_get(DestHandle, HT_DEST)) || d->table != e->table)
-		rc = -EBADF;
+	rc = dest_query_begin_rcu(RtmRegHandle, DestHandle, TargetViews, DestInfo, &e, &d, &views);
 	if (!rc) {
 		struct dest_snapshot snap;
 

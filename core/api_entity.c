@@ -287,6 +287,19 @@ RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumEntities,
 	return rc;
 }
 
+int
+api_query_begin_rcu(RTM_ENTITY_HANDLE reg, const void *out, HANDLE h, int type,
+		    struct entity **caller, void **obj)
+{
+	*caller = entity_caller_rcu(reg);
+	if (!*caller)
+		return -EBADF;
+	if (!out)
+		return -EINVAL;
+	*obj = handle_get(h, (enum htype)type);
+	return *obj ? 0 : -EBADF;
+}
+
 bool
 api_caller_ok(RTM_ENTITY_HANDLE h)
 {
@@ -338,21 +351,17 @@ RTM_API DWORD WINAPI
 RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle,
 		 PRTM_ENTITY_INFO EntityInfo)
 {
-	struct entity *e;
-	DWORD rc = NO_ERROR;
+	struct entity *me, *e;
+	int rc;
 
 	api_enter();
 	rcu_lock();
-	if (!entity_caller_rcu(RtmRegHandle))
-		rc = ERROR_INVALID_HANDLE;
-	else if (!EntityInfo)
-		rc = ERROR_INVALID_PARAMETER;
-	else if (!(e = handle_get(EntityHandle, HT_ENTITY)))
-		rc = ERROR_INVALID_HANDLE;
-	else
-		*EntityInfo = e->info;
+	rc = api_query_begin_rcu(RtmRegHandle, EntityInfo, EntityHandle, HT_ENTITY, &me,
+				 (void **)&e);
+	if (!rc)
+		*EntityInfo = e->info; /* a deregistered entity's too (SEMANTICS.md §4) */
 	rcu_unlock();
-	return rc;
+	return api_error(rc);
 }
 
 RTM_API DWORD WINAPI

@@ -182,18 +182,15 @@ RTM_API DWORD WINAPI
 RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
 		  PRTM_NEXTHOP_INFO NextHopInfo)
 {
+	struct entity *e;
 	struct nexthop *nh;
-	DWORD rc = NO_ERROR;
+	int rc;
 
 	api_enter();
 	rcu_lock();
-	if (!entity_caller_rcu(RtmRegHandle)) {
-		rc = ERROR_INVALID_HANDLE;
-	} else if (!NextHopInfo) {
-		rc = ERROR_INVALID_PARAMETER;
-	} else if (!(nh = handle_get(NextHopHandle, HT_NEXTHOP))) {
-		rc = ERROR_INVALID_HANDLE;
-	} else {
+	rc = api_query_begin_rcu(RtmRegHandle, NextHopInfo, NextHopHandle, HT_NEXTHOP, &e,
+				 (void **)&nh);
+	if (!rc) {
 		const struct nh_version *v;
 		HANDLE remote;
 
@@ -215,7 +212,7 @@ RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHand
 		NextHopInfo->RemoteNextHop = remote;
 	}
 	rcu_unlock();
-	return rc;
+	return api_error(rc);
 }
 
 RTM_API DWORD WINAPI

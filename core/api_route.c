@@ -181,18 +181,15 @@ RTM_API DWORD WINAPI
 RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 	       PRTM_VIEW_SET BestInViews)
 {
+	struct entity *e;
 	struct route *r;
-	DWORD rc = NO_ERROR;
+	int rc;
 
 	api_enter();
 	rcu_lock();
-	if (!entity_caller_rcu(RtmRegHandle)) {
-		rc = ERROR_INVALID_HANDLE;
-	} else if (!BestInViews) {
-		rc = ERROR_INVALID_PARAMETER;
-	} else if (!(r = handle_get(RouteHandle, HT_ROUTE))) {
-		rc = ERROR_INVALID_HANDLE;
-	} else {
+	rc = api_query_begin_rcu(RtmRegHandle, BestInViews, RouteHandle, HT_ROUTE, &e,
+				 (void **)&r);
+	if (!rc) {
 		struct dest_snapshot snap;
 		RTM_VIEW_SET views = 0;
 
@@ -206,7 +203,7 @@ RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 		*BestInViews = views;
 	}
 	rcu_unlock();
-	return rc;
+	return api_error(rc);
 }
 
 /* Resolve the caller and one of its own routes (reference taken). */
