@@ -55,6 +55,15 @@ struct entity;
 int api_query_begin_rcu(RTM_ENTITY_HANDLE reg, const void *out, HANDLE h, int type,
 			struct entity **caller, void **obj);
 
+/*
+ * Resolve the caller and an object of this type that it must own, taking a
+ * reference on both: -EBADF (caller or handle), -EACCES (someone else's).
+ * owner_of returns the object's owning entity.  Drop both references with
+ * handle_put when done.  (api_entity.c)
+ */
+int api_own_ref(RTM_ENTITY_HANDLE reg, HANDLE h, int type,
+		struct entity *(*owner_of)(const void *obj), struct entity **caller, void **obj);
+
 /* Is h a registered entity (a valid RtmRegHandle)?  (api_entity.c) */
 bool api_caller_ok(RTM_ENTITY_HANDLE h);
 

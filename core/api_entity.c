@@ -300,6 +300,26 @@ api_query_begin_rcu(RTM_ENTITY_HANDLE reg, const void *out, HANDLE h, int type,
 	return *obj ? 0 : -EBADF;
 }
 
+int
+api_own_ref(RTM_ENTITY_HANDLE reg, HANDLE h, int type,
+	    struct entity *(*owner_of)(const void *obj), struct entity **caller, void **obj)
+{
+	*caller = entity_caller_ref(reg);
+	if (!*caller)
+		return -EBADF;
+	*obj = handle_ref(h, (enum htype)type);
+	if (!*obj) {
+		handle_put((*caller)->handle);
+		return -EBADF;
+	}
+	if (owner_of(*obj) != *caller) {
+		handle_put(h);
+		handle_put((*caller)->handle);
+		return -EACCES;
+	}
+	return 0;
+}
+
 bool
 api_caller_ok(RTM_ENTITY_HANDLE h)
 {

@@ -291,11 +291,7 @@ RtmCreateRouteListEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LIST_HANDLE Rou
 		handle_put(e->handle);
 		return ERROR_INVALID_PARAMETER;
 	}
-	rcu_lock();
-	l = routelist_of_rcu(RouteListHandle, e);
-	if (l)
-		handle_ref(l->handle, HT_ROUTE_LIST);
-	rcu_unlock();
+	l = routelist_ref(RouteListHandle, e);
 	if (!l) {
 		handle_put(e->handle);
 		return ERROR_INVALID_HANDLE;

@@ -35,14 +35,9 @@ RtmInsertInRouteList(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LIST_HANDLE Route
 		handle_put(e->handle);
 		return ERROR_INVALID_PARAMETER;
 	}
+	if (RouteListHandle && !(l = routelist_ref(RouteListHandle, e)))
+		rc = -EBADF;
 	rcu_lock();
-	if (RouteListHandle) {
-		l = routelist_of_rcu(RouteListHandle, e);
-		if (!l || !handle_ref(l->handle, HT_ROUTE_LIST)) {
-			l = NULL;
-			rc = -EBADF;
-		}
-	}
 	/* Every handle first, then ownership: all or nothing. */
 	for (UINT i = 0; !rc && i < NumRoutes; i++) {
 		if (!handle_get(RouteHandles[i], HT_ROUTE))
@@ -80,11 +75,7 @@ RtmDeleteRouteList(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LIST_HANDLE RouteLi
 	e = entity_caller_ref(RtmRegHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
-	rcu_lock();
-	l = routelist_of_rcu(RouteListHandle, e);
-	if (l && !handle_ref(l->handle, HT_ROUTE_LIST))
-		l = NULL;
-	rcu_unlock();
+	l = routelist_ref(RouteListHandle, e);
 	if (!l) {
 		rc = -EBADF;
 	} else {

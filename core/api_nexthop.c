@@ -238,25 +238,18 @@ RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopI
 	return api_release_checked(n, hs, masks, 0);
 }
 
+static struct entity *
+nexthop_owner_of(const void *obj)
+{
+	return nexthop_owner(obj);
+}
+
 /* Resolve the caller and one of its own next hops (reference taken). */
 static int
 own_nexthop_ref(RTM_ENTITY_HANDLE reg, RTM_NEXTHOP_HANDLE h, struct entity **e,
 		struct nexthop **nh)
 {
-	*e = entity_caller_ref(reg);
-	if (!*e)
-		return -EBADF;
-	*nh = handle_ref(h, HT_NEXTHOP);
-	if (!*nh) {
-		handle_put((*e)->handle);
-		return -EBADF;
-	}
-	if ((*nh)->owner != *e) {
-		handle_put((*nh)->handle);
-		handle_put((*e)->handle);
-		return -EACCES;
-	}
-	return 0;
+	return api_own_ref(reg, h, HT_NEXTHOP, nexthop_owner_of, e, (void **)nh);
 }
 
 RTM_API DWORD WINAPI

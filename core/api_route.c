@@ -34,16 +34,9 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 	rc = route_info_check(RouteInfo, e);
 	if (rc)
 		goto out;
-	if (RouteListHandle) {
-		rcu_lock();
-		x.list = routelist_of_rcu(RouteListHandle, e);
-		if (x.list)
-			handle_ref(x.list->handle, HT_ROUTE_LIST);
-		rcu_unlock();
-		if (!x.list) {
-			rc = -EBADF;
-			goto out;
-		}
+	if (RouteListHandle && !(x.list = routelist_ref(RouteListHandle, e))) {
+		rc = -EBADF;
+		goto out;
 	}
 	if (RouteHandle && *RouteHandle) {
 		struct route *r = handle_ref(*RouteHandle, HT_ROUTE);
@@ -206,24 +199,17 @@ RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 	return api_error(rc);
 }
 
+static struct entity *
+route_owner(const void *obj)
+{
+	return ((const struct route *)obj)->owner;
+}
+
 /* Resolve the caller and one of its own routes (reference taken). */
 static int
 own_route_ref(RTM_ENTITY_HANDLE reg, RTM_ROUTE_HANDLE rh, struct entity **e, struct route **r)
 {
-	*e = entity_caller_ref(reg);
-	if (!*e)
-		return -EBADF;
-	*r = handle_ref(rh, HT_ROUTE);
-	if (!*r) {
-		handle_put((*e)->handle);
-		return -EBADF;
-	}
-	if ((*r)->owner != *e) {
-		handle_put((*r)->handle);
-		handle_put((*e)->handle);
-		return -EACCES;
-	}
-	return 0;
+	return api_own_ref(reg, rh, HT_ROUTE, route_owner, e, (void **)r);
 }
 
 static void
@@ -310,13 +296,8 @@ RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHa
 	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
 	if (rc)
 		return api_error(rc);
-	if (RouteListHandle) {
-		rcu_lock();
-		x.list = routelist_of_rcu(RouteListHandle, e);
-		if (x.list)
-			handle_ref(x.list->handle, HT_ROUTE_LIST);
-		rcu_unlock();
-	}
+	if (RouteListHandle)
+		x.list = routelist_ref(RouteListHandle, e);
 	if (!ChangeFlags)
 		rc = -EINVAL;
 	else if (RouteListHandle && !x.list)

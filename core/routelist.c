@@ -53,11 +53,15 @@ routelist_create(struct entity *e, rtm_handle *out)
 }
 
 struct route_list *
-routelist_of_rcu(rtm_handle h, const struct entity *caller)
+routelist_ref(rtm_handle h, const struct entity *caller)
 {
-	struct route_list *l = handle_get(h, HT_ROUTE_LIST);
+	struct route_list *l = handle_ref(h, HT_ROUTE_LIST);
 
-	return l && l->owner == caller && !ld_acquire(&l->dead) ? l : NULL;
+	if (l && (l->owner != caller || ld_acquire(&l->dead))) {
+		handle_put(h);
+		l = NULL;
+	}
+	return l;
 }
 
 /* Under owner->lists_lock. */

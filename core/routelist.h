@@ -24,8 +24,8 @@ struct route_list {
 
 int routelist_create(struct entity *e, rtm_handle *out);
 
-/* The caller's live list behind h, or NULL.  Inside rcu_lock. */
-struct route_list *routelist_of_rcu(rtm_handle h, const struct entity *caller);
+/* The caller's live list behind h with a reference taken, or NULL. */
+struct route_list *routelist_ref(rtm_handle h, const struct entity *caller);
 
 /* Move r (the owner's, live) into list, or out of any list for NULL. */
 int routelist_move(struct route *r, struct route_list *list);
