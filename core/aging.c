@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "aging.h"
 #include "entity.h"
 #include "notify.h"
@@ -80,7 +81,7 @@ aging_hold_begin_locked(struct dest *d, struct route_set *set, struct route *r,
 	if (!d->hold_views)
 		return 0;
 	if (!d->hold) {
-		d->hold = calloc(1, sizeof(*d->hold));
+		d->hold = rtm_calloc(1, sizeof(*d->hold));
 		if (!d->hold)
 			return 0; /* no memory: the route goes without hold-down */
 		d->hold->dest = d;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "api.h"
 #include "entity.h"
 #include "table.h"
@@ -178,11 +179,11 @@ release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 
 	if (n && !infos)
 		return ERROR_INVALID_PARAMETER;
-	hs = malloc((n ? n : 1) * per * sizeof(*hs));
-	mask = malloc((n ? n : 1) * per * sizeof(*mask));
+	hs = rtm_malloc((n ? n : 1) * per * sizeof(*hs));
+	mask = rtm_malloc((n ? n : 1) * per * sizeof(*mask));
 	if (!hs || !mask) {
-		free(hs);
-		free(mask);
+		rtm_free(hs);
+		rtm_free(mask);
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
@@ -213,8 +214,8 @@ release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 	}
 	if (rc == NO_ERROR)
 		rc = api_release_checked(k, hs, mask, 0);
-	free(hs);
-	free(mask);
+	rtm_free(hs);
+	rtm_free(mask);
 	return rc;
 }
 

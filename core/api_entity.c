@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "api.h"
 #include "entity.h"
 #include "init.h"
@@ -29,7 +30,7 @@ event_deliver(struct work *w)
 		to->callback(to->handle, ev->type, ev->about->handle, &ev->about->info);
 	handle_put(ev->about->handle);
 	handle_put(to->handle);
-	free(ev);
+	rtm_free(ev);
 }
 
 /*
@@ -48,7 +49,7 @@ announce(struct entity *e, RTM_EVENT_TYPE type)
 
 		if (o == e || !o->callback || !ld_acquire(&o->registered))
 			continue;
-		ev = calloc(1, sizeof(*ev));
+		ev = rtm_calloc(1, sizeof(*ev));
 		if (!ev)
 			continue; /* out of memory: this event is lost */
 		ev->work.fn = event_deliver;
@@ -61,7 +62,7 @@ announce(struct entity *e, RTM_EVENT_TYPE type)
 		if (!worker_queue(&ev->work)) {
 			handle_put(e->handle);
 			handle_put(o->handle);
-			free(ev);
+			rtm_free(ev);
 		}
 	}
 	pthread_mutex_unlock(&t->entities_lock);
@@ -158,7 +159,7 @@ RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS Exp
 	t = table_get(RtmEntityInfo->RtmInstanceId, RtmEntityInfo->AddressFamily);
 	if (!t)
 		return ERROR_NOT_ENOUGH_MEMORY;
-	e = calloc(1, sizeof(*e));
+	e = rtm_calloc(1, sizeof(*e));
 	if (!e)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	e->table = t;
@@ -202,7 +203,7 @@ out_unlock:
 		pthread_mutex_destroy(&e->lists_lock);
 		pthread_mutex_destroy(&e->methods_lock);
 		pthread_cond_destroy(&e->methods_cv);
-		free(e);
+		rtm_free(e);
 		return api_error(rc);
 	}
 	fill_profile(t, RtmRegProfile);

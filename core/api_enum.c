@@ -4,6 +4,7 @@
 
 #include <rtm/rtmx.h>
 
+#include "alloc.h"
 #include "api.h"
 #include "dest.h"
 #include "entity.h"
@@ -168,7 +169,7 @@ RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
 		size_t sz = RTMX_SIZE_OF_ROUTE_INFO(e->table->max_nexthops);
 		USHORT nn = CriteriaRoute->NextHopsList.NumNextHops;
 
-		en->criteria = malloc(sz);
+		en->criteria = rtm_malloc(sz);
 		if (!en->criteria)
 			rc = -ENOMEM;
 		else if (nn > e->table->max_nexthops)

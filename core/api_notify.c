@@ -1,6 +1,7 @@
 /* Change-notification API (SEMANTICS.md §11). */
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "api.h"
 #include "dest.h"
 #include "entity.h"
@@ -76,7 +77,7 @@ RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandl
 	rc = own_reg_ref(RtmRegHandle, NotifyHandle, &e, &reg);
 	if (rc)
 		return api_error(rc);
-	taken = malloc(want * sizeof(*taken));
+	taken = rtm_malloc(want * sizeof(*taken));
 	if (!taken) {
 		own_reg_put(e, reg);
 		return ERROR_NOT_ENOUGH_MEMORY;
@@ -94,7 +95,7 @@ RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandl
 		rcu_unlock();
 		handle_put(taken[i]->handle); /* the queue's reference */
 	}
-	free(taken);
+	rtm_free(taken);
 	*NumDests = (UINT)n;
 	own_reg_put(e, reg);
 	(void)drained;

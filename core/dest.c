@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "dest.h"
 #include "entity.h"
 #include "table.h"
@@ -28,8 +29,8 @@ dest_free_cb(struct rcu_head *head)
 	struct dest *d = caa_container_of(head, struct dest, rcu);
 	rtm_handle h = d->handle;
 
-	free(ld_relaxed(&d->opaque));
-	free(d);
+	rtm_free(ld_relaxed(&d->opaque));
+	rtm_free(d);
 	handle_recycle(h);
 	rcu_deferred_done();
 }
@@ -43,7 +44,7 @@ dest_final(void *obj)
 
 	if (set) /* never happens: a dest with routes is referenced by them */
 		abort();
-	free(d->hold);
+	rtm_free(d->hold);
 	rcu_defer(&d->rcu, dest_free_cb);
 }
 
@@ -65,7 +66,7 @@ dest_filetime_now(void)
 struct dest *
 dest_new(struct table *t, const struct prefix *key, uint32_t refs)
 {
-	struct dest *d = calloc(1, sizeof(*d));
+	struct dest *d = rtm_calloc(1, sizeof(*d));
 
 	if (!d)
 		return NULL;
@@ -77,7 +78,7 @@ dest_new(struct table *t, const struct prefix *key, uint32_t refs)
 	atomic_init(&d->last_changed, dest_filetime_now());
 	atomic_init(&d->opaque, NULL);
 	if (handle_alloc(HT_DEST, d, refs, &d->handle) != 0) {
-		free(d);
+		rtm_free(d);
 		return NULL;
 	}
 	return d;
@@ -89,7 +90,7 @@ dest_discard(struct dest *d)
 	/* Never published: nobody else can hold a reference. */
 	rtm_handle h = d->handle;
 
-	free(d);
+	rtm_free(d);
 	handle_recycle(h);
 }
 
@@ -174,7 +175,7 @@ ref_cmp(const struct route_ref *a, const struct route_ref *b)
 static struct route_set *
 set_alloc(uint32_t n)
 {
-	struct route_set *s = malloc(sizeof(*s) + n * sizeof(s->e[0]));
+	struct route_set *s = rtm_malloc(sizeof(*s) + n * sizeof(s->e[0]));
 
 	if (s)
 		s->n = n;
@@ -263,7 +264,7 @@ static void
 set_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	free(caa_container_of(head, struct route_set, rcu));
+	rtm_free(caa_container_of(head, struct route_set, rcu));
 	rcu_deferred_done();
 }
 
@@ -364,7 +365,7 @@ dest_opaque_slot(struct dest *d, int slot)
 	void **arr = ld_acquire(&d->opaque);
 
 	if (!arr) {
-		void **fresh = calloc(TABLE_OPAQUE_SLOTS, sizeof(void *));
+		void **fresh = rtm_calloc(TABLE_OPAQUE_SLOTS, sizeof(void *));
 
 		if (!fresh)
 			return NULL;
@@ -375,7 +376,7 @@ dest_opaque_slot(struct dest *d, int slot)
 							    memory_order_acquire))
 			arr = fresh;
 		else
-			free(fresh);
+			rtm_free(fresh);
 	}
 	return &arr[slot];
 }

@@ -1,6 +1,7 @@
 /* Entity objects: lookup of a caller's registration, finalisation. */
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "entity.h"
 
 static void
@@ -14,7 +15,7 @@ entity_free_cb(struct rcu_head *head)
 	pthread_mutex_destroy(&e->lists_lock);
 	pthread_mutex_destroy(&e->methods_lock);
 	pthread_cond_destroy(&e->methods_cv);
-	free(e);
+	rtm_free(e);
 	handle_recycle(h);
 	rcu_deferred_done();
 }

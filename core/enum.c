@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "dest.h"
 #include "enum.h"
 #include "nexthop.h"
@@ -23,9 +24,9 @@ enum_free_cb(struct rcu_head *head)
 	rtm_handle h = en->handle;
 
 	pthread_mutex_destroy(&en->lock);
-	free(en->criteria);
-	free(en->pending);
-	free(en);
+	rtm_free(en->criteria);
+	rtm_free(en->pending);
+	rtm_free(en);
 	handle_recycle(h);
 	rcu_deferred_done();
 }
@@ -50,7 +51,7 @@ enum_module_init(void)
 struct rtm_enum *
 enum_new(struct entity *e, enum enum_kind kind)
 {
-	struct rtm_enum *en = calloc(1, sizeof(*en));
+	struct rtm_enum *en = rtm_calloc(1, sizeof(*en));
 
 	if (!en)
 		return NULL;
@@ -60,7 +61,7 @@ enum_new(struct entity *e, enum enum_kind kind)
 	atomic_init(&en->dead, false);
 	if (handle_alloc(HT_ENUM, en, 1, &en->handle) != 0) {
 		pthread_mutex_destroy(&en->lock);
-		free(en);
+		rtm_free(en);
 		return NULL;
 	}
 	handle_ref(e->handle, HT_ENTITY);
@@ -187,13 +188,13 @@ load_routes_rcu(struct rtm_enum *en, struct dest *d)
 
 	dest_snapshot_rcu(d, &snap);
 	set = snap.set;
-	free(en->pending);
+	rtm_free(en->pending);
 	en->pending = NULL;
 	en->npending = en->ipending = 0;
 	if (!set)
 		return 0;
 	cap = set->n + TABLE_NUM_VIEWS;
-	en->pending = malloc(cap * sizeof(*en->pending));
+	en->pending = rtm_malloc(cap * sizeof(*en->pending));
 	if (!en->pending)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < set->n; i++) {
@@ -288,7 +289,7 @@ enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end)
 	if (en->done)
 		return 0;
 	pthread_mutex_lock(&t->lock);
-	items = malloc((t->count ? t->count : 1) * sizeof(*items));
+	items = rtm_malloc((t->count ? t->count : 1) * sizeof(*items));
 	if (!items) {
 		pthread_mutex_unlock(&t->lock);
 		en->done = true;
@@ -320,7 +321,7 @@ enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end)
 		en->started = true;
 	}
 	pthread_mutex_unlock(&t->lock);
-	free(items);
+	rtm_free(items);
 	if (n == count)
 		en->done = true;
 	*end = en->done;

@@ -41,6 +41,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "handle.h"
 
 #define CHUNK_BITS 16
@@ -171,7 +172,7 @@ index_take_locked(void)
 	if ((uint64_t)next_unused >= (uint64_t)MAX_CHUNKS * CHUNK_SLOTS - 1)
 		return UINT32_MAX;
 	if (!ld_relaxed(&chunks[next_unused >> CHUNK_BITS])) {
-		struct slot *chunk = calloc(CHUNK_SLOTS, sizeof(*chunk));
+		struct slot *chunk = rtm_calloc(CHUNK_SLOTS, sizeof(*chunk));
 
 		if (!chunk)
 			return UINT32_MAX;
@@ -243,7 +244,7 @@ static void
 ledger_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	free(caa_container_of(head, struct ledger, rcu));
+	rtm_free(caa_container_of(head, struct ledger, rcu));
 	rcu_deferred_done();
 }
 
@@ -256,7 +257,7 @@ ledger_mine(void)
 	if (likely(my_ledger || my_ledger_tried))
 		return my_ledger;
 	my_ledger_tried = true;
-	l = calloc(1, sizeof(*l));
+	l = rtm_calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
 	pthread_mutex_lock(&ledgers_lock);
@@ -272,7 +273,7 @@ ledger_mine(void)
 	}
 	pthread_mutex_unlock(&ledgers_lock);
 	if (!my_ledger)
-		free(l); /* too many threads: this one counts in the slots only */
+		rtm_free(l); /* too many threads: this one counts in the slots only */
 	return my_ledger;
 }
 

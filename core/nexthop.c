@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "dest.h"
 #include "entity.h"
 #include "nexthop.h"
@@ -24,7 +25,7 @@ nh_table_init(struct nh_table *t)
 void
 nh_table_fini(struct nh_table *t)
 {
-	free(t->buckets);
+	rtm_free(t->buckets);
 	t->buckets = NULL;
 	pthread_mutex_destroy(&t->lock);
 }
@@ -39,7 +40,7 @@ static void
 nh_version_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	free(caa_container_of(head, struct nh_version, rcu));
+	rtm_free(caa_container_of(head, struct nh_version, rcu));
 	rcu_deferred_done();
 }
 
@@ -57,7 +58,7 @@ nh_version_retire(struct nh_version *v)
 struct nh_version *
 nh_version_new(const RTM_NEXTHOP_INFO *info)
 {
-	struct nh_version *v = malloc(sizeof(*v));
+	struct nh_version *v = rtm_malloc(sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -76,7 +77,7 @@ nexthop_free_cb(struct rcu_head *head)
 	struct nexthop *nh = caa_container_of(head, struct nexthop, rcu);
 	rtm_handle h = nh->handle;
 
-	free(nh);
+	rtm_free(nh);
 	handle_recycle(h);
 	rcu_deferred_done();
 }
@@ -139,7 +140,7 @@ static int
 nh_table_grow_locked(struct nh_table *t, const struct entity *e)
 {
 	size_t nb = t->nbuckets ? t->nbuckets * 2 : NH_INITIAL_BUCKETS;
-	struct nexthop **b = calloc(nb, sizeof(*b));
+	struct nexthop **b = rtm_calloc(nb, sizeof(*b));
 
 	if (!b)
 		return -ENOMEM;
@@ -157,7 +158,7 @@ nh_table_grow_locked(struct nh_table *t, const struct entity *e)
 			b[j] = nh;
 		}
 	}
-	free(t->buckets);
+	rtm_free(t->buckets);
 	t->buckets = b;
 	t->nbuckets = nb;
 	return 0;
@@ -199,7 +200,7 @@ nh_table_remove_locked(struct nh_table *t, const struct entity *e, struct nextho
 struct nexthop *
 nexthop_new(struct entity *e, const RTM_NEXTHOP_INFO *info, const struct prefix *key)
 {
-	struct nexthop *nh = calloc(1, sizeof(*nh));
+	struct nexthop *nh = rtm_calloc(1, sizeof(*nh));
 	struct nh_version *v;
 
 	if (!nh)
@@ -208,8 +209,8 @@ nexthop_new(struct entity *e, const RTM_NEXTHOP_INFO *info, const struct prefix 
 	if (!v || handle_alloc(HT_NEXTHOP, nh, 1, &nh->handle) != 0) {
 		if (v && v->remote)
 			handle_put(v->remote);
-		free(v);
-		free(nh);
+		rtm_free(v);
+		rtm_free(nh);
 		return NULL;
 	}
 	nh->owner = e;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "dest.h"
 #include "entity.h"
 #include "notify.h"
@@ -22,8 +23,8 @@ reg_free_cb(struct rcu_head *head)
 	rtm_handle h = reg->handle;
 
 	pthread_mutex_destroy(&reg->qlock);
-	free(reg->q);
-	free(reg);
+	rtm_free(reg->q);
+	rtm_free(reg);
 	handle_recycle(h);
 	rcu_deferred_done();
 }
@@ -61,13 +62,13 @@ queue_push_locked(struct notify_reg *reg, struct dest *d)
 {
 	if (reg->qlen == reg->qcap) {
 		size_t cap = reg->qcap ? reg->qcap * 2 : 64;
-		struct dest **q = malloc(cap * sizeof(*q));
+		struct dest **q = rtm_malloc(cap * sizeof(*q));
 
 		if (!q)
 			return -ENOMEM;
 		for (size_t i = 0; i < reg->qlen; i++)
 			q[i] = reg->q[(reg->qhead + i) % reg->qcap];
-		free(reg->q);
+		rtm_free(reg->q);
 		reg->q = q;
 		reg->qcap = cap;
 		reg->qhead = 0;
@@ -147,7 +148,7 @@ notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context
 		views = TABLE_VIEWS_SUPPORTED;
 	if (views & ~(RTM_VIEW_SET)TABLE_VIEWS_SUPPORTED)
 		return -EOPNOTSUPP;
-	reg = calloc(1, sizeof(*reg));
+	reg = rtm_calloc(1, sizeof(*reg));
 	if (!reg)
 		return -ENOMEM;
 	reg->table = t;
@@ -169,7 +170,7 @@ notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context
 	if (id < 0 || handle_alloc(HT_NOTIFY, reg, 1, &reg->handle) != 0) {
 		pthread_mutex_unlock(&t->notify_lock);
 		pthread_mutex_destroy(&reg->qlock);
-		free(reg);
+		rtm_free(reg);
 		return id < 0 ? -ENOSPC : -ENOMEM;
 	}
 	reg->id = (unsigned)id;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "aging.h"
 #include "dest.h"
 #include "nexthop.h"
@@ -58,7 +59,7 @@ struct route_version *
 route_version_new(const RTM_ROUTE_INFO *info)
 {
 	USHORT n = info->NextHopsList.NumNextHops;
-	struct route_version *v = malloc(sizeof(*v) + n * sizeof(v->nh[0]));
+	struct route_version *v = rtm_malloc(sizeof(*v) + n * sizeof(v->nh[0]));
 
 	if (!v)
 		return NULL;
@@ -85,7 +86,7 @@ static void
 version_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	free(caa_container_of(head, struct route_version, rcu));
+	rtm_free(caa_container_of(head, struct route_version, rcu));
 	rcu_deferred_done();
 }
 
@@ -108,7 +109,7 @@ void
 route_version_discard(struct route_version *v)
 {
 	version_put_handles(v);
-	free(v);
+	rtm_free(v);
 }
 
 bool
@@ -184,9 +185,9 @@ route_free_cb(struct rcu_head *head)
 	struct route *r = caa_container_of(head, struct route, rcu);
 	rtm_handle h = r->handle;
 
-	free(ld_relaxed(&r->ext));
-	free(r->info);
-	free(r);
+	rtm_free(ld_relaxed(&r->ext));
+	rtm_free(r->info);
+	rtm_free(r);
 	handle_recycle(h);
 	rcu_deferred_done();
 }
@@ -200,7 +201,7 @@ route_ext_get(struct route *r)
 
 	if (x)
 		return x;
-	fresh = calloc(1, sizeof(*fresh));
+	fresh = rtm_calloc(1, sizeof(*fresh));
 	if (!fresh)
 		return NULL;
 	fresh->route = r;
@@ -210,7 +211,7 @@ route_ext_get(struct route *r)
 	if (atomic_compare_exchange_strong_explicit(&r->ext, &x, fresh, memory_order_acq_rel,
 						    memory_order_acquire))
 		return fresh;
-	free(fresh);
+	rtm_free(fresh);
 	return x;
 }
 
@@ -237,12 +238,12 @@ struct route *
 route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
 {
 	struct table *t = dest->table;
-	struct route *r = calloc(1, sizeof(*r));
+	struct route *r = rtm_calloc(1, sizeof(*r));
 	struct route_version *v = NULL;
 
 	if (!r)
 		return NULL;
-	r->info = calloc(1, ROUTE_INFO_SIZE(t->max_nexthops));
+	r->info = rtm_calloc(1, ROUTE_INFO_SIZE(t->max_nexthops));
 	v = route_version_new(info);
 	if (!r->info || !v)
 		goto out_free;
@@ -268,8 +269,8 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
 out_free:
 	if (v)
 		route_version_discard(v);
-	free(r->info);
-	free(r);
+	rtm_free(r->info);
+	rtm_free(r);
 	return NULL;
 }
 
@@ -282,8 +283,8 @@ route_discard(struct route *r)
 	info_put_handles(r->info);
 	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
-	free(r->info);
-	free(r);
+	rtm_free(r->info);
+	rtm_free(r);
 	handle_recycle(h);
 }
 

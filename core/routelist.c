@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "routelist.h"
 
 static void
@@ -11,7 +12,7 @@ list_free_cb(struct rcu_head *head)
 	struct route_list *l = caa_container_of(head, struct route_list, rcu);
 	rtm_handle h = l->handle;
 
-	free(l);
+	rtm_free(l);
 	handle_recycle(h);
 	rcu_deferred_done();
 }
@@ -34,14 +35,14 @@ routelist_module_init(void)
 int
 routelist_create(struct entity *e, rtm_handle *out)
 {
-	struct route_list *l = calloc(1, sizeof(*l));
+	struct route_list *l = rtm_calloc(1, sizeof(*l));
 
 	if (!l)
 		return -ENOMEM;
 	l->owner = e;
 	CDS_INIT_LIST_HEAD(&l->routes);
 	if (handle_alloc(HT_ROUTE_LIST, l, 1, &l->handle) != 0) {
-		free(l);
+		rtm_free(l);
 		return -ENOMEM;
 	}
 	handle_ref(e->handle, HT_ENTITY);
@@ -118,7 +119,7 @@ routelist_snapshot(struct route_list *list, rtm_handle **out, size_t *n)
 	size_t i = 0;
 
 	pthread_mutex_lock(&e->lists_lock);
-	*out = malloc((list->count ? list->count : 1) * sizeof(**out));
+	*out = rtm_malloc((list->count ? list->count : 1) * sizeof(**out));
 	if (!*out) {
 		pthread_mutex_unlock(&e->lists_lock);
 		return -ENOMEM;

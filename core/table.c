@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "alloc.h"
 #include "table.h"
 
 #define DEFAULT_MAX_NEXTHOPS 3
@@ -54,7 +55,7 @@ table_get(USHORT instance, USHORT family)
 		if (t->instance == instance && t->family == family)
 			goto out;
 	}
-	t = calloc(1, sizeof(*t));
+	t = rtm_calloc(1, sizeof(*t));
 	if (!t)
 		goto out;
 	t->instance = instance;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "dest.h"
 #include "trie.h"
 
@@ -28,14 +29,14 @@ static void
 node_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	free(caa_container_of(head, struct trie_node, rcu));
+	rtm_free(caa_container_of(head, struct trie_node, rcu));
 	rcu_deferred_done();
 }
 
 static struct trie_node *
 node_new(const struct prefix *key, struct dest *d)
 {
-	struct trie_node *n = malloc(sizeof(*n));
+	struct trie_node *n = rtm_malloc(sizeof(*n));
 
 	if (!n)
 		return NULL;
@@ -198,8 +199,8 @@ trie_insert_locked(struct trie *t, struct dest *d)
 			glue = node_new(&gkey, NULL);
 			leaf = node_new(key, d);
 			if (!glue || !leaf) {
-				free(glue);
-				free(leaf);
+				rtm_free(glue);
+				rtm_free(leaf);
 				return -ENOMEM;
 			}
 			atomic_init(&glue->child[prefix_bit(key, common)], leaf);
@@ -272,7 +273,7 @@ destroy_rec(struct trie_node *n)
 		return;
 	destroy_rec(ld_relaxed(&n->child[0]));
 	destroy_rec(ld_relaxed(&n->child[1]));
-	free(n);
+	rtm_free(n);
 }
 
 void

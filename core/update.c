@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "aging.h"
 #include "notify.h"
 #include "routelist.h"
@@ -320,7 +321,7 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	}
 	dest_unlock(d, true);
 	st_relaxed(&d->set, NULL);
-	free(set);
+	rtm_free(set);
 out_discard:
 	if (r)
 		route_discard(r);
@@ -370,7 +371,7 @@ publish_set_locked(struct dest *d, struct route_set *ns)
 	dest_publish_locked(d, empty ? NULL : ns);
 	route_set_retire(old);
 	if (empty)
-		free(ns); /* never published */
+		rtm_free(ns); /* never published */
 	return empty;
 }
 
