@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "aging.h"
@@ -58,7 +59,11 @@ ttl_expired(struct timer *t)
 		if (rc != ERROR_NOT_SUPPORTED)
 			return; /* the client dealt with it and owns the reference */
 	}
-	update_delete_route(r, &flags);
+	/* The expiry must not be lost: wait for memory (the worker's only
+	 * failure, a new route set; the destination lock is not held while
+	 * waiting). */
+	while (update_delete_route(r, &flags) == -ENOMEM)
+		usleep(1000);
 	handle_put(r->handle);
 }
 
@@ -72,21 +77,28 @@ hold_expired(struct timer *t)
 	handle_put(h->dest->handle); /* the timer's reference */
 }
 
+int
+aging_hold_prepare_locked(struct dest *d)
+{
+	if (d->hold)
+		return 0;
+	d->hold = rtm_calloc(1, sizeof(*d->hold));
+	if (!d->hold)
+		return -ENOMEM;
+	d->hold->dest = d;
+	d->hold->timer.fn = hold_expired;
+	return 0;
+}
+
 uint32_t
 aging_hold_begin_locked(struct dest *d, struct route_set *set, struct route *r,
 			const struct route_version *v)
 {
 	uint32_t began = 0;
 
-	if (!d->hold_views)
+	/* hold_views is only set after aging_hold_prepare_locked succeeded. */
+	if (!d->hold_views || !d->hold)
 		return 0;
-	if (!d->hold) {
-		d->hold = rtm_calloc(1, sizeof(*d->hold));
-		if (!d->hold)
-			return 0; /* no memory: the route goes without hold-down */
-		d->hold->dest = d;
-		d->hold->timer.fn = hold_expired;
-	}
 	for (unsigned view = 0; view < TABLE_NUM_VIEWS; view++) {
 		uint32_t bit = 1u << view;
 

@@ -16,11 +16,16 @@
 #include "dest.h"
 #include "route.h"
 
-/* (Re)start r's aging for ttl ms, or stop it for INFINITE.  0 or -ENOMEM. */
+/* (Re)start r's aging for ttl ms, or stop it for INFINITE.  0 or -ENOMEM,
+ * which cannot happen once r has its route_ext (route_ext_get). */
 int aging_set_ttl(struct route *r, ULONG ttl);
 
 /* Stop r's aging (r is being deleted). */
 void aging_cancel(struct route *r);
+
+/* Allocate d's hold-down timer if it has none (d locked exclusively).
+ * 0 or -ENOMEM. */
+int aging_hold_prepare_locked(struct dest *d);
 
 /*
  * r was just removed from d (lock held exclusively): make it the hold route

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "api.h"
 #include "entity.h"
 #include "table.h"
@@ -164,59 +163,72 @@ RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG
 	return api_error(rc);
 }
 
+/* Each handle of a dest info with the types it may have; fn returns false
+ * to stop.  The walk is the same for checking and for releasing. */
+static bool
+dest_info_handles(const RTM_DEST_INFO *info, bool (*fn)(HANDLE h, unsigned mask))
+{
+	if (info->DestHandle && !fn(info->DestHandle, HT_BIT(HT_DEST)))
+		return false;
+	for (UINT i = 0; i < info->NumberOfViews; i++) {
+		if (info->ViewInfo[i].Route && !fn(info->ViewInfo[i].Route, HT_BIT(HT_ROUTE)))
+			return false;
+		if (info->ViewInfo[i].Owner && !fn(info->ViewInfo[i].Owner, HT_BIT(HT_ENTITY)))
+			return false;
+		if (info->ViewInfo[i].HoldRoute &&
+		    !fn(info->ViewInfo[i].HoldRoute, HT_BIT(HT_ROUTE)))
+			return false;
+	}
+	return true;
+}
+
+/* Inside rcu_lock. */
+static bool
+handle_is_live(HANDLE h, unsigned mask)
+{
+	enum htype t = handle_type(h);
+
+	return handle_get(h, t) && (mask & HT_BIT(t));
+}
+
+static bool
+handle_release(HANDLE h, unsigned mask)
+{
+	handle_put_checked(h, mask);
+	return true;
+}
+
 /*
  * Release every handle in n dest infos laid out `stride` bytes apart, all or
  * nothing: if any handle is not live and of its slot's type, none is released.
+ * Two passes over the infos and no buffer: a release must not need memory
+ * (SEMANTICS §13 gives it no such error, and a client that cannot release
+ * leaks).
  */
 static DWORD
 release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 {
-	const size_t per = 1 + 3 * RTM_MAX_VIEWS;
-	HANDLE *hs;
-	unsigned *mask;
-	size_t k = 0;
-	DWORD rc = NO_ERROR;
+	bool ok = true;
 
 	if (n && !infos)
 		return ERROR_INVALID_PARAMETER;
-	hs = rtm_malloc((n ? n : 1) * per * sizeof(*hs));
-	mask = rtm_malloc((n ? n : 1) * per * sizeof(*mask));
-	if (!hs || !mask) {
-		rtm_free(hs);
-		rtm_free(mask);
-		return ERROR_NOT_ENOUGH_MEMORY;
-	}
-	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
+	for (UINT j = 0; j < n; j++) {
 		const RTM_DEST_INFO *info = (const RTM_DEST_INFO *)((const char *)infos + j * stride);
 
-		if (info->NumberOfViews > RTM_MAX_VIEWS) {
-			rc = ERROR_INVALID_PARAMETER;
-			break;
-		}
-		if (info->DestHandle) {
-			hs[k] = info->DestHandle;
-			mask[k++] = HT_BIT(HT_DEST);
-		}
-		for (UINT i = 0; i < info->NumberOfViews; i++) {
-			if (info->ViewInfo[i].Route) {
-				hs[k] = info->ViewInfo[i].Route;
-				mask[k++] = HT_BIT(HT_ROUTE);
-			}
-			if (info->ViewInfo[i].Owner) {
-				hs[k] = info->ViewInfo[i].Owner;
-				mask[k++] = HT_BIT(HT_ENTITY);
-			}
-			if (info->ViewInfo[i].HoldRoute) {
-				hs[k] = info->ViewInfo[i].HoldRoute;
-				mask[k++] = HT_BIT(HT_ROUTE);
-			}
-		}
+		if (info->NumberOfViews > RTM_MAX_VIEWS)
+			return ERROR_INVALID_PARAMETER;
 	}
-	if (rc == NO_ERROR)
-		rc = api_release_checked(k, hs, mask, 0);
-	rtm_free(hs);
-	rtm_free(mask);
-	return rc;
+	rcu_lock();
+	for (UINT j = 0; j < n && ok; j++)
+		ok = dest_info_handles((const RTM_DEST_INFO *)((const char *)infos + j * stride),
+				       handle_is_live);
+	rcu_unlock();
+	if (!ok)
+		return ERROR_INVALID_HANDLE;
+	for (UINT j = 0; j < n; j++)
+		dest_info_handles((const RTM_DEST_INFO *)((const char *)infos + j * stride),
+				  handle_release);
+	return NO_ERROR;
 }
 
 DWORD
@@ -252,7 +264,11 @@ RtmGetExactMatchRoute(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddre
 		rc = -EBADF;
 	} else if (!DestAddress || DestAddress->AddressFamily != e->table->family ||
 		   lookup_views(TargetViews, &views) ||
-		   (!RouteInfo && (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE))) {
+		   (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_FULL) ||
+		   (!RouteInfo && (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE)) ||
+		   /* the criteria buffer holds at most MaxNextHopsInRoute (§8) */
+		   ((MatchingFlags & RTM_MATCH_NEXTHOP) &&
+		    RouteInfo->NextHopsList.NumNextHops > e->table->max_nexthops)) {
 		rc = -EINVAL;
 	} else {
 		rc = prefix_from_net(&key, DestAddress, e->table->width);
@@ -378,7 +394,7 @@ RtmHoldDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
 		if (!d || d->table != e->table) {
 			rc = -EBADF;
 		} else {
-			update_hold_destination(d, views, HoldTime);
+			rc = update_hold_destination(d, views, HoldTime);
 		}
 		if (d)
 			handle_put(DestHandle);

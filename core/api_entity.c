@@ -1,6 +1,8 @@
 /* Registration API: RtmRegisterEntity and friends (SEMANTICS.md §4). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "api.h"
@@ -34,16 +36,30 @@ event_deliver(struct work *w)
 }
 
 /*
- * Tell every other registered entity of e's table that has a callback about
- * e (SEMANTICS.md §4).  Called with no lock held; delivery is on the worker.
+ * Entity events (SEMANTICS.md §4) go to every other registered entity of the
+ * table that has a callback; delivery is on the worker.  The events are
+ * allocated first, all or none, under entities_lock (so the set of receivers
+ * cannot change before they are sent): an allocation failure then fails the
+ * registration cleanly instead of leaving some entity untold.
  */
 static void
-announce(struct entity *e, RTM_EVENT_TYPE type)
+events_free(struct cds_list_head *evs)
 {
-	struct table *t = e->table;
+	while (!cds_list_empty(evs)) {
+		struct entity_event *ev = cds_list_first_entry(evs, struct entity_event, work.link);
+
+		cds_list_del(&ev->work.link);
+		rtm_free(ev);
+	}
+}
+
+static int
+events_prepare_locked(struct table *t, struct entity *e, RTM_EVENT_TYPE type,
+		      struct cds_list_head *out)
+{
 	struct entity *o;
 
-	pthread_mutex_lock(&t->entities_lock);
+	CDS_INIT_LIST_HEAD(out);
 	cds_list_for_each_entry(o, &t->entities, link) {
 		struct entity_event *ev;
 
@@ -51,20 +67,54 @@ announce(struct entity *e, RTM_EVENT_TYPE type)
 			continue;
 		ev = rtm_calloc(1, sizeof(*ev));
 		if (!ev)
-			continue; /* out of memory: this event is lost */
+			goto out_free;
 		ev->work.fn = event_deliver;
 		ev->work.entity = o;
 		ev->type = type;
 		ev->to = o;
 		ev->about = e;
-		handle_ref(o->handle, HT_ENTITY);
-		handle_ref(e->handle, HT_ENTITY);
+		cds_list_add_tail(&ev->work.link, out);
+	}
+	return 0;
+out_free:
+	events_free(out);
+	return -ENOMEM;
+}
+
+/* Queue prepared events (under entities_lock; e's handle is live).  Cannot
+ * fail: the worker was started when e registered. */
+static void
+events_send_locked(struct cds_list_head *evs)
+{
+	while (!cds_list_empty(evs)) {
+		struct entity_event *ev = cds_list_first_entry(evs, struct entity_event, work.link);
+
+		cds_list_del(&ev->work.link);
+		handle_ref(ev->to->handle, HT_ENTITY);
+		handle_ref(ev->about->handle, HT_ENTITY);
 		if (!worker_queue(&ev->work)) {
-			handle_put(e->handle);
-			handle_put(o->handle);
+			handle_put(ev->about->handle);
+			handle_put(ev->to->handle);
 			rtm_free(ev);
 		}
 	}
+}
+
+/* Tell the others that e is going.  Deregistration cannot fail, so this
+ * waits for memory rather than lose an event. */
+static void
+announce_deregistered(struct entity *e)
+{
+	struct table *t = e->table;
+	struct cds_list_head evs;
+
+	pthread_mutex_lock(&t->entities_lock);
+	while (events_prepare_locked(t, e, RTM_ENTITY_DEREGISTERED, &evs) != 0) {
+		pthread_mutex_unlock(&t->entities_lock);
+		usleep(1000);
+		pthread_mutex_lock(&t->entities_lock);
+	}
+	events_send_locked(&evs);
 	pthread_mutex_unlock(&t->entities_lock);
 }
 
@@ -144,6 +194,7 @@ RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS Exp
 		  RTM_EVENT_CALLBACK EventCallback, WINBOOL ReserveOpaquePointer,
 		  PRTM_REGN_PROFILE RtmRegProfile, PRTM_ENTITY_HANDLE RtmRegHandle)
 {
+	struct cds_list_head evs;
 	struct table *t;
 	struct entity *e;
 	int rc = 0;
@@ -157,7 +208,7 @@ RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS Exp
 	if (ExportMethods && ExportMethods->NumMethods > ENTITY_MAX_METHODS)
 		return ERROR_INVALID_PARAMETER;
 	t = table_get(RtmEntityInfo->RtmInstanceId, RtmEntityInfo->AddressFamily);
-	if (!t)
+	if (!t || worker_start() != 0)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	e = rtm_calloc(1, sizeof(*e));
 	if (!e)
@@ -188,14 +239,17 @@ RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS Exp
 		rc = -ENOSPC;
 		goto out_unlock;
 	}
+	rc = events_prepare_locked(t, e, RTM_ENTITY_REGISTERED, &evs);
 	/* One reference: the registration itself, dropped by deregistration. */
-	rc = handle_alloc(HT_ENTITY, e, 1, &e->handle);
+	if (!rc && (rc = handle_alloc(HT_ENTITY, e, 1, &e->handle)) != 0)
+		events_free(&evs);
 	if (rc) {
 		if (e->opaque_slot >= 0)
 			t->opaque_used &= ~(1u << e->opaque_slot);
 		goto out_unlock;
 	}
 	cds_list_add_tail(&e->link, &t->entities);
+	events_send_locked(&evs);
 out_unlock:
 	pthread_mutex_unlock(&t->entities_lock);
 	if (rc) {
@@ -208,7 +262,6 @@ out_unlock:
 	}
 	fill_profile(t, RtmRegProfile);
 	*RtmRegHandle = e->handle;
-	announce(e, RTM_ENTITY_REGISTERED);
 	return NO_ERROR;
 }
 
@@ -231,7 +284,7 @@ RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	pthread_mutex_lock(&e->methods_lock);
 	pthread_cond_broadcast(&e->methods_cv);
 	pthread_mutex_unlock(&e->methods_lock);
-	announce(e, RTM_ENTITY_DEREGISTERED);
+	announce_deregistered(e);
 	drop_owned_objects(e);
 	update_purge_entity(e);
 	nh_table_clear(&e->nexthops);

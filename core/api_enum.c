@@ -139,6 +139,7 @@ RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
 	if (!e)
 		return ERROR_INVALID_HANDLE;
 	if (!RtmEnumHandle || (EnumFlags & ~(DWORD)(ENUM_KNOWN_FLAGS | RTM_ENUM_OWN_ROUTES)) ||
+	    (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_FULL) ||
 	    (!CriteriaRoute && (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE)))
 		rc = -EINVAL;
 	else
@@ -199,9 +200,10 @@ RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle, PUI
 	if (rc)
 		return api_error(rc);
 	pthread_mutex_lock(&en->lock);
-	n = enum_routes(en, RouteHandles, *NumRoutes, &end);
+	rc = enum_routes(en, RouteHandles, *NumRoutes, &n, &end);
 	pthread_mutex_unlock(&en->lock);
-	rc = n == *NumRoutes ? 0 : -ENODATA;
+	if (!rc)
+		rc = n == *NumRoutes ? 0 : -ENODATA;
 	*NumRoutes = (UINT)n;
 	batch_end(e, en);
 	return api_error(rc);
@@ -247,9 +249,10 @@ RtmGetEnumNextHops(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle,
 	if (rc)
 		return api_error(rc);
 	pthread_mutex_lock(&en->lock);
-	n = enum_nexthops(en, NextHopHandles, *NumNextHops, &end);
+	rc = enum_nexthops(en, NextHopHandles, *NumNextHops, &n, &end);
 	pthread_mutex_unlock(&en->lock);
-	rc = n == *NumNextHops ? 0 : -ENODATA;
+	if (!rc)
+		rc = n == *NumNextHops ? 0 : -ENODATA;
 	*NumNextHops = (UINT)n;
 	batch_end(e, en);
 	return api_error(rc);

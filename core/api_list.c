@@ -50,6 +50,16 @@ RtmInsertInRouteList(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LIST_HANDLE Route
 			rc = -EACCES;
 	}
 	rcu_unlock();
+	/* Every route's list link first, so that moving cannot fail half way. */
+	for (UINT i = 0; !rc && l && i < NumRoutes; i++) {
+		struct route *r = handle_ref(RouteHandles[i], HT_ROUTE);
+
+		if (!r)
+			continue;
+		if (!route_ext_get(r))
+			rc = -ENOMEM;
+		handle_put(r->handle);
+	}
 	for (UINT i = 0; !rc && i < NumRoutes; i++) {
 		struct route *r = handle_ref(RouteHandles[i], HT_ROUTE);
 

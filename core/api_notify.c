@@ -7,6 +7,9 @@
 #include "entity.h"
 #include "notify.h"
 
+/* Changed destinations RtmGetChangedDests takes off the queue at a time. */
+#define TAKE_BATCH 64
+
 RTM_API DWORD WINAPI
 RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle, RTM_VIEW_SET TargetViews,
 				 RTM_NOTIFY_FLAGS NotifyFlags, PVOID NotifyContext,
@@ -59,7 +62,7 @@ RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandl
 	const size_t stride = RTM_SIZE_OF_DEST_INFO(TABLE_NUM_VIEWS);
 	struct entity *e;
 	struct notify_reg *reg;
-	struct dest **taken;
+	struct dest *taken[TAKE_BATCH];
 	size_t n, want;
 	bool drained;
 	int rc;
@@ -77,25 +80,30 @@ RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandl
 	rc = own_reg_ref(RtmRegHandle, NotifyHandle, &e, &reg);
 	if (rc)
 		return api_error(rc);
-	taken = rtm_malloc(want * sizeof(*taken));
-	if (!taken) {
-		own_reg_put(e, reg);
-		return ERROR_NOT_ENOUGH_MEMORY;
-	}
-	n = notify_take(reg, taken, want, &drained);
-	for (size_t i = 0; i < n; i++) {
-		RTM_DEST_INFO *info = (RTM_DEST_INFO *)((char *)ChangedDests + i * stride);
-		struct dest_snapshot snap;
+	/* In batches on the stack: taking changes off the queue must not
+	 * need memory (a failure after the take would lose them). */
+	n = 0;
+	do {
+		size_t chunk = want - n < TAKE_BATCH ? want - n : TAKE_BATCH;
+		size_t got = notify_take(reg, taken, chunk, &drained);
 
-		/* The state now, which includes every change that queued it. */
-		rcu_lock();
-		do
-			dest_snapshot_rcu(taken[i], &snap);
-		while (dest_fill_info_rcu(taken[i], &snap, e, RTM_BEST_PROTOCOL, reg->views, info));
-		rcu_unlock();
-		handle_put(taken[i]->handle); /* the queue's reference */
-	}
-	rtm_free(taken);
+		for (size_t i = 0; i < got; i++) {
+			RTM_DEST_INFO *info = (RTM_DEST_INFO *)((char *)ChangedDests + (n + i) * stride);
+			struct dest_snapshot snap;
+
+			/* The state now, which includes every change that queued it. */
+			rcu_lock();
+			do
+				dest_snapshot_rcu(taken[i], &snap);
+			while (dest_fill_info_rcu(taken[i], &snap, e, RTM_BEST_PROTOCOL, reg->views,
+						  info));
+			rcu_unlock();
+			handle_put(taken[i]->handle); /* the queue's reference */
+		}
+		n += got;
+		if (got < chunk)
+			break;
+	} while (n < want);
 	*NumDests = (UINT)n;
 	own_reg_put(e, reg);
 	(void)drained;

@@ -228,7 +228,7 @@ RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 	int rc;
 
 	api_enter();
-	if (!handle_get(RtmRegHandle, HT_ENTITY))
+	if (!api_caller_ok(RtmRegHandle)) /* a deregistered caller too (§3 order) */
 		return ERROR_INVALID_HANDLE;
 	if (!RoutePointer)
 		return ERROR_INVALID_PARAMETER;
@@ -293,14 +293,15 @@ RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHa
 	(void)NotifyType; /* reserved */
 	(void)NotifyHandle;
 	api_enter();
+	/* The NULL pointer before the route handle (SEMANTICS.md §3). */
+	if (!ChangeFlags)
+		return api_caller_ok(RtmRegHandle) ? ERROR_INVALID_PARAMETER : ERROR_INVALID_HANDLE;
 	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
 	if (rc)
 		return api_error(rc);
 	if (RouteListHandle)
 		x.list = routelist_ref(RouteListHandle, e);
-	if (!ChangeFlags)
-		rc = -EINVAL;
-	else if (RouteListHandle && !x.list)
+	if (RouteListHandle && !x.list)
 		rc = -EBADF;
 	else
 		rc = update_in_place_and_unlock(e, r, &x, &flags);

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "dest.h"
 #include "entity.h"
+#include "notify.h"
 #include "table.h"
 
 #define SNAPSHOT_SPINS 128
@@ -29,6 +30,7 @@ dest_free_cb(struct rcu_head *head)
 	struct dest *d = caa_container_of(head, struct dest, rcu);
 	rtm_handle h = d->handle;
 
+	notify_dest_unreserve(d->table);
 	rtm_free(ld_relaxed(&d->opaque));
 	rtm_free(d);
 	handle_recycle(h);
@@ -66,10 +68,14 @@ dest_filetime_now(void)
 struct dest *
 dest_new(struct table *t, const struct prefix *key, uint32_t refs)
 {
-	struct dest *d = rtm_calloc(1, sizeof(*d));
+	struct dest *d;
 
-	if (!d)
+	/* Its entry in every change-notification queue (notify.h). */
+	if (notify_dest_reserve(t) != 0)
 		return NULL;
+	d = rtm_calloc(1, sizeof(*d));
+	if (!d)
+		goto out_unreserve;
 	d->table = t;
 	d->key = *key;
 	destlock_init(&d->lock);
@@ -77,11 +83,14 @@ dest_new(struct table *t, const struct prefix *key, uint32_t refs)
 	atomic_init(&d->set, NULL);
 	atomic_init(&d->last_changed, dest_filetime_now());
 	atomic_init(&d->opaque, NULL);
-	if (handle_alloc(HT_DEST, d, refs, &d->handle) != 0) {
-		rtm_free(d);
-		return NULL;
-	}
+	if (handle_alloc(HT_DEST, d, refs, &d->handle) != 0)
+		goto out_free;
 	return d;
+out_free:
+	rtm_free(d);
+out_unreserve:
+	notify_dest_unreserve(t);
+	return NULL;
 }
 
 void
@@ -90,6 +99,7 @@ dest_discard(struct dest *d)
 	/* Never published: nobody else can hold a reference. */
 	rtm_handle h = d->handle;
 
+	notify_dest_unreserve(d->table);
 	rtm_free(d);
 	handle_recycle(h);
 }
@@ -120,12 +130,24 @@ dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
 }
 
 void
-dest_publish_locked(struct dest *d, struct route_set *set)
+dest_publish_begin_locked(struct dest *d)
 {
 	seq_write_begin(&d->seq);
+}
+
+void
+dest_publish_end_locked(struct dest *d, struct route_set *set)
+{
 	st_release(&d->set, set); /* pairs with the acquire in dest_snapshot_rcu() */
 	st_relaxed(&d->last_changed, dest_filetime_now());
 	seq_write_end(&d->seq);
+}
+
+void
+dest_publish_locked(struct dest *d, struct route_set *set)
+{
+	dest_publish_begin_locked(d);
+	dest_publish_end_locked(d, set);
 }
 
 bool

@@ -110,6 +110,15 @@ void dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap);
 /* Publish a new route set (may be NULL); caller holds d->lock exclusively. */
 void dest_publish_locked(struct dest *d, struct route_set *set);
 
+/*
+ * The same in two halves, for a writer that must also publish a field of a
+ * route that lock-free readers load on their own (a route's version or
+ * state): stored between the two, it is never visible to a reader that a
+ * later snapshot of d can still show the old set (linearizability).
+ */
+void dest_publish_begin_locked(struct dest *d);
+void dest_publish_end_locked(struct dest *d, struct route_set *set);
+
 /* Does the destination qualify for these views (SEMANTICS.md §8)? */
 bool dest_snapshot_qualifies(const struct dest_snapshot *snap, uint32_t views);
 

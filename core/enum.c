@@ -178,9 +178,13 @@ enum_dests(struct rtm_enum *en, RTM_DEST_INFO *infos, size_t stride, size_t max,
 	return n;
 }
 
-/* Reference the routes of d that the enumeration wants, into pending. */
+/*
+ * Reference the routes of d that the enumeration wants, into a new pending
+ * array.  The old one is used up; it is freed unless it is keep (the array
+ * the current call started with, which enum_routes may have to go back to).
+ */
 static int
-load_routes_rcu(struct rtm_enum *en, struct dest *d)
+load_routes_rcu(struct rtm_enum *en, struct dest *d, rtm_handle *keep)
 {
 	struct dest_snapshot snap;
 	const struct route_set *set;
@@ -188,7 +192,8 @@ load_routes_rcu(struct rtm_enum *en, struct dest *d)
 
 	dest_snapshot_rcu(d, &snap);
 	set = snap.set;
-	rtm_free(en->pending);
+	if (en->pending != keep)
+		rtm_free(en->pending);
 	en->pending = NULL;
 	en->npending = en->ipending = 0;
 	if (!set)
@@ -224,10 +229,15 @@ load_routes_rcu(struct rtm_enum *en, struct dest *d)
 	return 0;
 }
 
-size_t
-enum_routes(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end)
+int
+enum_routes(struct rtm_enum *en, rtm_handle *out, size_t max, size_t *nout, bool *end)
 {
-	size_t n = 0;
+	/* Where the call started: an allocation failure goes back there. */
+	rtm_handle *entry_pending = en->pending;
+	size_t entry_i = en->ipending, entry_n = en->npending, n = 0;
+	struct prefix entry_cursor = en->cursor;
+	bool entry_started = en->started, entry_done = en->done;
+	int rc = 0;
 
 	while (n < max) {
 		struct dest *d;
@@ -245,12 +255,36 @@ enum_routes(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end)
 		} else {
 			d = walk_next_rcu(en);
 		}
-		if (d && load_routes_rcu(en, d) != 0)
-			en->done = true; /* out of memory: end early */
+		if (d)
+			rc = load_routes_rcu(en, d, entry_pending);
 		rcu_unlock();
+		if (rc)
+			break;
 	}
+	if (rc) {
+		/* The first handles handed out came from the entry array: they go
+		 * back there with their references; the others are dropped. */
+		size_t from_entry = entry_n - entry_i < n ? entry_n - entry_i : n;
+
+		for (size_t i = from_entry; i < n; i++)
+			handle_put(out[i]);
+		if (en->pending != entry_pending)
+			rtm_free(en->pending);
+		en->pending = entry_pending;
+		en->ipending = entry_i;
+		en->npending = entry_n;
+		en->cursor = entry_cursor;
+		en->started = entry_started;
+		en->done = entry_done;
+		*nout = 0;
+		*end = false;
+		return rc;
+	}
+	if (en->pending != entry_pending)
+		rtm_free(entry_pending);
 	*end = en->done && en->ipending == en->npending;
-	return n;
+	*nout = n;
+	return 0;
 }
 
 /* Enumeration order of next hops: address, then interface. */
@@ -277,8 +311,8 @@ nh_item_cmp(const void *a, const void *b)
 	return nh_cmp(&x->key, x->nh->info.InterfaceIndex, &y->key, y->nh->info.InterfaceIndex);
 }
 
-size_t
-enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end)
+int
+enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, size_t *nout, bool *end)
 {
 	struct entity *e = en->owner;
 	struct nh_table *t = &e->nexthops;
@@ -286,14 +320,15 @@ enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end)
 	size_t count = 0, n = 0;
 
 	*end = true;
+	*nout = 0;
 	if (en->done)
 		return 0;
 	pthread_mutex_lock(&t->lock);
 	items = rtm_malloc((t->count ? t->count : 1) * sizeof(*items));
 	if (!items) {
 		pthread_mutex_unlock(&t->lock);
-		en->done = true;
-		return 0;
+		*end = false;
+		return -ENOMEM; /* nothing moved: the call can be retried */
 	}
 	for (size_t b = 0; b < t->nbuckets; b++) {
 		for (struct nexthop *nh = t->buckets[b]; nh; nh = nh->hnext) {
@@ -325,7 +360,8 @@ enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end)
 	if (n == count)
 		en->done = true;
 	*end = en->done;
-	return n;
+	*nout = n;
+	return 0;
 }
 
 size_t

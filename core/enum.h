@@ -68,8 +68,10 @@ int enum_set_start(struct rtm_enum *en, DWORD flags, const RTM_NET_ADDRESS *addr
 
 /* Fill up to max dest infos (stride bytes apart).  Returns count; *end set. */
 size_t enum_dests(struct rtm_enum *en, RTM_DEST_INFO *infos, size_t stride, size_t max, bool *end);
-size_t enum_routes(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end);
-size_t enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, bool *end);
+/* These two store the count in *n and return 0, or -ENOMEM with nothing
+ * handed out and en as it was before the call, so that it can be retried. */
+int enum_routes(struct rtm_enum *en, rtm_handle *out, size_t max, size_t *n, bool *end);
+int enum_nexthops(struct rtm_enum *en, rtm_handle *out, size_t max, size_t *n, bool *end);
 size_t enum_list(struct rtm_enum *en, rtm_handle *out, size_t max);
 
 /* End the enumeration: its handle dies.  False if it was already gone. */

@@ -15,6 +15,11 @@
  *   6. nexthop->lock          per-next-hop lock word (RtmLockNextHop)
  *   7. handle free-list lock  (handle.c), a leaf
  *
+ * Change notification: table->notify_lock, then a registration's qlock
+ * (notify_dest_reserve grows every queue under both).  Neither is held while
+ * taking any lock above; a writer holding dest->lock takes qlock alone to
+ * queue a change.
+ *
  * Rules that go with it:
  * - No lock is held while a client callback runs.
  * - synchronize_rcu() is never called with any of these held, nor inside a

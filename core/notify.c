@@ -56,26 +56,92 @@ reg_deliver(struct work *w)
 	handle_put(reg->handle);
 }
 
-/* Under qlock: append d (the caller has referenced it). */
+/* Under qlock: make the queue hold at least cap entries.  0 or -ENOMEM. */
 static int
+queue_grow_locked(struct notify_reg *reg, size_t cap)
+{
+	struct dest **q;
+
+	if (reg->qcap >= cap)
+		return 0;
+	q = rtm_malloc(cap * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	for (size_t i = 0; i < reg->qlen; i++)
+		q[i] = reg->q[(reg->qhead + i) % reg->qcap];
+	rtm_free(reg->q);
+	reg->q = q;
+	reg->qcap = cap;
+	reg->qhead = 0;
+	return 0;
+}
+
+/* Queue capacity for n destination objects, with room to grow. */
+static size_t
+queue_cap_for(uint64_t n)
+{
+	return n < 32 ? 64 : (size_t)n * 2;
+}
+
+/* Under notify_lock: recompute notify_room from the live registrations
+ * (extra, if not NULL, is one about to be published). */
+static void
+room_update_locked(struct table *t, const struct notify_reg *extra)
+{
+	uint64_t room = extra ? extra->qcap : UINT64_MAX;
+
+	for (unsigned i = 0; i < NOTIFY_MAX_REGS; i++) {
+		struct notify_reg *reg = ld_relaxed(&t->notify_regs[i]);
+
+		if (reg && reg->qcap < room)
+			room = reg->qcap;
+	}
+	/* seq_cst: pairs with the seq_cst add and load in notify_dest_reserve
+	 * (either the reserver sees the smaller room, or we see its count). */
+	atomic_store(&t->notify_room, room);
+}
+
+int
+notify_dest_reserve(struct table *t)
+{
+	uint64_t n = fetch_add_seq_cst(&t->notify_dests, 1) + 1;
+	int rc = 0;
+
+	if (likely(n <= atomic_load(&t->notify_room)))
+		return 0;
+	pthread_mutex_lock(&t->notify_lock);
+	for (unsigned i = 0; i < NOTIFY_MAX_REGS && !rc; i++) {
+		struct notify_reg *reg = ld_relaxed(&t->notify_regs[i]);
+
+		if (!reg)
+			continue;
+		pthread_mutex_lock(&reg->qlock);
+		if (reg->qcap < n)
+			rc = queue_grow_locked(reg, queue_cap_for(n));
+		pthread_mutex_unlock(&reg->qlock);
+	}
+	room_update_locked(t, NULL);
+	pthread_mutex_unlock(&t->notify_lock);
+	if (rc)
+		fetch_sub_seq_cst(&t->notify_dests, 1);
+	return rc;
+}
+
+void
+notify_dest_unreserve(struct table *t)
+{
+	fetch_sub_seq_cst(&t->notify_dests, 1);
+}
+
+/* Under qlock: append d (the caller has referenced it).  Cannot fail: the
+ * queue has room for every destination object (see notify.h). */
+static void
 queue_push_locked(struct notify_reg *reg, struct dest *d)
 {
-	if (reg->qlen == reg->qcap) {
-		size_t cap = reg->qcap ? reg->qcap * 2 : 64;
-		struct dest **q = rtm_malloc(cap * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		for (size_t i = 0; i < reg->qlen; i++)
-			q[i] = reg->q[(reg->qhead + i) % reg->qcap];
-		rtm_free(reg->q);
-		reg->q = q;
-		reg->qcap = cap;
-		reg->qhead = 0;
-	}
+	if (reg->qlen >= reg->qcap)
+		abort(); /* broken invariant: a destination was not reserved */
 	reg->q[(reg->qhead + reg->qlen) % reg->qcap] = d;
 	reg->qlen++;
-	return 0;
 }
 
 static void
@@ -89,21 +155,19 @@ reg_enqueue(struct notify_reg *reg, struct dest *d)
 		return;
 	handle_ref(d->handle, HT_DEST);
 	pthread_mutex_lock(&reg->qlock);
-	if (queue_push_locked(reg, d) != 0) {
-		pthread_mutex_unlock(&reg->qlock);
-		/* Out of memory: the change cannot be queued.  Clear the bit so
-		 * that the next change tries again. */
-		atomic_fetch_and(&d->notify_pending, ~bit);
-		handle_put(d->handle);
-		return;
-	}
+	queue_push_locked(reg, d);
 	if (!reg->signalled) {
 		reg->signalled = true;
 		signal = true;
 	}
 	pthread_mutex_unlock(&reg->qlock);
+	/* The item holds a reference while queued.  It may still be queued
+	 * from an earlier signal (a consumer drained the queue before the
+	 * worker ran it): then that run delivers this signal too and only one
+	 * reference is held.  Queuing cannot fail: the worker started when the
+	 * owner registered. */
 	if (signal && reg->owner->callback && handle_ref(reg->handle, HT_NOTIFY)) {
-		if (!worker_queue(&reg->work))
+		if (!worker_queue_fresh(&reg->work))
 			handle_put(reg->handle);
 	}
 }
@@ -139,7 +203,7 @@ notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context
 {
 	struct table *t = e->table;
 	struct notify_reg *reg;
-	int id = -1;
+	int id = -1, rc;
 
 	if (!(flags & NOTIFY_TYPES) ||
 	    (flags & ~(DWORD)(NOTIFY_TYPES | RTM_NOTIFY_ONLY_MARKED_DESTS)))
@@ -167,12 +231,25 @@ notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context
 		if (!(t->notify_used & (1u << i)))
 			id = (int)i;
 	}
-	if (id < 0 || handle_alloc(HT_NOTIFY, reg, 1, &reg->handle) != 0) {
-		pthread_mutex_unlock(&t->notify_lock);
-		pthread_mutex_destroy(&reg->qlock);
-		rtm_free(reg);
-		return id < 0 ? -ENOSPC : -ENOMEM;
+	if (id < 0) {
+		rc = -ENOSPC;
+		goto out_unlock;
 	}
+	/* Room for every destination object (notify.h).  Lower notify_room
+	 * before reading the count again, so that a destination created
+	 * meanwhile either sees the lower room (and waits for notify_lock to
+	 * grow this queue once it is published) or is counted here. */
+	for (;;) {
+		uint64_t n = atomic_load(&t->notify_dests);
+
+		if ((rc = queue_grow_locked(reg, queue_cap_for(n))) != 0)
+			goto out_unlock;
+		room_update_locked(t, reg);
+		if (atomic_load(&t->notify_dests) <= reg->qcap)
+			break;
+	}
+	if ((rc = handle_alloc(HT_NOTIFY, reg, 1, &reg->handle)) != 0)
+		goto out_unlock;
 	reg->id = (unsigned)id;
 	handle_ref(e->handle, HT_ENTITY);
 	t->notify_used |= 1u << id;
@@ -184,6 +261,13 @@ notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context
 	pthread_mutex_unlock(&e->lists_lock);
 	*out = reg->handle;
 	return 0;
+out_unlock:
+	room_update_locked(t, NULL);
+	pthread_mutex_unlock(&t->notify_lock);
+	pthread_mutex_destroy(&reg->qlock);
+	rtm_free(reg->q);
+	rtm_free(reg);
+	return rc;
 }
 
 struct notify_reg *
@@ -225,6 +309,7 @@ notify_deregister(struct notify_reg *reg)
 		return;
 	pthread_mutex_lock(&t->notify_lock);
 	st_release(&t->notify_regs[reg->id], NULL);
+	room_update_locked(t, NULL);
 	pthread_mutex_unlock(&t->notify_lock);
 	/* Writers that saw the registration inside their read section are done
 	 * queuing on it after this. */

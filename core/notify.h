@@ -11,6 +11,17 @@
  * reading the destination, so a change after the clear queues it again and a
  * change before it is visible in what the consumer reads.
  *
+ * Queuing never allocates, so a change can never be dropped for want of
+ * memory.  A destination object sits at most once in each queue (its pending
+ * bit), so a queue never holds more entries than the table has destination
+ * objects alive.  Every queue is therefore kept at least that big: a new
+ * destination reserves its entry in every queue when it is created
+ * (notify_dest_reserve, which fails RtmAddRouteToDest cleanly with ENOMEM
+ * before anything is published), and a new registration sizes its queue
+ * for the destinations that exist.  The table's notify_room caches the
+ * smallest capacity, so the reservation is one atomic add and one load
+ * unless a queue must grow.
+ *
  * Fields of struct notify_reg:
  *   table, owner, handle, id, views, types, only_marked, context: immutable
  *   q, qhead, qlen, qcap, signalled: qlock (a leaf lock)
@@ -62,6 +73,14 @@ struct notify_reg {
  * (view masks per change type).  Caller holds d's lock exclusively.
  */
 void notify_dest_changed_locked(struct dest *d, uint32_t all, uint32_t best, uint32_t fwd);
+
+/*
+ * A destination object of t is being created: make room for it in every
+ * queue.  0 or -ENOMEM (then nothing is reserved).  Undo with
+ * notify_dest_unreserve() when the object is freed or discarded.
+ */
+int notify_dest_reserve(struct table *t);
+void notify_dest_unreserve(struct table *t);
 
 /* Register: 0, -EINVAL, -EOPNOTSUPP, -ENOSPC or -ENOMEM. */
 int notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context,

@@ -283,6 +283,7 @@ route_discard(struct route *r)
 	info_put_handles(r->info);
 	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
+	rtm_free(ld_relaxed(&r->ext)); /* from extras_prepare: no timer, no list */
 	rtm_free(r->info);
 	rtm_free(r);
 	handle_recycle(h);

@@ -13,6 +13,10 @@
  *   notify_regs     RCU pointers to the change-notification registrations by
  *                   id; notify_regs and notify_used are written under
  *                   notify_lock (notify.c)
+ *   notify_dests, notify_room:
+ *                   destination objects alive in the table, and the smallest
+ *                   queue capacity of its registrations (UINT64_MAX if none):
+ *                   notify.c keeps room >= dests, so queuing never allocates
  */
 #ifndef RTM_TABLE_H
 #define RTM_TABLE_H
@@ -45,6 +49,8 @@ struct table {
 	pthread_mutex_t notify_lock;
 	uint32_t notify_used;
 	_Atomic(struct notify_reg *) notify_regs[32];
+	_Atomic uint64_t notify_dests;
+	_Atomic uint64_t notify_room;
 
 	struct cds_list_head link; /* registry list, under registry_lock */
 };

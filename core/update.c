@@ -151,8 +151,18 @@ publish_version_locked(struct dest *d, struct route *r, struct route_version *v,
 		return -ENOMEM;
 	*flags = best_flag(old, ns, r, !is_new && !route_version_equal(oldv, v));
 	change_of(old, ns, r, is_new ? NULL : oldv, v, &c);
+#ifdef RTM_BROKEN_PUBLISH
+	/* Deliberately broken build (tests/lincheck only): the route's new
+	 * version is visible for a long while before the route set and best
+	 * route that go with it.  The linearizability check must catch this. */
+	st_release(&r->pub, v);
+	usleep(200);
+#endif
+	/* Inside the set's write section: a reader that saw v (route_info_copy_rcu)
+	 * cannot then take a snapshot of the old set. */
+	dest_publish_begin_locked(d);
 	st_release(&r->pub, v); /* pairs with the acquire in route_info_copy_rcu */
-	dest_publish_locked(d, ns);
+	dest_publish_end_locked(d, ns);
 	route_set_retire(old);
 	if (oldv != v)
 		route_version_retire(oldv);
@@ -178,13 +188,27 @@ update_locked(struct dest *d, struct route *r, const RTM_ROUTE_INFO *info, DWORD
 	return 0;
 }
 
-/* After a successful add or update: TTL and route list. */
+/*
+ * Before anything is published: allocate what apply_extras() will need (the
+ * route's extension, for the aging timer and the list link), so that a
+ * failure fails the call before the change and apply_extras() cannot fail.
+ */
+static int
+extras_prepare(struct route *r, const struct update_extras *x)
+{
+	if ((x->ttl != INFINITE || x->list) && !route_ext_get(r))
+		return -ENOMEM;
+	return 0;
+}
+
+/* After a successful add or update: TTL and route list.  Cannot fail after
+ * extras_prepare() (the worker runs since the owner registered). */
 static void
 apply_extras(struct route *r, const struct update_extras *x)
 {
-	aging_set_ttl(r, x->ttl);
+	(void)aging_set_ttl(r, x->ttl);
 	if (x->list)
-		routelist_move(r, x->list);
+		(void)routelist_move(r, x->list);
 }
 
 int
@@ -199,7 +223,7 @@ update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info,
 		rc = -ENOENT;
 	else if (!ld_acquire(&e->registered))
 		rc = -EBADF;
-	else
+	else if (!(rc = extras_prepare(r, x)))
 		rc = update_locked(d, r, info, out_flags);
 	if (!rc)
 		apply_extras(r, x);
@@ -254,14 +278,18 @@ add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD 
 	}
 	r = find_match_locked(d, e, info, in_flags);
 	if (r) {
-		rc = update_locked(d, r, info, out_flags);
+		rc = extras_prepare(r, x);
+		if (!rc)
+			rc = update_locked(d, r, info, out_flags);
 	} else {
 		r = route_new(d, e, info);
 		if (!r) {
 			rc = -ENOMEM;
 			goto out;
 		}
-		rc = publish_version_locked(d, r, ld_relaxed(&r->pub), true, out_flags);
+		rc = extras_prepare(r, x);
+		if (!rc)
+			rc = publish_version_locked(d, r, ld_relaxed(&r->pub), true, out_flags);
 		if (rc) {
 			route_discard(r);
 			goto out;
@@ -291,7 +319,7 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	if (!d)
 		return -ENOMEM;
 	r = route_new(d, e, info);
-	if (r)
+	if (r && !extras_prepare(r, x))
 		set = route_set_with(NULL, r, ld_relaxed(&r->pub));
 	if (!set) {
 		rc = -ENOMEM;
@@ -363,12 +391,16 @@ update_add_route(struct entity *e, const struct prefix *key, const RTM_ROUTE_INF
  * takes the prefix once this one has left the trie.
  */
 static bool
-publish_set_locked(struct dest *d, struct route_set *ns)
+publish_set_locked(struct dest *d, struct route_set *ns, struct route *gone)
 {
 	struct route_set *old = ld_relaxed(&d->set);
 	bool empty = route_set_is_empty(ns);
 
-	dest_publish_locked(d, empty ? NULL : ns);
+	dest_publish_begin_locked(d);
+	/* In the same write section as the set, as for versions above. */
+	if (gone)
+		st_release(&gone->state, RTM_ROUTE_STATE_DELETED);
+	dest_publish_end_locked(d, empty ? NULL : ns);
 	route_set_retire(old);
 	if (empty)
 		rtm_free(ns); /* never published */
@@ -389,12 +421,11 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 	ns = route_set_without(old, r);
 	if (!ns)
 		return -ENOMEM;
-	st_release(&r->state, RTM_ROUTE_STATE_DELETED);
 	r->info->State = RTM_ROUTE_STATE_DELETED;
 	aging_hold_begin_locked(d, ns, r, v);
 	*out_flags = best_flag(old, ns, r, false);
 	change_of(old, ns, r, v, NULL, &c);
-	empty = publish_set_locked(d, ns);
+	empty = publish_set_locked(d, ns, r);
 	aging_cancel(r);
 	routelist_remove(r);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
@@ -432,6 +463,8 @@ update_in_place_and_unlock(struct entity *e, struct route *r, const struct updat
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
 	rc = route_info_check(r->info, e);
+	if (!rc)
+		rc = extras_prepare(r, x);
 	if (rc)
 		return rc;
 	v = route_version_new(r->info);
@@ -447,16 +480,24 @@ update_in_place_and_unlock(struct entity *e, struct route *r, const struct updat
 	return 0;
 }
 
-void
+int
 update_hold_destination(struct dest *d, uint32_t views, ULONG ms)
 {
+	int rc;
+
 	handle_ref(d->handle, HT_DEST);
 	dest_lock(d, true);
-	d->hold_views |= views;
-	if (ms > d->hold_ms)
-		d->hold_ms = ms;
+	/* The hold-down timer now, so that the deletion that starts it
+	 * cannot fail to. */
+	rc = aging_hold_prepare_locked(d);
+	if (!rc) {
+		d->hold_views |= views;
+		if (ms > d->hold_ms)
+			d->hold_ms = ms;
+	}
 	dest_unlock(d, true);
 	handle_put(d->handle);
+	return rc;
 }
 
 void
@@ -481,7 +522,7 @@ update_end_hold(struct dest *d)
 		ns->hold[v] = NULL;
 	}
 	change_of(old, ns, NULL, NULL, NULL, &c);
-	empty = publish_set_locked(d, ns);
+	empty = publish_set_locked(d, ns, NULL);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
 	if (empty)
 		dest_leave_trie_locked(d);

@@ -50,8 +50,8 @@ int update_in_place_and_unlock(struct entity *e, struct route *r, const struct u
 /* End d's hold-down (worker, from the hold timer). */
 void update_end_hold(struct dest *d);
 
-/* Arm hold-down on d's views (RtmHoldDestination). */
-void update_hold_destination(struct dest *d, uint32_t views, ULONG ms);
+/* Arm hold-down on d's views (RtmHoldDestination).  0 or -ENOMEM. */
+int update_hold_destination(struct dest *d, uint32_t views, ULONG ms);
 
 /* Delete every route of e and clear its opaque slot everywhere. */
 void update_purge_entity(struct entity *e);

@@ -13,6 +13,7 @@
  * so that deregistration can wait for it (`idle` is broadcast after each
  * item).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -236,6 +237,17 @@ ensure_started(void)
 	return true;
 }
 
+int
+worker_start(void)
+{
+	bool ok;
+
+	pthread_mutex_lock(&lock);
+	ok = ensure_started();
+	pthread_mutex_unlock(&lock);
+	return ok ? 0 : -ENOMEM;
+}
+
 bool
 worker_queue(struct work *w)
 {
@@ -252,6 +264,22 @@ worker_queue(struct work *w)
 	}
 	pthread_mutex_unlock(&lock);
 	return ok;
+}
+
+bool
+worker_queue_fresh(struct work *w)
+{
+	bool fresh = false;
+
+	pthread_mutex_lock(&lock);
+	if (!w->queued && ensure_started()) {
+		cds_list_add_tail(&w->link, &queue);
+		w->queued = true;
+		fresh = true;
+		pthread_cond_signal(&wake);
+	}
+	pthread_mutex_unlock(&lock);
+	return fresh;
 }
 
 bool

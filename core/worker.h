@@ -35,14 +35,28 @@ struct timer {
 	bool armed;            /* worker lock */
 };
 
-/* Queue w (no-op if it is already queued).  Returns false on failure to
- * start the thread (the item is then not queued). */
+/*
+ * Start the thread if it is not running yet: 0, or -ENOMEM if it cannot be
+ * created.  RtmRegisterEntity calls it, so that no queuing or arming made on
+ * behalf of a registered entity can fail (nothing would report it: a change
+ * notification or a timer would be lost).
+ */
+int worker_start(void);
+
+/* Queue w (no-op if it is already queued).  Returns false only if the thread
+ * was never started and cannot be (the item is then not queued); after a
+ * successful worker_start() it always succeeds. */
 bool worker_queue(struct work *w);
+
+/* Queue w unless it is queued already: true if this call queued it (a
+ * caller that pins something for the item's run keeps the pin only then). */
+bool worker_queue_fresh(struct work *w);
 
 /* Remove w from the queue if it is there; true if it was. */
 bool worker_unqueue(struct work *w);
 
-/* Arm t to fire after ms milliseconds (re-arming moves it). */
+/* Arm t to fire after ms milliseconds (re-arming moves it).  Fails like
+ * worker_queue, i.e. never after worker_start(). */
 bool timer_arm(struct timer *t, uint64_t ms);
 
 /* Disarm t; true if it was armed (then fn will not run for that arming). */
