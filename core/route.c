@@ -4,8 +4,9 @@
  *
  * References held:
  *   route   -> its dest and its owner entity (for the route's whole life)
- *   r->info -> Neighbour and NextHops[] (the route's own references; the
- *              client adjusts them itself during an in-place edit)
+ *   r->info -> Neighbour and NextHops[] (the route's own references, taken
+ *              when the info is built; the client adjusts them itself
+ *              during an in-place edit)
  *   version -> Neighbour and nh[] (its own, dropped a grace period after the
  *              version is replaced, so readers can always reference them)
  */
@@ -64,8 +65,8 @@ route_version_new(const RTM_ROUTE_INFO *info)
 	if (!v)
 		return NULL;
 	v->pref = info->PrefInfo;
-	v->views = info->BelongsToViews == RTM_VIEW_MASK_ALL ? TABLE_VIEWS_SUPPORTED
-							   : info->BelongsToViews;
+	v->views_all = info->BelongsToViews == RTM_VIEW_MASK_ALL;
+	v->views = v->views_all ? TABLE_VIEWS_SUPPORTED : info->BelongsToViews;
 	v->flags = info->Flags;
 	v->flags1 = info->Flags1;
 	v->esi = info->EntitySpecificInfo;
@@ -138,6 +139,27 @@ info_take_handles(RTM_ROUTE_INFO *dst, const RTM_ROUTE_INFO *src)
 	dst->NextHopsList.NumNextHops = n;
 }
 
+/* Reference h for a copy; on failure note it and leave NULL. */
+static HANDLE
+copy_ref(HANDLE h, enum htype type, bool *failed)
+{
+	if (!h)
+		return NULL;
+	if (handle_ref(h, type))
+		return h;
+	*failed = true;
+	return NULL;
+}
+
+static void
+copy_put(RTM_ROUTE_INFO *out)
+{
+	if (out->Neighbour)
+		handle_put(out->Neighbour);
+	for (USHORT i = 0; i < out->NextHopsList.NumNextHops; i++)
+		handle_put(out->NextHopsList.NextHops[i]);
+}
+
 /* Drop the route's own references held through r->info. */
 static void
 info_put_handles(RTM_ROUTE_INFO *info)
@@ -155,10 +177,15 @@ info_put_handles(RTM_ROUTE_INFO *info)
 void
 route_info_assign(struct route *r, const RTM_ROUTE_INFO *info)
 {
-	RTM_ROUTE_INFO *dst = r->info;
+	RTM_ROUTE_INFO *dst, *old;
 	size_t sz = ROUTE_INFO_SIZE(r->dest->table->max_nexthops);
-	RTM_ROUTE_INFO *old = alloca(sz);
 
+	/* The publish's seqcount write comes first: see route_info_get(). */
+	fence_seq_cst();
+	dst = ld_acquire(&r->info);
+	if (!dst)
+		return; /* built from the new version when someone asks */
+	old = alloca(sz);
 	memcpy(old, dst, sz);
 	dst->Flags1 = info->Flags1;
 	dst->Flags = info->Flags;
@@ -167,15 +194,105 @@ route_info_assign(struct route *r, const RTM_ROUTE_INFO *info)
 	dst->EntitySpecificInfo = info->EntitySpecificInfo;
 	info_take_handles(dst, info);
 	info_put_handles(old);
-	route_info_restore_identity(r);
+	route_info_restore_identity(r, dst);
 }
 
 void
-route_info_restore_identity(struct route *r)
+route_info_sync_state(struct route *r)
 {
-	r->info->DestHandle = r->dest->handle;
-	r->info->RouteOwner = r->owner->handle;
-	r->info->State = ld_relaxed(&r->state);
+	RTM_ROUTE_INFO *info;
+
+	fence_seq_cst(); /* as in route_info_assign() */
+	info = ld_acquire(&r->info);
+	if (info)
+		info->State = ld_relaxed(&r->state);
+}
+
+void
+route_info_restore_identity(struct route *r, RTM_ROUTE_INFO *info)
+{
+	info->DestHandle = r->dest->handle;
+	info->RouteOwner = r->owner->handle;
+	info->State = ld_relaxed(&r->state);
+}
+
+/*
+ * Fill dst from version v of r, referencing its handles.  False if one of
+ * them died (v was replaced meanwhile): nothing is referenced then.
+ * Inside rcu_lock() or with d's lock held.
+ */
+static bool
+info_fill(struct route *r, const struct route_version *v, RTM_ROUTE_INFO *dst)
+{
+	bool failed = false;
+	USHORT n = 0;
+
+	dst->Neighbour = copy_ref(v->neighbour, HT_NEXTHOP, &failed);
+	for (USHORT i = 0; i < v->nnh && !failed; i++) {
+		HANDLE h = copy_ref(v->nh[i], HT_NEXTHOP, &failed);
+
+		if (h)
+			dst->NextHopsList.NextHops[n++] = h;
+	}
+	dst->NextHopsList.NumNextHops = n;
+	if (failed) {
+		copy_put(dst);
+		return false;
+	}
+	dst->Flags1 = v->flags1;
+	dst->Flags = v->flags;
+	dst->PrefInfo = v->pref;
+	dst->BelongsToViews = v->views_all ? RTM_VIEW_MASK_ALL : v->views;
+	dst->EntitySpecificInfo = v->esi;
+	route_info_restore_identity(r, dst);
+	return true;
+}
+
+/*
+ * Building r->info without d's lock races only with a writer replacing the
+ * version (or deleting r), and every such writer bumps d's seqcount before it
+ * looks at r->info (route_info_assign / route_info_sync_state, after a
+ * seq_cst fence).  The builder installs its copy with a seq_cst CAS and then,
+ * after a seq_cst fence, re-reads the seqcount: if it did not move, any later
+ * writer sees the new info and keeps it current; if it moved, a writer may
+ * have missed it, and the builder refreshes it under the exclusive lock.  In
+ * that case this thread cannot be holding d's lock (no writer could have
+ * run), so taking it cannot deadlock.  A builder that holds d's lock (shared
+ * or exclusive) never takes the refresh path.
+ */
+RTM_ROUTE_INFO *
+route_info_get(struct route *r)
+{
+	struct dest *d = r->dest;
+	RTM_ROUTE_INFO *info = ld_acquire(&r->info), *fresh;
+	uint32_t s;
+
+	if (likely(info != NULL))
+		return info;
+	fresh = rtm_calloc(1, ROUTE_INFO_SIZE(d->table->max_nexthops));
+	if (!fresh)
+		return NULL;
+	rcu_lock();
+	do
+		s = seq_read_begin(&d->seq);
+	while (!info_fill(r, ld_acquire(&r->pub), fresh));
+	rcu_unlock();
+	if (!atomic_compare_exchange_strong(&r->info, &info, fresh)) {
+		info_put_handles(fresh);
+		rtm_free(fresh);
+		return info; /* another builder won */
+	}
+	fence_seq_cst();
+	if (ld_relaxed(&d->seq.seq) != s) {
+		rcu_thread_locks_held++;
+		destlock_write_lock(&d->lock);
+		info_put_handles(fresh);
+		/* The current version's handles are referenced by it: no failure. */
+		info_fill(r, ld_relaxed(&r->pub), fresh);
+		destlock_write_unlock(&d->lock);
+		rcu_thread_locks_held--;
+	}
+	return fresh;
 }
 
 static void
@@ -186,7 +303,7 @@ route_free_cb(struct rcu_head *head)
 	rtm_handle h = r->handle;
 
 	rtm_free(ld_relaxed(&r->ext));
-	rtm_free(r->info);
+	rtm_free(ld_relaxed(&r->info));
 	rtm_free(r);
 	handle_recycle(h);
 	rcu_deferred_done();
@@ -221,8 +338,11 @@ route_final(void *obj)
 {
 	struct route *r = obj;
 
+	RTM_ROUTE_INFO *info = ld_acquire(&r->info);
+
 	route_version_retire(ld_relaxed(&r->pub));
-	info_put_handles(r->info);
+	if (info)
+		info_put_handles(info);
 	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
 	rcu_defer(&r->rcu, route_free_cb);
@@ -243,9 +363,8 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
 
 	if (!r)
 		return NULL;
-	r->info = rtm_calloc(1, ROUTE_INFO_SIZE(t->max_nexthops));
 	v = route_version_new(info);
-	if (!r->info || !v)
+	if (!v)
 		goto out_free;
 	/* Store reference only: the caller adds its own with handle_ref. */
 	if (handle_alloc(HT_ROUTE, r, 1, &r->handle) != 0)
@@ -256,20 +375,13 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
 	atomic_init(&r->state, RTM_ROUTE_STATE_CREATED);
 	atomic_init(&r->pub, v);
 	atomic_init(&r->ext, NULL);
+	atomic_init(&r->info, NULL);
 	handle_ref(dest->handle, HT_DEST);
 	handle_ref(owner->handle, HT_ENTITY);
-	r->info->Flags1 = info->Flags1;
-	r->info->Flags = info->Flags;
-	r->info->PrefInfo = info->PrefInfo;
-	r->info->BelongsToViews = info->BelongsToViews;
-	r->info->EntitySpecificInfo = info->EntitySpecificInfo;
-	info_take_handles(r->info, info);
-	route_info_restore_identity(r);
 	return r;
 out_free:
 	if (v)
 		route_version_discard(v);
-	rtm_free(r->info);
 	rtm_free(r);
 	return NULL;
 }
@@ -280,33 +392,10 @@ route_discard(struct route *r)
 	rtm_handle h = r->handle;
 
 	route_version_discard(ld_relaxed(&r->pub));
-	info_put_handles(r->info);
 	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
-	rtm_free(r->info);
-	rtm_free(r);
+	rtm_free(r); /* nobody could build its info: it was never published */
 	handle_recycle(h);
-}
-
-/* Reference h for a copy; on failure note it and leave NULL. */
-static HANDLE
-copy_ref(HANDLE h, enum htype type, bool *failed)
-{
-	if (!h)
-		return NULL;
-	if (handle_ref(h, type))
-		return h;
-	*failed = true;
-	return NULL;
-}
-
-static void
-copy_put(RTM_ROUTE_INFO *out)
-{
-	if (out->Neighbour)
-		handle_put(out->Neighbour);
-	for (USHORT i = 0; i < out->NextHopsList.NumNextHops; i++)
-		handle_put(out->NextHopsList.NextHops[i]);
 }
 
 void

@@ -17,11 +17,15 @@
  *         copies the newer version instead).
  *   info  the RTM's own RTM_ROUTE_INFO, sized for the table's
  *         MaxNextHopsInRoute.  Returned by RtmLockRoute and
- *         RtmGetRoutePointer.  Written only by the holder of the destination's
+ *         RtmGetRoutePointer.  Most routes never need it, so it is built
+ *         from pub on first use (route_info_get(), installed with a CAS;
+ *         NULL until then) and from then on kept equal to pub by the writers.
+ *         Its contents are written only by the holder of the destination's
  *         exclusive lock (the client between RtmLockRoute and
- *         RtmUpdateAndUnlockRoute, or RtmAddRouteToDest).  Readers never read
- *         it.  The handles in it carry the route's own references (the client
- *         adjusts them itself during an in-place edit, SEMANTICS.md §6).
+ *         RtmUpdateAndUnlockRoute, or RtmAddRouteToDest / deletion), or by
+ *         its builder before the CAS.  Readers never read it.  The handles in
+ *         it carry the route's own references (the client adjusts them itself
+ *         during an in-place edit, SEMANTICS.md §6).
  *
  * Other fields: dest, owner (each holds a reference), handle, age: immutable;
  * state: atomic, set to DELETED under the destination's exclusive lock.
@@ -45,6 +49,7 @@ struct route_version {
 	USHORT flags;
 	UCHAR flags1;
 	USHORT nnh;
+	bool views_all; /* the client said RTM_VIEW_MASK_ALL (views holds the supported ones) */
 	void *esi;
 	rtm_handle neighbour;
 	rtm_handle nh[];
@@ -71,7 +76,7 @@ struct route {
 	uint64_t age;
 	_Atomic(struct route_version *) pub;
 	_Atomic UCHAR state;
-	RTM_ROUTE_INFO *info;
+	_Atomic(RTM_ROUTE_INFO *) info;
 	_Atomic(struct route_ext *) ext;
 	struct rcu_head rcu;
 };
@@ -109,13 +114,23 @@ struct route *route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE
 void route_discard(struct route *r);
 
 /*
- * Replace the client-visible fields of r->info with info's, taking
+ * r->info, built from the published version if it does not exist yet; NULL
+ * on ENOMEM.  Any thread may call it, with or without d's lock.
+ */
+RTM_ROUTE_INFO *route_info_get(struct route *r);
+
+/*
+ * After publishing a new version of r (exclusive lock held): replace the
+ * client-visible fields of r->info, if it exists, with info's, taking
  * references on the new handles and dropping the old ones.
  */
 void route_info_assign(struct route *r, const RTM_ROUTE_INFO *info);
 
-/* Put DestHandle, RouteOwner and State of r->info back (SEMANTICS §6). */
-void route_info_restore_identity(struct route *r);
+/* After marking r deleted (exclusive lock held): tell r->info, if any. */
+void route_info_sync_state(struct route *r);
+
+/* Put DestHandle, RouteOwner and State of info (r's) back (SEMANTICS §6). */
+void route_info_restore_identity(struct route *r, RTM_ROUTE_INFO *info);
 
 /* Is v the same client-visible data as the other version? */
 bool route_version_equal(const struct route_version *a, const struct route_version *b);

@@ -207,6 +207,15 @@ update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info,
 	return rc;
 }
 
+/* r's neighbour as the RTM's own info says (d locked exclusively). */
+static HANDLE
+route_neighbour_locked(struct route *r)
+{
+	const RTM_ROUTE_INFO *info = ld_relaxed(&r->info);
+
+	return info ? info->Neighbour : ld_relaxed(&r->pub)->neighbour;
+}
+
 /* The caller's route on d that this add should update, or NULL. */
 static struct route *
 find_match_locked(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD in_flags)
@@ -220,7 +229,7 @@ find_match_locked(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, 
 
 		if (r->owner != e)
 			continue;
-		if ((in_flags & RTM_ROUTE_CHANGE_FIRST) || r->info->Neighbour == info->Neighbour)
+		if ((in_flags & RTM_ROUTE_CHANGE_FIRST) || route_neighbour_locked(r) == info->Neighbour)
 			return r;
 	}
 	return NULL;
@@ -390,11 +399,11 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 	if (!ns)
 		return -ENOMEM;
 	st_release(&r->state, RTM_ROUTE_STATE_DELETED);
-	r->info->State = RTM_ROUTE_STATE_DELETED;
 	aging_hold_begin_locked(d, ns, r, v);
 	*out_flags = best_flag(old, ns, r, false);
 	change_of(old, ns, r, v, NULL, &c);
 	empty = publish_set_locked(d, ns);
+	route_info_sync_state(r);
 	aging_cancel(r);
 	routelist_remove(r);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
@@ -424,17 +433,21 @@ update_in_place_and_unlock(struct entity *e, struct route *r, const struct updat
 {
 	struct dest *d = r->dest;
 	struct route_version *v;
+	RTM_ROUTE_INFO *info;
 	int rc;
 
 	if (!destlock_is_write_locked(&d->lock))
 		return -EINVAL;
-	route_info_restore_identity(r);
+	info = route_info_get(r); /* exists unless RtmLockDestination took the lock */
+	if (!info)
+		return -ENOMEM;
+	route_info_restore_identity(r, info);
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
-	rc = route_info_check(r->info, e);
+	rc = route_info_check(info, e);
 	if (rc)
 		return rc;
-	v = route_version_new(r->info);
+	v = route_version_new(info);
 	if (!v)
 		return -ENOMEM;
 	rc = publish_version_locked(d, r, v, false, out_flags);
