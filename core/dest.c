@@ -30,9 +30,17 @@ dest_free_cb(struct rcu_head *head)
 	rtm_handle h = d->handle;
 
 	rtm_free(ld_relaxed(&d->opaque));
-	rtm_free(d);
 	handle_recycle(h);
+	dest_block_put(d);
 	rcu_deferred_done();
+}
+
+void
+dest_block_put(struct dest *d)
+{
+	/* acq_rel: the other deferred free's writes happen before the free. */
+	if (fetch_sub_acq_rel(&d->mem_refs, 1) == 1)
+		rtm_free(d);
 }
 
 /* Finalizer: the last reference is gone; the destination left the trie. */
@@ -64,12 +72,16 @@ dest_filetime_now(void)
 }
 
 struct dest *
-dest_new(struct table *t, const struct prefix *key, uint32_t refs)
+dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 {
-	struct dest *d = rtm_calloc(1, sizeof(*d));
+	struct dest *d = rtm_malloc(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) +
+				    nnh * sizeof(rtm_handle));
 
 	if (!d)
 		return NULL;
+	/* Only the dest itself is cleared: route_new initialises the rest. */
+	memset(d, 0, sizeof(*d));
+	atomic_init(&d->mem_refs, 2); /* the dest and its first route */
 	d->table = t;
 	d->key = *key;
 	destlock_init(&d->lock);
@@ -177,8 +189,10 @@ set_alloc(uint32_t n)
 {
 	struct route_set *s = rtm_malloc(sizeof(*s) + n * sizeof(s->e[0]));
 
-	if (s)
+	if (s) {
 		s->n = n;
+		s->embedded = 0;
+	}
 	return s;
 }
 
@@ -220,6 +234,20 @@ route_set_with(const struct route_set *old, struct route *r, struct route_versio
 		s->e[n++] = add;
 	s->n = n;
 	set_copy_holds(s, old);
+	set_finish(s);
+	return s;
+}
+
+struct route_set *
+route_set_first(struct dest *d, struct route *r, struct route_version *v)
+{
+	struct route_set *s = (struct route_set *)((char *)d + DEST_BLOCK_SET_OFF);
+
+	s->n = 1;
+	s->embedded = 1;
+	s->e[0].route = r;
+	s->e[0].ver = v;
+	set_copy_holds(s, NULL);
 	set_finish(s);
 	return s;
 }
@@ -271,7 +299,7 @@ set_free_cb(struct rcu_head *head)
 void
 route_set_retire(struct route_set *set)
 {
-	if (set)
+	if (set && !set->embedded)
 		rcu_defer(&set->rcu, set_free_cb);
 }
 

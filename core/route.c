@@ -56,14 +56,13 @@ route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner)
 	return rc;
 }
 
-struct route_version *
-route_version_new(const RTM_ROUTE_INFO *info)
+/* Fill v from info (v has room for its next hops). */
+static struct route_version *
+version_init(struct route_version *v, const RTM_ROUTE_INFO *info)
 {
 	USHORT n = info->NextHopsList.NumNextHops;
-	struct route_version *v = rtm_malloc(sizeof(*v) + n * sizeof(v->nh[0]));
 
-	if (!v)
-		return NULL;
+	v->embedded = false;
 	v->pref = info->PrefInfo;
 	v->views_all = info->BelongsToViews == RTM_VIEW_MASK_ALL;
 	v->views = v->views_all ? TABLE_VIEWS_SUPPORTED : info->BelongsToViews;
@@ -81,6 +80,15 @@ route_version_new(const RTM_ROUTE_INFO *info)
 			v->nh[v->nnh++] = info->NextHopsList.NextHops[i];
 	}
 	return v;
+}
+
+struct route_version *
+route_version_new(const RTM_ROUTE_INFO *info)
+{
+	USHORT n = info->NextHopsList.NumNextHops;
+	struct route_version *v = rtm_malloc(sizeof(*v) + n * sizeof(v->nh[0]));
+
+	return v ? version_init(v, info) : NULL;
 }
 
 static void
@@ -102,7 +110,8 @@ route_version_retire(struct route_version *v)
 {
 	if (v) {
 		version_put_handles(v);
-		rcu_defer(&v->rcu, version_free_cb);
+		if (!v->embedded)
+			rcu_defer(&v->rcu, version_free_cb);
 	}
 }
 
@@ -110,7 +119,8 @@ void
 route_version_discard(struct route_version *v)
 {
 	version_put_handles(v);
-	rtm_free(v);
+	if (!v->embedded)
+		rtm_free(v);
 }
 
 bool
@@ -304,8 +314,13 @@ route_free_cb(struct rcu_head *head)
 
 	rtm_free(ld_relaxed(&r->ext));
 	rtm_free(ld_relaxed(&r->info));
-	rtm_free(r);
 	handle_recycle(h);
+	/* The route's reference on its dest is gone, but not the dest's
+	 * memory while this callback has not released it. */
+	if (route_is_embedded(r))
+		dest_block_put(r->dest);
+	else
+		rtm_free(r);
 	rcu_deferred_done();
 }
 
@@ -355,17 +370,24 @@ route_module_init(void)
 }
 
 struct route *
-route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
+route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, bool first)
 {
 	struct table *t = dest->table;
-	struct route *r = rtm_calloc(1, sizeof(*r));
+	struct route *r;
 	struct route_version *v = NULL;
 
-	if (!r)
-		return NULL;
-	v = route_version_new(info);
-	if (!v)
-		goto out_free;
+	if (first) {
+		r = memset(dest_first_route_mem(dest), 0, sizeof(*r));
+		v = version_init(dest_first_version_mem(dest), info);
+		v->embedded = true;
+	} else {
+		r = rtm_calloc(1, sizeof(*r));
+		if (!r)
+			return NULL;
+		v = route_version_new(info);
+		if (!v)
+			goto out_free;
+	}
 	/* Store reference only: the caller adds its own with handle_ref. */
 	if (handle_alloc(HT_ROUTE, r, 1, &r->handle) != 0)
 		goto out_free;
@@ -382,7 +404,8 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
 out_free:
 	if (v)
 		route_version_discard(v);
-	rtm_free(r);
+	if (!first)
+		rtm_free(r);
 	return NULL;
 }
 
@@ -394,7 +417,11 @@ route_discard(struct route *r)
 	route_version_discard(ld_relaxed(&r->pub));
 	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
-	rtm_free(r); /* nobody could build its info: it was never published */
+	/* Nobody could build its info: it was never published. */
+	if (route_is_embedded(r))
+		fetch_sub_acq_rel(&r->dest->mem_refs, 1); /* the dest is discarded next */
+	else
+		rtm_free(r);
 	handle_recycle(h);
 }
 

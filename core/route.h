@@ -50,6 +50,7 @@ struct route_version {
 	UCHAR flags1;
 	USHORT nnh;
 	bool views_all; /* the client said RTM_VIEW_MASK_ALL (views holds the supported ones) */
+	bool embedded;  /* in its destination's block (dest.h): never freed on its own */
 	void *esi;
 	rtm_handle neighbour;
 	rtm_handle nh[];
@@ -105,10 +106,12 @@ void route_version_discard(struct route_version *v);
 
 /*
  * A new route of owner on dest with the client's info (references taken
- * for the route's own info and for its first version).  The route holds
- * references on dest and owner.  Returns NULL on ENOMEM.
+ * for its first version).  The route holds references on dest and owner.
+ * first: dest is new and this is its first route, which goes (with its
+ * version) into the dest's block.  Returns NULL on ENOMEM.
  */
-struct route *route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info);
+struct route *route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info,
+			bool first);
 
 /* Undo route_new() for a route that was never published. */
 void route_discard(struct route *r);

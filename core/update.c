@@ -265,7 +265,7 @@ add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD 
 	if (r) {
 		rc = update_locked(d, r, info, out_flags);
 	} else {
-		r = route_new(d, e, info);
+		r = route_new(d, e, info, false);
 		if (!r) {
 			rc = -ENOMEM;
 			goto out;
@@ -292,20 +292,19 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	     const struct update_extras *x, DWORD *out_flags, rtm_handle *out_handle)
 {
 	struct table *t = e->table;
-	struct dest *d = dest_new(t, key, 1);
+	struct dest *d = dest_new(t, key, 1, info->NextHopsList.NumNextHops);
 	struct route *r = NULL;
 	struct route_set *set = NULL;
 	int rc;
 
 	if (!d)
 		return -ENOMEM;
-	r = route_new(d, e, info);
-	if (r)
-		set = route_set_with(NULL, r, ld_relaxed(&r->pub));
-	if (!set) {
+	r = route_new(d, e, info, true);
+	if (!r) {
 		rc = -ENOMEM;
 		goto out_discard;
 	}
+	set = route_set_first(d, r, ld_relaxed(&r->pub));
 	atomic_init(&d->set, set);
 	d->in_trie = true;
 	/* Nobody can reach d before the insert publishes it; the lock makes
@@ -329,8 +328,7 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 		return 0;
 	}
 	dest_unlock(d, true);
-	st_relaxed(&d->set, NULL);
-	rtm_free(set);
+	st_relaxed(&d->set, NULL); /* set lives in d's block */
 out_discard:
 	if (r)
 		route_discard(r);
