@@ -187,12 +187,15 @@ ref_cmp(const struct route_ref *a, const struct route_ref *b)
 static struct route_set *
 set_alloc(uint32_t n)
 {
-	struct route_set *s = rtm_malloc(sizeof(*s) + n * sizeof(s->e[0]));
+	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_set) +
+			     n * sizeof(struct route_ref));
+	struct route_set *s;
 
-	if (s) {
-		s->n = n;
-		s->embedded = 0;
-	}
+	if (!p)
+		return NULL;
+	s = (struct route_set *)(p + sizeof(struct rcu_head));
+	s->n = n;
+	s->embedded = 0;
 	return s;
 }
 
@@ -292,15 +295,28 @@ static void
 set_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	rtm_free(caa_container_of(head, struct route_set, rcu));
+	rtm_free(head); /* the start of the allocation (set_alloc) */
 	rcu_deferred_done();
+}
+
+static struct rcu_head *
+set_head(struct route_set *set)
+{
+	return (struct rcu_head *)((char *)set - sizeof(struct rcu_head));
 }
 
 void
 route_set_retire(struct route_set *set)
 {
 	if (set && !set->embedded)
-		rcu_defer(&set->rcu, set_free_cb);
+		rcu_defer(set_head(set), set_free_cb);
+}
+
+void
+route_set_discard(struct route_set *set)
+{
+	if (!set->embedded)
+		rtm_free(set_head(set));
 }
 
 void

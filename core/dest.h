@@ -70,10 +70,11 @@ struct route_ref {
 
 /*
  * Immutable list of a destination's live routes in preference order: lower
- * Preference, then lower Metric, then older first (SEMANTICS.md §5).
+ * Preference, then lower Metric, then older first (SEMANTICS.md §5).  A set
+ * on the heap has the rcu_head of its deferred free just before it (dest.c);
+ * the embedded one needs none.
  */
 struct route_set {
-	struct rcu_head rcu;
 	uint32_t n : 31;
 	uint32_t embedded : 1; /* lives in a dest_block: never freed on its own */
 	uint32_t views;        /* union of the routes' views */
@@ -189,6 +190,9 @@ bool route_set_view_empty(const struct route_set *set, unsigned v);
 
 /* Retire a set that was published (freed after a grace period). */
 void route_set_retire(struct route_set *set);
+
+/* Free a set that was never published. */
+void route_set_discard(struct route_set *set);
 
 /*
  * Fill info for the caller's view selection from a snapshot, referencing

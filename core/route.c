@@ -82,20 +82,30 @@ version_init(struct route_version *v, const RTM_ROUTE_INFO *info)
 	return v;
 }
 
+/* A version on the heap: its rcu_head, then the version. */
+static struct rcu_head *
+version_head(struct route_version *v)
+{
+	return (struct rcu_head *)((char *)v - sizeof(struct rcu_head));
+}
+
 struct route_version *
 route_version_new(const RTM_ROUTE_INFO *info)
 {
 	USHORT n = info->NextHopsList.NumNextHops;
-	struct route_version *v = rtm_malloc(sizeof(*v) + n * sizeof(v->nh[0]));
+	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_version) +
+			     n * sizeof(rtm_handle));
 
-	return v ? version_init(v, info) : NULL;
+	if (!p)
+		return NULL;
+	return version_init((struct route_version *)(p + sizeof(struct rcu_head)), info);
 }
 
 static void
 version_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	rtm_free(caa_container_of(head, struct route_version, rcu));
+	rtm_free(head); /* the start of the allocation */
 	rcu_deferred_done();
 }
 
@@ -111,7 +121,7 @@ route_version_retire(struct route_version *v)
 	if (v) {
 		version_put_handles(v);
 		if (!v->embedded)
-			rcu_defer(&v->rcu, version_free_cb);
+			rcu_defer(version_head(v), version_free_cb);
 	}
 }
 
@@ -120,7 +130,7 @@ route_version_discard(struct route_version *v)
 {
 	version_put_handles(v);
 	if (!v->embedded)
-		rtm_free(v);
+		rtm_free(version_head(v));
 }
 
 bool

@@ -42,8 +42,8 @@ struct dest;
 struct entity;
 struct table;
 
+/* On the heap, preceded by the rcu_head of its deferred free (route.c). */
 struct route_version {
-	struct rcu_head rcu;
 	RTM_PREF_INFO pref;
 	uint32_t views;
 	USHORT flags;

@@ -378,7 +378,7 @@ publish_set_locked(struct dest *d, struct route_set *ns)
 	dest_publish_locked(d, empty ? NULL : ns);
 	route_set_retire(old);
 	if (empty)
-		rtm_free(ns); /* never published */
+		route_set_discard(ns); /* never published */
 	return empty;
 }
 
