@@ -94,11 +94,11 @@ struct dest {
 	_Atomic(struct route_set *) set;
 	_Atomic uint64_t last_changed;
 	_Atomic(void **) opaque;
-	bool in_trie;
 	_Atomic uint32_t notify_pending;
 	_Atomic uint32_t notify_marked;
-	uint32_t hold_views;
 	uint32_t hold_ms;
+	uint8_t hold_views; /* view bits (TABLE_VIEWS_SUPPORTED) */
+	bool in_trie;
 	struct dest_hold *hold;
 	struct rcu_head rcu;
 };

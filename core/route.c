@@ -202,7 +202,7 @@ route_info_assign(struct route *r, const RTM_ROUTE_INFO *info)
 
 	/* The publish's seqcount write comes first: see route_info_get(). */
 	fence_seq_cst();
-	dst = ld_acquire(&r->info);
+	dst = route_info_peek(r);
 	if (!dst)
 		return; /* built from the new version when someone asks */
 	old = alloca(sz);
@@ -223,7 +223,7 @@ route_info_sync_state(struct route *r)
 	RTM_ROUTE_INFO *info;
 
 	fence_seq_cst(); /* as in route_info_assign() */
-	info = ld_acquire(&r->info);
+	info = route_info_peek(r);
 	if (info)
 		info->State = ld_relaxed(&r->state);
 }
@@ -284,11 +284,15 @@ RTM_ROUTE_INFO *
 route_info_get(struct route *r)
 {
 	struct dest *d = r->dest;
-	RTM_ROUTE_INFO *info = ld_acquire(&r->info), *fresh;
+	RTM_ROUTE_INFO *info = route_info_peek(r), *fresh;
+	struct route_ext *x;
 	uint32_t s;
 
 	if (likely(info != NULL))
 		return info;
+	x = route_ext_get(r);
+	if (!x)
+		return NULL;
 	fresh = rtm_calloc(1, ROUTE_INFO_SIZE(d->table->max_nexthops));
 	if (!fresh)
 		return NULL;
@@ -297,7 +301,7 @@ route_info_get(struct route *r)
 		s = seq_read_begin(&d->seq);
 	while (!info_fill(r, ld_acquire(&r->pub), fresh));
 	rcu_unlock();
-	if (!atomic_compare_exchange_strong(&r->info, &info, fresh)) {
+	if (!atomic_compare_exchange_strong(&x->info, &info, fresh)) {
 		info_put_handles(fresh);
 		rtm_free(fresh);
 		return info; /* another builder won */
@@ -322,8 +326,12 @@ route_free_cb(struct rcu_head *head)
 	struct route *r = caa_container_of(head, struct route, rcu);
 	rtm_handle h = r->handle;
 
-	rtm_free(ld_relaxed(&r->ext));
-	rtm_free(ld_relaxed(&r->info));
+	struct route_ext *x = ld_relaxed(&r->ext);
+
+	if (x) {
+		rtm_free(ld_relaxed(&x->info));
+		rtm_free(x);
+	}
 	handle_recycle(h);
 	/* The route's reference on its dest is gone, but not the dest's
 	 * memory while this callback has not released it. */
@@ -363,7 +371,7 @@ route_final(void *obj)
 {
 	struct route *r = obj;
 
-	RTM_ROUTE_INFO *info = ld_acquire(&r->info);
+	RTM_ROUTE_INFO *info = route_info_peek(r);
 
 	route_version_retire(ld_relaxed(&r->pub));
 	if (info)
@@ -407,7 +415,6 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, b
 	atomic_init(&r->state, RTM_ROUTE_STATE_CREATED);
 	atomic_init(&r->pub, v);
 	atomic_init(&r->ext, NULL);
-	atomic_init(&r->info, NULL);
 	handle_ref(dest->handle, HT_DEST);
 	handle_ref(owner->handle, HT_ENTITY);
 	return r;

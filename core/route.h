@@ -18,8 +18,8 @@
  *   info  the RTM's own RTM_ROUTE_INFO, sized for the table's
  *         MaxNextHopsInRoute.  Returned by RtmLockRoute and
  *         RtmGetRoutePointer.  Most routes never need it, so it is built
- *         from pub on first use (route_info_get(), installed with a CAS;
- *         NULL until then) and from then on kept equal to pub by the writers.
+ *         from pub on first use (route_info_get(), installed with a CAS in
+ *         the route's ext; NULL until then) and from then on kept equal to pub by the writers.
  *         Its contents are written only by the holder of the destination's
  *         exclusive lock (the client between RtmLockRoute and
  *         RtmUpdateAndUnlockRoute, or RtmAddRouteToDest / deletion), or by
@@ -61,13 +61,15 @@ struct route_list;
 /*
  * What only some routes need, allocated on first use and freed with the
  * route: the aging timer (armed: it holds a reference on the route; worker
- * lock) and the route-list membership (owner->lists_lock).
+ * lock), the route-list membership (owner->lists_lock) and the RTM's own
+ * RTM_ROUTE_INFO (info, see above; NULL until built).
  */
 struct route_ext {
 	struct timer ttl;
 	struct route *route;
 	struct route_list *list;
 	struct cds_list_head list_link;
+	_Atomic(RTM_ROUTE_INFO *) info;
 };
 
 struct route {
@@ -77,13 +79,21 @@ struct route {
 	uint64_t age;
 	_Atomic(struct route_version *) pub;
 	_Atomic UCHAR state;
-	_Atomic(RTM_ROUTE_INFO *) info;
 	_Atomic(struct route_ext *) ext;
 	struct rcu_head rcu;
 };
 
 /* r's extension, allocated if needed; NULL on ENOMEM. */
 struct route_ext *route_ext_get(struct route *r);
+
+/* r's info if it was built, else NULL. */
+static inline RTM_ROUTE_INFO *
+route_info_peek(struct route *r)
+{
+	struct route_ext *x = ld_acquire(&r->ext);
+
+	return x ? ld_acquire(&x->info) : NULL;
+}
 
 /* Bytes of an RTM_ROUTE_INFO with room for n next hops. */
 #define ROUTE_INFO_SIZE(n) (offsetof(RTM_ROUTE_INFO, NextHopsList.NextHops) + (n) * sizeof(HANDLE))

@@ -211,7 +211,7 @@ update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info,
 static HANDLE
 route_neighbour_locked(struct route *r)
 {
-	const RTM_ROUTE_INFO *info = ld_relaxed(&r->info);
+	const RTM_ROUTE_INFO *info = route_info_peek(r);
 
 	return info ? info->Neighbour : ld_relaxed(&r->pub)->neighbour;
 }
