@@ -17,10 +17,35 @@
 #include "alloc.h"
 #include "dest.h"
 #include "entity.h"
+#include "slab.h"
 #include "table.h"
 
 #define SNAPSHOT_SPINS 128
+#define BLOCK_SLABS 4 /* first routes with 0..3 next hops; more: rtm_malloc */
+#define BLOCK_HEAP BLOCK_SLABS
 #define FILETIME_UNIX_EPOCH 116444736000000000ull
+
+static size_t
+block_size(USHORT nnh)
+{
+	return DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + nnh * sizeof(rtm_handle);
+}
+
+static struct slab block_slabs[BLOCK_SLABS] = {
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version)),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 1 * sizeof(rtm_handle)),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle)),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle)),
+};
+
+static void
+block_free(struct dest *d)
+{
+	if (d->block_class < BLOCK_SLABS)
+		slab_free(&block_slabs[d->block_class], d);
+	else
+		rtm_free(d);
+}
 
 static void
 dest_free_cb(struct rcu_head *head)
@@ -40,7 +65,7 @@ dest_block_put(struct dest *d)
 {
 	/* acq_rel: the other deferred free's writes happen before the free. */
 	if (fetch_sub_acq_rel(&d->mem_refs, 1) == 1)
-		rtm_free(d);
+		block_free(d);
 }
 
 /* Finalizer: the last reference is gone; the destination left the trie. */
@@ -74,13 +99,15 @@ dest_filetime_now(void)
 struct dest *
 dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 {
-	struct dest *d = rtm_malloc(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) +
-				    nnh * sizeof(rtm_handle));
+	uint8_t cls = nnh < BLOCK_SLABS ? (uint8_t)nnh : BLOCK_HEAP;
+	struct dest *d = cls < BLOCK_SLABS ? slab_alloc(&block_slabs[cls])
+					   : rtm_malloc(block_size(nnh));
 
 	if (!d)
 		return NULL;
 	/* Only the dest itself is cleared: route_new initialises the rest. */
 	memset(d, 0, sizeof(*d));
+	d->block_class = cls;
 	atomic_init(&d->mem_refs, 2); /* the dest and its first route */
 	d->table = t;
 	d->key = *key;
@@ -90,7 +117,7 @@ dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 	atomic_init(&d->last_changed, dest_filetime_now());
 	atomic_init(&d->opaque, NULL);
 	if (handle_alloc(HT_DEST, d, refs, &d->handle) != 0) {
-		rtm_free(d);
+		block_free(d);
 		return NULL;
 	}
 	return d;
@@ -102,7 +129,7 @@ dest_discard(struct dest *d)
 	/* Never published: nobody else can hold a reference. */
 	rtm_handle h = d->handle;
 
-	rtm_free(d);
+	block_free(d);
 	handle_recycle(h);
 }
 

@@ -99,6 +99,7 @@ struct dest {
 	uint32_t hold_ms;
 	uint8_t hold_views; /* view bits (TABLE_VIEWS_SUPPORTED) */
 	bool in_trie;
+	uint8_t block_class; /* which slab the block came from (dest.c); immutable */
 	struct dest_hold *hold;
 	struct rcu_head rcu;
 };
