@@ -313,6 +313,18 @@ route_set_is_empty(const struct route_set *set)
 }
 
 bool
+route_set_only(const struct route_set *set, const struct route *r)
+{
+	if (!set || set->n != 1 || set->e[0].route != r)
+		return false;
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		if (set->hold[v])
+			return false;
+	}
+	return true;
+}
+
+bool
 route_set_view_empty(const struct route_set *set, unsigned v)
 {
 	return !set || !(set->views & (1u << v));

@@ -186,6 +186,9 @@ struct route_set *route_set_with(const struct route_set *old, struct route *r,
 struct route_set *route_set_without(const struct route_set *old, const struct route *r);
 bool route_set_is_empty(const struct route_set *set);
 
+/* Is r the set's only route, with no hold-down route? */
+bool route_set_only(const struct route_set *set, const struct route *r);
+
 /* Is r the only route of set in view id v (or does set have none)? */
 bool route_set_view_empty(const struct route_set *set, unsigned v);
 

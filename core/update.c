@@ -377,7 +377,7 @@ publish_set_locked(struct dest *d, struct route_set *ns)
 
 	dest_publish_locked(d, empty ? NULL : ns);
 	route_set_retire(old);
-	if (empty)
+	if (empty && ns)
 		route_set_discard(ns); /* never published */
 	return empty;
 }
@@ -393,9 +393,13 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
-	ns = route_set_without(old, r);
-	if (!ns)
-		return -ENOMEM;
+	if (route_set_only(old, r) && !d->hold_views) {
+		ns = NULL; /* nothing left and no hold-down to begin: no new set */
+	} else {
+		ns = route_set_without(old, r);
+		if (!ns)
+			return -ENOMEM;
+	}
 	st_release(&r->state, RTM_ROUTE_STATE_DELETED);
 	aging_hold_begin_locked(d, ns, r, v);
 	*out_flags = best_flag(old, ns, r, false);
