@@ -52,9 +52,12 @@ ttl_expired(struct timer *t)
 	DWORD flags;
 
 	/* We own the arming's reference on r. */
+	RTM_ROUTE_INFO *info;
+
+	/* No memory for the route's info: as if the client had not handled it. */
 	if (ld_acquire(&r->state) == RTM_ROUTE_STATE_CREATED && ld_acquire(&e->registered) &&
-	    e->callback) {
-		DWORD rc = e->callback(e->handle, RTM_ROUTE_EXPIRED, r->handle, r->info);
+	    e->callback && (info = route_info_get(r))) {
+		DWORD rc = e->callback(e->handle, RTM_ROUTE_EXPIRED, r->handle, info);
 
 		if (rc != ERROR_NOT_SUPPORTED)
 			return; /* the client dealt with it and owns the reference */

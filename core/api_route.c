@@ -235,9 +235,9 @@ RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
 	if (rc)
 		return api_error(rc);
-	*RoutePointer = r->info;
+	*RoutePointer = route_info_get(r);
 	own_route_put(e, r);
-	return NO_ERROR;
+	return *RoutePointer ? NO_ERROR : ERROR_NOT_ENOUGH_MEMORY;
 }
 
 RTM_API DWORD WINAPI
@@ -269,8 +269,9 @@ RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle, WINBO
 		if (ld_acquire(&r->state) != RTM_ROUTE_STATE_CREATED) {
 			dest_unlock(d, Exclusive != 0);
 			rc = -ENOENT;
-		} else if (RoutePointer) {
-			*RoutePointer = r->info;
+		} else if (RoutePointer && !(*RoutePointer = route_info_get(r))) {
+			dest_unlock(d, Exclusive != 0);
+			rc = -ENOMEM;
 		}
 	}
 	own_route_put(e, r);

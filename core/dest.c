@@ -18,10 +18,35 @@
 #include "dest.h"
 #include "entity.h"
 #include "notify.h"
+#include "slab.h"
 #include "table.h"
 
 #define SNAPSHOT_SPINS 128
+#define BLOCK_SLABS 4 /* first routes with 0..3 next hops; more: rtm_malloc */
+#define BLOCK_HEAP BLOCK_SLABS
 #define FILETIME_UNIX_EPOCH 116444736000000000ull
+
+static size_t
+block_size(USHORT nnh)
+{
+	return DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + nnh * sizeof(rtm_handle);
+}
+
+static struct slab block_slabs[BLOCK_SLABS] = {
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version)),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 1 * sizeof(rtm_handle)),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle)),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle)),
+};
+
+static void
+block_free(struct dest *d)
+{
+	if (d->block_class < BLOCK_SLABS)
+		slab_free(&block_slabs[d->block_class], d);
+	else
+		rtm_free(d);
+}
 
 static void
 dest_free_cb(struct rcu_head *head)
@@ -32,9 +57,17 @@ dest_free_cb(struct rcu_head *head)
 
 	notify_dest_unreserve(d->table);
 	rtm_free(ld_relaxed(&d->opaque));
-	rtm_free(d);
 	handle_recycle(h);
+	dest_block_put(d);
 	rcu_deferred_done();
+}
+
+void
+dest_block_put(struct dest *d)
+{
+	/* acq_rel: the other deferred free's writes happen before the free. */
+	if (fetch_sub_acq_rel(&d->mem_refs, 1) == 1)
+		block_free(d);
 }
 
 /* Finalizer: the last reference is gone; the destination left the trie. */
@@ -66,16 +99,21 @@ dest_filetime_now(void)
 }
 
 struct dest *
-dest_new(struct table *t, const struct prefix *key, uint32_t refs)
+dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 {
+	uint8_t cls = nnh < BLOCK_SLABS ? (uint8_t)nnh : BLOCK_HEAP;
 	struct dest *d;
 
 	/* Its entry in every change-notification queue (notify.h). */
 	if (notify_dest_reserve(t) != 0)
 		return NULL;
-	d = rtm_calloc(1, sizeof(*d));
+	d = cls < BLOCK_SLABS ? slab_alloc(&block_slabs[cls]) : rtm_malloc(block_size(nnh));
 	if (!d)
 		goto out_unreserve;
+	/* Only the dest itself is cleared: route_new initialises the rest. */
+	memset(d, 0, sizeof(*d));
+	d->block_class = cls;
+	atomic_init(&d->mem_refs, 2); /* the dest and its first route */
 	d->table = t;
 	d->key = *key;
 	destlock_init(&d->lock);
@@ -87,7 +125,7 @@ dest_new(struct table *t, const struct prefix *key, uint32_t refs)
 		goto out_free;
 	return d;
 out_free:
-	rtm_free(d);
+	block_free(d);
 out_unreserve:
 	notify_dest_unreserve(t);
 	return NULL;
@@ -100,7 +138,7 @@ dest_discard(struct dest *d)
 	rtm_handle h = d->handle;
 
 	notify_dest_unreserve(d->table);
-	rtm_free(d);
+	block_free(d);
 	handle_recycle(h);
 }
 
@@ -197,10 +235,15 @@ ref_cmp(const struct route_ref *a, const struct route_ref *b)
 static struct route_set *
 set_alloc(uint32_t n)
 {
-	struct route_set *s = rtm_malloc(sizeof(*s) + n * sizeof(s->e[0]));
+	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_set) +
+			     n * sizeof(struct route_ref));
+	struct route_set *s;
 
-	if (s)
-		s->n = n;
+	if (!p)
+		return NULL;
+	s = (struct route_set *)(p + sizeof(struct rcu_head));
+	s->n = n;
+	s->embedded = 0;
 	return s;
 }
 
@@ -247,6 +290,20 @@ route_set_with(const struct route_set *old, struct route *r, struct route_versio
 }
 
 struct route_set *
+route_set_first(struct dest *d, struct route *r, struct route_version *v)
+{
+	struct route_set *s = (struct route_set *)((char *)d + DEST_BLOCK_SET_OFF);
+
+	s->n = 1;
+	s->embedded = 1;
+	s->e[0].route = r;
+	s->e[0].ver = v;
+	set_copy_holds(s, NULL);
+	set_finish(s);
+	return s;
+}
+
+struct route_set *
 route_set_without(const struct route_set *old, const struct route *r)
 {
 	uint32_t n = 0, oldn = old ? old->n : 0;
@@ -277,6 +334,18 @@ route_set_is_empty(const struct route_set *set)
 }
 
 bool
+route_set_only(const struct route_set *set, const struct route *r)
+{
+	if (!set || set->n != 1 || set->e[0].route != r)
+		return false;
+	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		if (set->hold[v])
+			return false;
+	}
+	return true;
+}
+
+bool
 route_set_view_empty(const struct route_set *set, unsigned v)
 {
 	return !set || !(set->views & (1u << v));
@@ -286,15 +355,28 @@ static void
 set_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	rtm_free(caa_container_of(head, struct route_set, rcu));
+	rtm_free(head); /* the start of the allocation (set_alloc) */
 	rcu_deferred_done();
+}
+
+static struct rcu_head *
+set_head(struct route_set *set)
+{
+	return (struct rcu_head *)((char *)set - sizeof(struct rcu_head));
 }
 
 void
 route_set_retire(struct route_set *set)
 {
-	if (set)
-		rcu_defer(&set->rcu, set_free_cb);
+	if (set && !set->embedded)
+		rcu_defer(set_head(set), set_free_cb);
+}
+
+void
+route_set_discard(struct route_set *set)
+{
+	if (!set->embedded)
+		rtm_free(set_head(set));
 }
 
 void

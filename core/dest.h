@@ -1,6 +1,16 @@
 /*
  * Destinations.
  *
+ * Memory: a destination is allocated together with room for its first route,
+ * that route's first version and a one-route set (struct dest_block below):
+ * in a full table nearly every destination only ever has that one route, so
+ * one allocation serves the whole prefix.  The embedded objects are retired
+ * like any other (their references go at the same moments) except that
+ * their memory is not freed on its own: the block goes when both the
+ * destination's deferred free and the first route's deferred free have run
+ * (mem_refs counts them).  A set or version replaced meanwhile simply leaves
+ * its bytes unused until then.
+ *
  * Lifetime: created with the first route added to a prefix and inserted in
  * the table's trie, which holds the store's reference.  When its last route
  * goes away it leaves the trie (in_trie = false, the trie's reference is
@@ -32,6 +42,9 @@
  *                                 marked by it (notify.c)
  *   hold_views, hold_ms, hold     hold-down arming and the running hold-down's
  *                                 timer (allocated on first use); exclusive lock
+ *   mem_refs                      atomic: deferred frees still to run before the
+ *                                 block's memory goes (the destination's and,
+ *                                 while it is in use, its embedded first route's)
  */
 #ifndef RTM_DEST_H
 #define RTM_DEST_H
@@ -57,12 +70,14 @@ struct route_ref {
 
 /*
  * Immutable list of a destination's live routes in preference order: lower
- * Preference, then lower Metric, then older first (SEMANTICS.md §5).
+ * Preference, then lower Metric, then older first (SEMANTICS.md §5).  A set
+ * on the heap has the rcu_head of its deferred free just before it (dest.c);
+ * the embedded one needs none.
  */
 struct route_set {
-	struct rcu_head rcu;
-	uint32_t n;
-	uint32_t views; /* union of the routes' views */
+	uint32_t n : 31;
+	uint32_t embedded : 1; /* lives in a dest_block: never freed on its own */
+	uint32_t views;        /* union of the routes' views */
 	/* Hold-down routes per view id (deleted routes, each with a reference
 	 * owned by the hold; SEMANTICS.md §7), or NULL. */
 	struct route *hold[TABLE_NUM_VIEWS];
@@ -75,17 +90,37 @@ struct dest {
 	struct prefix key;
 	struct destlock lock;
 	seqcount seq;
+	_Atomic uint32_t mem_refs;
 	_Atomic(struct route_set *) set;
 	_Atomic uint64_t last_changed;
 	_Atomic(void **) opaque;
-	bool in_trie;
 	_Atomic uint32_t notify_pending;
 	_Atomic uint32_t notify_marked;
-	uint32_t hold_views;
 	uint32_t hold_ms;
+	uint8_t hold_views; /* view bits (TABLE_VIEWS_SUPPORTED) */
+	bool in_trie;
+	uint8_t block_class; /* which slab the block came from (dest.c); immutable */
 	struct dest_hold *hold;
 	struct rcu_head rcu;
 };
+
+/*
+ * The block: the destination, then its first route, that route's one-route
+ * set (one entry) and its first version with room for the next hops the
+ * first RTM_ROUTE_INFO named.  (Offsets, not a struct: the set and the
+ * version end in flexible arrays.)
+ */
+#define DEST_BLOCK_ROUTE_OFF sizeof(struct dest)
+#define DEST_BLOCK_SET_OFF (DEST_BLOCK_ROUTE_OFF + sizeof(struct route))
+#define DEST_BLOCK_VERSION_OFF                                                              \
+	(DEST_BLOCK_SET_OFF + sizeof(struct route_set) + sizeof(struct route_ref))
+
+/* Is r the first route, embedded in its destination's block? */
+static inline bool
+route_is_embedded(const struct route *r)
+{
+	return (const char *)r == (const char *)r->dest + DEST_BLOCK_ROUTE_OFF;
+}
 
 /* A running hold-down: its timer holds a reference on the destination. */
 struct dest_hold {
@@ -98,8 +133,30 @@ struct dest_snapshot {
 	uint64_t last_changed;
 };
 
-/* A new destination (not yet in the trie), with refs references. */
-struct dest *dest_new(struct table *t, const struct prefix *key, uint32_t refs);
+/*
+ * A new destination (not yet in the trie), with refs references, in a block
+ * with room for a first route of nnh next hops (dest_block).
+ */
+struct dest *dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh);
+
+/* The block's memory for the first route and its first version (route_new). */
+static inline void *
+dest_first_route_mem(struct dest *d)
+{
+	return (char *)d + DEST_BLOCK_ROUTE_OFF;
+}
+
+static inline void *
+dest_first_version_mem(struct dest *d)
+{
+	return (char *)d + DEST_BLOCK_VERSION_OFF;
+}
+
+/* One deferred free of d's block has run: free it if it was the last. */
+void dest_block_put(struct dest *d);
+
+/* The set {r with version v} in d's embedded set memory. */
+struct route_set *route_set_first(struct dest *d, struct route *r, struct route_version *v);
 
 /* Undo dest_new() for a destination that was never published. */
 void dest_discard(struct dest *d);
@@ -138,11 +195,17 @@ struct route_set *route_set_with(const struct route_set *old, struct route *r,
 struct route_set *route_set_without(const struct route_set *old, const struct route *r);
 bool route_set_is_empty(const struct route_set *set);
 
+/* Is r the set's only route, with no hold-down route? */
+bool route_set_only(const struct route_set *set, const struct route *r);
+
 /* Is r the only route of set in view id v (or does set have none)? */
 bool route_set_view_empty(const struct route_set *set, unsigned v);
 
 /* Retire a set that was published (freed after a grace period). */
 void route_set_retire(struct route_set *set);
+
+/* Free a set that was never published. */
+void route_set_discard(struct route_set *set);
 
 /*
  * Fill info for the caller's view selection from a snapshot, referencing

@@ -11,7 +11,7 @@
  *   finalizer exactly once.
  * - slot->obj: written before the slot is published (the handle value is
  *   handed out after handle_alloc returns) and read after validating word.
- * - free list (free_head, slot->next_free): guarded by free_lock.  A slot
+ * - free list (free_head, and a free slot's obj as the link): guarded by free_lock.  A slot
  *   reaches the free list only through handle_recycle(), which the owner
  *   calls after a grace period, with the generation bumped first.
  *
@@ -72,10 +72,15 @@ static pthread_mutex_t ledgers_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread struct ledger *my_ledger;
 static __thread bool my_ledger_tried;
 
+/*
+ * 16 bytes per handle: a free slot keeps its free-list link (the next free
+ * index) in obj, stored under free_lock with relaxed atomics; a reader that
+ * loads obj from a free slot never uses it, because the word's type is
+ * HT_NONE and validation fails first.
+ */
 struct slot {
 	_Atomic uint64_t word; /* gen:24 << 40 | type:8 << 32 | refs:32 */
-	_Atomic(void *) obj;
-	uint32_t next_free; /* free list link, under free_lock */
+	_Atomic(void *) obj;   /* the object, or the free-list link while free */
 };
 
 static _Atomic(struct slot *) chunks[MAX_CHUNKS];
@@ -166,7 +171,7 @@ index_take_locked(void)
 	uint32_t idx = free_head;
 
 	if (idx != UINT32_MAX) {
-		free_head = slot_of_index(idx)->next_free;
+		free_head = (uint32_t)(uintptr_t)ld_relaxed(&slot_of_index(idx)->obj);
 		return idx;
 	}
 	if ((uint64_t)next_unused >= (uint64_t)MAX_CHUNKS * CHUNK_SLOTS - 1)
@@ -513,7 +518,7 @@ handle_recycle(rtm_handle h)
 		return;
 	}
 	pthread_mutex_lock(&free_lock);
-	s->next_free = free_head;
+	st_relaxed(&s->obj, (void *)(uintptr_t)free_head);
 	free_head = idx;
 	pthread_mutex_unlock(&free_lock);
 }

@@ -4,8 +4,9 @@
  *
  * References held:
  *   route   -> its dest and its owner entity (for the route's whole life)
- *   r->info -> Neighbour and NextHops[] (the route's own references; the
- *              client adjusts them itself during an in-place edit)
+ *   r->info -> Neighbour and NextHops[] (the route's own references, taken
+ *              when the info is built; the client adjusts them itself
+ *              during an in-place edit)
  *   version -> Neighbour and nh[] (its own, dropped a grace period after the
  *              version is replaced, so readers can always reference them)
  */
@@ -55,17 +56,16 @@ route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner)
 	return rc;
 }
 
-struct route_version *
-route_version_new(const RTM_ROUTE_INFO *info)
+/* Fill v from info (v has room for its next hops). */
+static struct route_version *
+version_init(struct route_version *v, const RTM_ROUTE_INFO *info)
 {
 	USHORT n = info->NextHopsList.NumNextHops;
-	struct route_version *v = rtm_malloc(sizeof(*v) + n * sizeof(v->nh[0]));
 
-	if (!v)
-		return NULL;
+	v->embedded = false;
 	v->pref = info->PrefInfo;
-	v->views = info->BelongsToViews == RTM_VIEW_MASK_ALL ? TABLE_VIEWS_SUPPORTED
-							   : info->BelongsToViews;
+	v->views_all = info->BelongsToViews == RTM_VIEW_MASK_ALL;
+	v->views = v->views_all ? TABLE_VIEWS_SUPPORTED : info->BelongsToViews;
 	v->flags = info->Flags;
 	v->flags1 = info->Flags1;
 	v->esi = info->EntitySpecificInfo;
@@ -82,11 +82,30 @@ route_version_new(const RTM_ROUTE_INFO *info)
 	return v;
 }
 
+/* A version on the heap: its rcu_head, then the version. */
+static struct rcu_head *
+version_head(struct route_version *v)
+{
+	return (struct rcu_head *)((char *)v - sizeof(struct rcu_head));
+}
+
+struct route_version *
+route_version_new(const RTM_ROUTE_INFO *info)
+{
+	USHORT n = info->NextHopsList.NumNextHops;
+	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_version) +
+			     n * sizeof(rtm_handle));
+
+	if (!p)
+		return NULL;
+	return version_init((struct route_version *)(p + sizeof(struct rcu_head)), info);
+}
+
 static void
 version_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	rtm_free(caa_container_of(head, struct route_version, rcu));
+	rtm_free(head); /* the start of the allocation */
 	rcu_deferred_done();
 }
 
@@ -101,7 +120,8 @@ route_version_retire(struct route_version *v)
 {
 	if (v) {
 		version_put_handles(v);
-		rcu_defer(&v->rcu, version_free_cb);
+		if (!v->embedded)
+			rcu_defer(version_head(v), version_free_cb);
 	}
 }
 
@@ -109,7 +129,8 @@ void
 route_version_discard(struct route_version *v)
 {
 	version_put_handles(v);
-	rtm_free(v);
+	if (!v->embedded)
+		rtm_free(version_head(v));
 }
 
 bool
@@ -138,6 +159,27 @@ info_take_handles(RTM_ROUTE_INFO *dst, const RTM_ROUTE_INFO *src)
 	dst->NextHopsList.NumNextHops = n;
 }
 
+/* Reference h for a copy; on failure note it and leave NULL. */
+static HANDLE
+copy_ref(HANDLE h, enum htype type, bool *failed)
+{
+	if (!h)
+		return NULL;
+	if (handle_ref(h, type))
+		return h;
+	*failed = true;
+	return NULL;
+}
+
+static void
+copy_put(RTM_ROUTE_INFO *out)
+{
+	if (out->Neighbour)
+		handle_put(out->Neighbour);
+	for (USHORT i = 0; i < out->NextHopsList.NumNextHops; i++)
+		handle_put(out->NextHopsList.NextHops[i]);
+}
+
 /* Drop the route's own references held through r->info. */
 static void
 info_put_handles(RTM_ROUTE_INFO *info)
@@ -155,10 +197,15 @@ info_put_handles(RTM_ROUTE_INFO *info)
 void
 route_info_assign(struct route *r, const RTM_ROUTE_INFO *info)
 {
-	RTM_ROUTE_INFO *dst = r->info;
+	RTM_ROUTE_INFO *dst, *old;
 	size_t sz = ROUTE_INFO_SIZE(r->dest->table->max_nexthops);
-	RTM_ROUTE_INFO *old = alloca(sz);
 
+	/* The publish's seqcount write comes first: see route_info_get(). */
+	fence_seq_cst();
+	dst = route_info_peek(r);
+	if (!dst)
+		return; /* built from the new version when someone asks */
+	old = alloca(sz);
 	memcpy(old, dst, sz);
 	dst->Flags1 = info->Flags1;
 	dst->Flags = info->Flags;
@@ -167,15 +214,109 @@ route_info_assign(struct route *r, const RTM_ROUTE_INFO *info)
 	dst->EntitySpecificInfo = info->EntitySpecificInfo;
 	info_take_handles(dst, info);
 	info_put_handles(old);
-	route_info_restore_identity(r);
+	route_info_restore_identity(r, dst);
 }
 
 void
-route_info_restore_identity(struct route *r)
+route_info_sync_state(struct route *r)
 {
-	r->info->DestHandle = r->dest->handle;
-	r->info->RouteOwner = r->owner->handle;
-	r->info->State = ld_relaxed(&r->state);
+	RTM_ROUTE_INFO *info;
+
+	fence_seq_cst(); /* as in route_info_assign() */
+	info = route_info_peek(r);
+	if (info)
+		info->State = ld_relaxed(&r->state);
+}
+
+void
+route_info_restore_identity(struct route *r, RTM_ROUTE_INFO *info)
+{
+	info->DestHandle = r->dest->handle;
+	info->RouteOwner = r->owner->handle;
+	info->State = ld_relaxed(&r->state);
+}
+
+/*
+ * Fill dst from version v of r, referencing its handles.  False if one of
+ * them died (v was replaced meanwhile): nothing is referenced then.
+ * Inside rcu_lock() or with d's lock held.
+ */
+static bool
+info_fill(struct route *r, const struct route_version *v, RTM_ROUTE_INFO *dst)
+{
+	bool failed = false;
+	USHORT n = 0;
+
+	dst->Neighbour = copy_ref(v->neighbour, HT_NEXTHOP, &failed);
+	for (USHORT i = 0; i < v->nnh && !failed; i++) {
+		HANDLE h = copy_ref(v->nh[i], HT_NEXTHOP, &failed);
+
+		if (h)
+			dst->NextHopsList.NextHops[n++] = h;
+	}
+	dst->NextHopsList.NumNextHops = n;
+	if (failed) {
+		copy_put(dst);
+		return false;
+	}
+	dst->Flags1 = v->flags1;
+	dst->Flags = v->flags;
+	dst->PrefInfo = v->pref;
+	dst->BelongsToViews = v->views_all ? RTM_VIEW_MASK_ALL : v->views;
+	dst->EntitySpecificInfo = v->esi;
+	route_info_restore_identity(r, dst);
+	return true;
+}
+
+/*
+ * Building r->info without d's lock races only with a writer replacing the
+ * version (or deleting r), and every such writer bumps d's seqcount before it
+ * looks at r->info (route_info_assign / route_info_sync_state, after a
+ * seq_cst fence).  The builder installs its copy with a seq_cst CAS and then,
+ * after a seq_cst fence, re-reads the seqcount: if it did not move, any later
+ * writer sees the new info and keeps it current; if it moved, a writer may
+ * have missed it, and the builder refreshes it under the exclusive lock.  In
+ * that case this thread cannot be holding d's lock (no writer could have
+ * run), so taking it cannot deadlock.  A builder that holds d's lock (shared
+ * or exclusive) never takes the refresh path.
+ */
+RTM_ROUTE_INFO *
+route_info_get(struct route *r)
+{
+	struct dest *d = r->dest;
+	RTM_ROUTE_INFO *info = route_info_peek(r), *fresh;
+	struct route_ext *x;
+	uint32_t s;
+
+	if (likely(info != NULL))
+		return info;
+	x = route_ext_get(r);
+	if (!x)
+		return NULL;
+	fresh = rtm_calloc(1, ROUTE_INFO_SIZE(d->table->max_nexthops));
+	if (!fresh)
+		return NULL;
+	rcu_lock();
+	do
+		s = seq_read_begin(&d->seq);
+	while (!info_fill(r, ld_acquire(&r->pub), fresh));
+	rcu_unlock();
+	if (!atomic_compare_exchange_strong(&x->info, &info, fresh)) {
+		info_put_handles(fresh);
+		rtm_free(fresh);
+		return info; /* another builder won */
+	}
+	fence_seq_cst();
+	if (ld_relaxed(&d->seq.seq) != s) {
+		rcu_thread_locks_held++;
+		destlock_write_lock(&d->lock);
+		info_put_handles(fresh);
+		/* The current version's handles are referenced by it: no failure. */
+		info_fill(r, ld_relaxed(&r->pub), fresh);
+		destlock_write_unlock(&d->lock);
+		rcu_thread_locks_held--;
+	}
+	return fresh;
 }
 
 static void
@@ -185,10 +326,19 @@ route_free_cb(struct rcu_head *head)
 	struct route *r = caa_container_of(head, struct route, rcu);
 	rtm_handle h = r->handle;
 
-	rtm_free(ld_relaxed(&r->ext));
-	rtm_free(r->info);
-	rtm_free(r);
+	struct route_ext *x = ld_relaxed(&r->ext);
+
+	if (x) {
+		rtm_free(ld_relaxed(&x->info));
+		rtm_free(x);
+	}
 	handle_recycle(h);
+	/* The route's reference on its dest is gone, but not the dest's
+	 * memory while this callback has not released it. */
+	if (route_is_embedded(r))
+		dest_block_put(r->dest);
+	else
+		rtm_free(r);
 	rcu_deferred_done();
 }
 
@@ -221,8 +371,11 @@ route_final(void *obj)
 {
 	struct route *r = obj;
 
+	RTM_ROUTE_INFO *info = route_info_peek(r);
+
 	route_version_retire(ld_relaxed(&r->pub));
-	info_put_handles(r->info);
+	if (info)
+		info_put_handles(info);
 	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
 	rcu_defer(&r->rcu, route_free_cb);
@@ -235,18 +388,24 @@ route_module_init(void)
 }
 
 struct route *
-route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
+route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, bool first)
 {
 	struct table *t = dest->table;
-	struct route *r = rtm_calloc(1, sizeof(*r));
+	struct route *r;
 	struct route_version *v = NULL;
 
-	if (!r)
-		return NULL;
-	r->info = rtm_calloc(1, ROUTE_INFO_SIZE(t->max_nexthops));
-	v = route_version_new(info);
-	if (!r->info || !v)
-		goto out_free;
+	if (first) {
+		r = memset(dest_first_route_mem(dest), 0, sizeof(*r));
+		v = version_init(dest_first_version_mem(dest), info);
+		v->embedded = true;
+	} else {
+		r = rtm_calloc(1, sizeof(*r));
+		if (!r)
+			return NULL;
+		v = route_version_new(info);
+		if (!v)
+			goto out_free;
+	}
 	/* Store reference only: the caller adds its own with handle_ref. */
 	if (handle_alloc(HT_ROUTE, r, 1, &r->handle) != 0)
 		goto out_free;
@@ -258,19 +417,12 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info)
 	atomic_init(&r->ext, NULL);
 	handle_ref(dest->handle, HT_DEST);
 	handle_ref(owner->handle, HT_ENTITY);
-	r->info->Flags1 = info->Flags1;
-	r->info->Flags = info->Flags;
-	r->info->PrefInfo = info->PrefInfo;
-	r->info->BelongsToViews = info->BelongsToViews;
-	r->info->EntitySpecificInfo = info->EntitySpecificInfo;
-	info_take_handles(r->info, info);
-	route_info_restore_identity(r);
 	return r;
 out_free:
 	if (v)
 		route_version_discard(v);
-	rtm_free(r->info);
-	rtm_free(r);
+	if (!first)
+		rtm_free(r);
 	return NULL;
 }
 
@@ -280,34 +432,16 @@ route_discard(struct route *r)
 	rtm_handle h = r->handle;
 
 	route_version_discard(ld_relaxed(&r->pub));
-	info_put_handles(r->info);
 	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
-	rtm_free(ld_relaxed(&r->ext)); /* from extras_prepare: no timer, no list */
-	rtm_free(r->info);
-	rtm_free(r);
+	/* Nobody could build its info: it was never published.  Its ext, if
+	 * any, comes from extras_prepare: no timer, no list, no info. */
+	rtm_free(ld_relaxed(&r->ext));
+	if (route_is_embedded(r))
+		fetch_sub_acq_rel(&r->dest->mem_refs, 1); /* the dest is discarded next */
+	else
+		rtm_free(r);
 	handle_recycle(h);
-}
-
-/* Reference h for a copy; on failure note it and leave NULL. */
-static HANDLE
-copy_ref(HANDLE h, enum htype type, bool *failed)
-{
-	if (!h)
-		return NULL;
-	if (handle_ref(h, type))
-		return h;
-	*failed = true;
-	return NULL;
-}
-
-static void
-copy_put(RTM_ROUTE_INFO *out)
-{
-	if (out->Neighbour)
-		handle_put(out->Neighbour);
-	for (USHORT i = 0; i < out->NextHopsList.NumNextHops; i++)
-		handle_put(out->NextHopsList.NextHops[i]);
 }
 
 void

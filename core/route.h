@@ -17,11 +17,15 @@
  *         copies the newer version instead).
  *   info  the RTM's own RTM_ROUTE_INFO, sized for the table's
  *         MaxNextHopsInRoute.  Returned by RtmLockRoute and
- *         RtmGetRoutePointer.  Written only by the holder of the destination's
+ *         RtmGetRoutePointer.  Most routes never need it, so it is built
+ *         from pub on first use (route_info_get(), installed with a CAS in
+ *         the route's ext; NULL until then) and from then on kept equal to pub by the writers.
+ *         Its contents are written only by the holder of the destination's
  *         exclusive lock (the client between RtmLockRoute and
- *         RtmUpdateAndUnlockRoute, or RtmAddRouteToDest).  Readers never read
- *         it.  The handles in it carry the route's own references (the client
- *         adjusts them itself during an in-place edit, SEMANTICS.md §6).
+ *         RtmUpdateAndUnlockRoute, or RtmAddRouteToDest / deletion), or by
+ *         its builder before the CAS.  Readers never read it.  The handles in
+ *         it carry the route's own references (the client adjusts them itself
+ *         during an in-place edit, SEMANTICS.md §6).
  *
  * Other fields: dest, owner (each holds a reference), handle, age: immutable;
  * state: atomic, set to DELETED under the destination's exclusive lock.
@@ -38,13 +42,15 @@ struct dest;
 struct entity;
 struct table;
 
+/* On the heap, preceded by the rcu_head of its deferred free (route.c). */
 struct route_version {
-	struct rcu_head rcu;
 	RTM_PREF_INFO pref;
 	uint32_t views;
 	USHORT flags;
 	UCHAR flags1;
 	USHORT nnh;
+	bool views_all; /* the client said RTM_VIEW_MASK_ALL (views holds the supported ones) */
+	bool embedded;  /* in its destination's block (dest.h): never freed on its own */
 	void *esi;
 	rtm_handle neighbour;
 	rtm_handle nh[];
@@ -55,13 +61,15 @@ struct route_list;
 /*
  * What only some routes need, allocated on first use and freed with the
  * route: the aging timer (armed: it holds a reference on the route; worker
- * lock) and the route-list membership (owner->lists_lock).
+ * lock), the route-list membership (owner->lists_lock) and the RTM's own
+ * RTM_ROUTE_INFO (info, see above; NULL until built).
  */
 struct route_ext {
 	struct timer ttl;
 	struct route *route;
 	struct route_list *list;
 	struct cds_list_head list_link;
+	_Atomic(RTM_ROUTE_INFO *) info;
 };
 
 struct route {
@@ -71,13 +79,21 @@ struct route {
 	uint64_t age;
 	_Atomic(struct route_version *) pub;
 	_Atomic UCHAR state;
-	RTM_ROUTE_INFO *info;
 	_Atomic(struct route_ext *) ext;
 	struct rcu_head rcu;
 };
 
 /* r's extension, allocated if needed; NULL on ENOMEM. */
 struct route_ext *route_ext_get(struct route *r);
+
+/* r's info if it was built, else NULL. */
+static inline RTM_ROUTE_INFO *
+route_info_peek(struct route *r)
+{
+	struct route_ext *x = ld_acquire(&r->ext);
+
+	return x ? ld_acquire(&x->info) : NULL;
+}
 
 /* Bytes of an RTM_ROUTE_INFO with room for n next hops. */
 #define ROUTE_INFO_SIZE(n) (offsetof(RTM_ROUTE_INFO, NextHopsList.NextHops) + (n) * sizeof(HANDLE))
@@ -100,22 +116,34 @@ void route_version_discard(struct route_version *v);
 
 /*
  * A new route of owner on dest with the client's info (references taken
- * for the route's own info and for its first version).  The route holds
- * references on dest and owner.  Returns NULL on ENOMEM.
+ * for its first version).  The route holds references on dest and owner.
+ * first: dest is new and this is its first route, which goes (with its
+ * version) into the dest's block.  Returns NULL on ENOMEM.
  */
-struct route *route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info);
+struct route *route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info,
+			bool first);
 
 /* Undo route_new() for a route that was never published. */
 void route_discard(struct route *r);
 
 /*
- * Replace the client-visible fields of r->info with info's, taking
+ * r->info, built from the published version if it does not exist yet; NULL
+ * on ENOMEM.  Any thread may call it, with or without d's lock.
+ */
+RTM_ROUTE_INFO *route_info_get(struct route *r);
+
+/*
+ * After publishing a new version of r (exclusive lock held): replace the
+ * client-visible fields of r->info, if it exists, with info's, taking
  * references on the new handles and dropping the old ones.
  */
 void route_info_assign(struct route *r, const RTM_ROUTE_INFO *info);
 
-/* Put DestHandle, RouteOwner and State of r->info back (SEMANTICS §6). */
-void route_info_restore_identity(struct route *r);
+/* After marking r deleted (exclusive lock held): tell r->info, if any. */
+void route_info_sync_state(struct route *r);
+
+/* Put DestHandle, RouteOwner and State of info (r's) back (SEMANTICS §6). */
+void route_info_restore_identity(struct route *r, RTM_ROUTE_INFO *info);
 
 /* Is v the same client-visible data as the other version? */
 bool route_version_equal(const struct route_version *a, const struct route_version *b);

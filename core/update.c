@@ -231,6 +231,15 @@ update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info,
 	return rc;
 }
 
+/* r's neighbour as the RTM's own info says (d locked exclusively). */
+static HANDLE
+route_neighbour_locked(struct route *r)
+{
+	const RTM_ROUTE_INFO *info = route_info_peek(r);
+
+	return info ? info->Neighbour : ld_relaxed(&r->pub)->neighbour;
+}
+
 /* The caller's route on d that this add should update, or NULL. */
 static struct route *
 find_match_locked(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD in_flags)
@@ -244,7 +253,7 @@ find_match_locked(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, 
 
 		if (r->owner != e)
 			continue;
-		if ((in_flags & RTM_ROUTE_CHANGE_FIRST) || r->info->Neighbour == info->Neighbour)
+		if ((in_flags & RTM_ROUTE_CHANGE_FIRST) || route_neighbour_locked(r) == info->Neighbour)
 			return r;
 	}
 	return NULL;
@@ -282,7 +291,7 @@ add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD 
 		if (!rc)
 			rc = update_locked(d, r, info, out_flags);
 	} else {
-		r = route_new(d, e, info);
+		r = route_new(d, e, info, false);
 		if (!r) {
 			rc = -ENOMEM;
 			goto out;
@@ -311,20 +320,19 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	     const struct update_extras *x, DWORD *out_flags, rtm_handle *out_handle)
 {
 	struct table *t = e->table;
-	struct dest *d = dest_new(t, key, 1);
+	struct dest *d = dest_new(t, key, 1, info->NextHopsList.NumNextHops);
 	struct route *r = NULL;
 	struct route_set *set = NULL;
 	int rc;
 
 	if (!d)
 		return -ENOMEM;
-	r = route_new(d, e, info);
-	if (r && !extras_prepare(r, x))
-		set = route_set_with(NULL, r, ld_relaxed(&r->pub));
-	if (!set) {
+	r = route_new(d, e, info, true);
+	if (!r || extras_prepare(r, x)) {
 		rc = -ENOMEM;
 		goto out_discard;
 	}
+	set = route_set_first(d, r, ld_relaxed(&r->pub));
 	atomic_init(&d->set, set);
 	d->in_trie = true;
 	/* Nobody can reach d before the insert publishes it; the lock makes
@@ -348,8 +356,7 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 		return 0;
 	}
 	dest_unlock(d, true);
-	st_relaxed(&d->set, NULL);
-	rtm_free(set);
+	st_relaxed(&d->set, NULL); /* set lives in d's block */
 out_discard:
 	if (r)
 		route_discard(r);
@@ -402,8 +409,8 @@ publish_set_locked(struct dest *d, struct route_set *ns, struct route *gone)
 		st_release(&gone->state, RTM_ROUTE_STATE_DELETED);
 	dest_publish_end_locked(d, empty ? NULL : ns);
 	route_set_retire(old);
-	if (empty)
-		rtm_free(ns); /* never published */
+	if (empty && ns)
+		route_set_discard(ns); /* never published */
 	return empty;
 }
 
@@ -418,14 +425,18 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
-	ns = route_set_without(old, r);
-	if (!ns)
-		return -ENOMEM;
-	r->info->State = RTM_ROUTE_STATE_DELETED;
+	if (route_set_only(old, r) && !d->hold_views) {
+		ns = NULL; /* nothing left and no hold-down to begin: no new set */
+	} else {
+		ns = route_set_without(old, r);
+		if (!ns)
+			return -ENOMEM;
+	}
 	aging_hold_begin_locked(d, ns, r, v);
 	*out_flags = best_flag(old, ns, r, false);
 	change_of(old, ns, r, v, NULL, &c);
-	empty = publish_set_locked(d, ns, r);
+	empty = publish_set_locked(d, ns, r); /* r's state becomes DELETED there */
+	route_info_sync_state(r);
 	aging_cancel(r);
 	routelist_remove(r);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
@@ -455,19 +466,23 @@ update_in_place_and_unlock(struct entity *e, struct route *r, const struct updat
 {
 	struct dest *d = r->dest;
 	struct route_version *v;
+	RTM_ROUTE_INFO *info;
 	int rc;
 
 	if (!destlock_is_write_locked(&d->lock))
 		return -EINVAL;
-	route_info_restore_identity(r);
+	info = route_info_get(r); /* exists unless RtmLockDestination took the lock */
+	if (!info)
+		return -ENOMEM;
+	route_info_restore_identity(r, info);
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
-	rc = route_info_check(r->info, e);
+	rc = route_info_check(info, e);
 	if (!rc)
 		rc = extras_prepare(r, x);
 	if (rc)
 		return rc;
-	v = route_version_new(r->info);
+	v = route_version_new(info);
 	if (!v)
 		return -ENOMEM;
 	rc = publish_version_locked(d, r, v, false, out_flags);

@@ -72,7 +72,7 @@ static int64_t heap_in_use(void)
 {
 #ifdef HAVE_MALLINFO2
 	struct mallinfo2 mi = mallinfo2();
-	return (int64_t)mi.uordblks;
+	return (int64_t)mi.uordblks + (int64_t)mi.hblkhd; /* small chunks + mmap'd ones */
 #else
 	return -1;
 #endif

@@ -964,6 +964,11 @@ worker_phase(struct world *w)
 		c.e = x->ent[1];
 		c.a = x->prefixes[0];
 		x->r[0] = (struct mroute){.owner = 1, .prefix = 0, .nh = -1, .pref = 1, .metric = 1};
+		x->r[1] = (struct mroute){.owner = 1, .prefix = 0, .nh = -1, .pref = 2, .metric = 1};
+		/* A second, permanent route on the prefix: removing the expiring
+		 * one then needs a new route set (removing a destination's only
+		 * route allocates nothing). */
+		STEP(x, NO_ERROR, add_route(x, 1, 2, 1, INFINITE, RTM_ROUTE_CHANGE_NEW));
 		/* The expiry's allocation (a new route set) fails on the worker;
 		 * this thread makes no call until the failure has been met. */
 		inj0 = rtm_fault_injected();
@@ -978,6 +983,8 @@ worker_phase(struct world *w)
 		if (!wait_for(route_gone, &c))
 			fail("worker: the expiry was lost after an allocation failure");
 		RtmReleaseRoutes(c.e, 1, &c.r);
+		STEP(x, NO_ERROR, (fl = 0, RtmDeleteRouteToDest(c.e, x->r[1].h, &fl)));
+		x->r[1].h = NULL;
 
 		/* Hold-down: its end allocates on the worker. */
 		x->r[0].h = NULL;

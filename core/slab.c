@@ -1,0 +1,101 @@
+/*
+ * Object caches (see slab.h).  An arena is one rtm_malloc() of
+ * SLAB_ARENA_BYTES; objects are handed out from its start, 8-byte aligned
+ * (the store's objects hold nothing wider than a pointer or a uint64_t, and
+ * malloc's 16 would cost 8 bytes per destination block).  Arenas are never
+ * freed.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "alloc.h"
+#include "slab.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SLAB_PASS_THROUGH 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SLAB_PASS_THROUGH 1
+#endif
+#endif
+#ifdef RTM_FAULT_INJECTION
+#define SLAB_PASS_THROUGH 1
+#endif
+
+#define SLAB_ARENA_BYTES (8u << 20)
+#define SLAB_HUGE_PAGE (2u << 20)
+#define SLAB_ALIGN 8u
+
+#ifdef SLAB_PASS_THROUGH
+
+void *
+slab_alloc(struct slab *s)
+{
+	return rtm_malloc(s->size);
+}
+
+void
+slab_free(struct slab *s, void *p)
+{
+	(void)s;
+	rtm_free(p);
+}
+
+#else
+
+static size_t
+slab_stride(const struct slab *s)
+{
+	return (s->size + SLAB_ALIGN - 1) & ~(size_t)(SLAB_ALIGN - 1);
+}
+
+/* Under s->lock: a fresh arena as the current tail.  False on ENOMEM. */
+static bool
+arena_new_locked(struct slab *s)
+{
+	char *a = rtm_malloc(SLAB_ARENA_BYTES);
+	uintptr_t lo, hi;
+
+	if (!a)
+		return false;
+	/* Advice only: an arena without huge pages works the same. */
+	lo = ((uintptr_t)a + SLAB_HUGE_PAGE - 1) & ~(uintptr_t)(SLAB_HUGE_PAGE - 1);
+	hi = ((uintptr_t)a + SLAB_ARENA_BYTES) & ~(uintptr_t)(SLAB_HUGE_PAGE - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	s->next = (char *)(((uintptr_t)a + SLAB_ALIGN - 1) & ~(uintptr_t)(SLAB_ALIGN - 1));
+	s->end = a + SLAB_ARENA_BYTES;
+	return true;
+}
+
+void *
+slab_alloc(struct slab *s)
+{
+	size_t stride = slab_stride(s);
+	void *p;
+
+	pthread_mutex_lock(&s->lock);
+	p = s->free;
+	if (p) {
+		s->free = *(void **)p;
+	} else if ((size_t)(s->end - s->next) >= stride || arena_new_locked(s)) {
+		p = s->next;
+		s->next += stride;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return p;
+}
+
+void
+slab_free(struct slab *s, void *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&s->lock);
+	*(void **)p = s->free;
+	s->free = p;
+	pthread_mutex_unlock(&s->lock);
+}
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * Fixed-size object caches for the store's most numerous object (the
+ * destination block, dest.h): objects are carved out of large arenas, with no
+ * per-object allocator header, and freed objects are kept on the cache's free
+ * list for the next allocation (arena memory is never given back).  Arenas
+ * come from rtm_malloc(), so an arena that cannot be had makes slab_alloc()
+ * return NULL like any other allocation, and the interior of each arena is
+ * offered to the kernel for transparent huge pages (a full table touches a
+ * few hundred megabytes of fresh memory: 2 MiB pages take far fewer faults).
+ *
+ * Builds with a sanitizer or with RTM_FAULT_INJECTION pass every object
+ * straight to rtm_malloc()/rtm_free(), so that use-after-free detection and
+ * fault injection see each object.
+ *
+ * Concurrency: all fields are guarded by lock (a leaf lock); slab_alloc and
+ * slab_free may be called from any thread, including RCU callbacks.
+ */
+#ifndef RTM_SLAB_H
+#define RTM_SLAB_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+struct slab {
+	size_t size; /* object size; immutable */
+	pthread_mutex_t lock;
+	void *free;        /* freed objects, linked through their first word */
+	char *next, *end;  /* the current arena's unused tail */
+};
+
+#define SLAB_INIT(objsize) {.size = (objsize), .lock = PTHREAD_MUTEX_INITIALIZER}
+
+/* An object of s->size bytes (not cleared), or NULL on ENOMEM. */
+void *slab_alloc(struct slab *s);
+
+/* Give back an object of s. */
+void slab_free(struct slab *s, void *p);
+
+#endif
