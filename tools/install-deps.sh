@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages librtm needs to build and test, if any are missing.
 #
-#   tools/install-deps.sh [EXTRA-PACKAGE...]
+#   tools/install-deps.sh [--bench] [EXTRA-PACKAGE...]
+#
+#   --bench   also what the benchmarks need (tools/run-bench.sh): DPDK for
+#             rtm-bench's baselines, gnuplot for its --plot, Google Benchmark
+#             for bench/ (rtm-microbench).  The test path (tools/run-tests.sh)
+#             leaves it out: those builds skip what is missing.
 #
 # Idempotent: asks dpkg which packages are missing and touches apt only then.
 # Runs apt through sudo when not root.
@@ -20,8 +25,18 @@ packages=(
 	clang              # second compiler; TSan preset
 	libclang-rt-14-dev # clang's sanitizer runtimes
 	spin               # model checker for tests/model (the lock protocol)
-	"$@"
 )
+bench_packages=(
+	g++                # bench/shim.cc (build-essential has it; named for clarity)
+	libdpdk-dev        # rtm-bench baselines: rte_lpm, rte_fib, rte_rib (~190 MB with dependencies)
+	gnuplot-nox        # rtm-bench --plot
+	libbenchmark-dev   # Google Benchmark: bench/ micro-benchmarks
+)
+if [ "${1:-}" = --bench ]; then
+	shift
+	packages+=("${bench_packages[@]}")
+fi
+packages+=("$@")
 
 missing=()
 for pkg in "${packages[@]}"; do

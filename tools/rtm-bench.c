@@ -35,6 +35,9 @@
 #ifndef RTM_DATA_DIR
 #define RTM_DATA_DIR "tests/data/fulltable"
 #endif
+#ifndef RTM_RIS_DATA
+#define RTM_RIS_DATA "tests/data/ripe-ris/rrc06-bview-2010-07-01-0759-first100k.bgpdump.txt.xz"
+#endif
 
 #define DEFAULT_SEED 0x5EEDC0DE2023ull
 #define MAX_REPS 15
@@ -45,8 +48,11 @@
 /* ------------------------------------------------------------------------- */
 /* options and global state                                                   */
 
-enum { PH_LOAD = 1, PH_LOOKUP = 2, PH_CHURN = 4, PH_MIXED = 8, PH_MEMORY = 16, PH_LOCKS = 32 };
-static const char *const phase_names[] = { "load", "lookup", "churn", "mixed", "memory", "locks" };
+enum { PH_LOAD = 1, PH_LOOKUP = 2, PH_CHURN = 4, PH_MIXED = 8, PH_MEMORY = 16, PH_LOCKS = 32,
+       PH_MULTIPATH = 64 };
+static const char *const phase_names[] = { "load", "lookup", "churn", "mixed", "memory", "locks",
+					   "multipath" };
+#define NPHASES 7
 
 static struct {
 	unsigned phases;
@@ -58,15 +64,33 @@ static struct {
 	size_t limit;              /* prefixes per family, 0 = all */
 	unsigned dpdk_mem;
 	const char *json, *plot;
+	const char *ris;           /* multipath: bgpdump -m file */
 	const char *tables[8];
 	int ntables;
 } opt;
 
 static int ncpu;
+/* The CPUs this process may run on, read before DPDK's EAL could change the mask. */
+static int cpus[CPU_SETSIZE], ncpus;
+static char mixed_placement[256] = "not run";
+static char loadavg_start[128];   /* /proc/loadavg when the run began: other load skews every figure */
+
+/* The 1, 5 and 15 minute load averages: the first three fields of /proc/loadavg. */
+static void read_loadavg(char *out, size_t len);
+
+static int cpu_at(int k)
+{
+	return cpus[k % ncpus];
+}
+
 static atomic_int failures;
 static bool dpdk_ok;
-static char dpdk_reason[600] = "not built: libdpdk was not found by pkg-config at configure time";
+#ifndef RTM_BENCH_NO_DPDK_REASON
+#define RTM_BENCH_NO_DPDK_REASON "not built: libdpdk was not found by pkg-config at configure time"
+#endif
+static char dpdk_reason[600] = RTM_BENCH_NO_DPDK_REASON;
 
+__attribute__((format(printf, 1, 2)))
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -114,7 +138,7 @@ static int64_t rss_bytes(void)
 /* results                                                                    */
 
 struct rec {
-	char fam[8], phase[8], metric[24], kase[24], impl[16], unit[12];
+	char fam[12], phase[12], metric[24], kase[24], impl[16], unit[12];
 	int threads;
 	bool higher_better;
 	int nv;
@@ -223,6 +247,7 @@ struct lk_arg {
 	pthread_barrier_t *start;
 	double rate;
 	uint64_t errors, found, total;
+	int cpu_seen;                /* where the worker ran last (sched_getcpu) */
 };
 
 static void *lookup_worker(void *p)
@@ -247,6 +272,7 @@ static void *lookup_worker(void *p)
 			break;
 	}
 	a->rate = (double)n / (t - t0);
+	a->cpu_seen = sched_getcpu();
 	a->found += found;
 	a->total += n;
 	if (a->im->thread_leave)
@@ -270,7 +296,7 @@ static double lookup_threads(const struct bench_impl *im, void *t, const RTM_NET
 		a[i] = (struct lk_arg){ .im = im, .t = t, .q = q, .nq = hot ? 1 : nq,
 					.pos = hot ? 0 : (size_t)(splitmix(&seed) % nq), .exact = exact,
 					.secs = secs, .start = &bar };
-		if (spawn(&tid[i], lookup_worker, &a[i], T > 1 ? i % ncpu : -1) != 0) {
+		if (spawn(&tid[i], lookup_worker, &a[i], T > 1 ? cpu_at(i) : -1) != 0) {
 			fail("pthread_create failed");
 			exit(2);
 		}
@@ -430,7 +456,7 @@ static void *load_parallel(const struct bench_impl *im, const struct family_set 
 	for (int w = 0; w < W; w++) {
 		a[w] = (struct wr_arg){ im, t, fs->d.n * (size_t)w / (size_t)W,
 					fs->d.n * (size_t)(w + 1) / (size_t)W, 0, &bar, 0, 0 };
-		if (spawn(&tid[w], writer_part, &a[w], w % ncpu) != 0) {
+		if (spawn(&tid[w], writer_part, &a[w], cpu_at(w)) != 0) {
 			fail("pthread_create failed");
 			exit(2);
 		}
@@ -492,6 +518,7 @@ struct churn_arg {
 	uint64_t seed;
 	size_t errors;
 	double rate;
+	int cpu_seen;
 };
 
 static void *churn_worker(void *p)
@@ -500,6 +527,7 @@ static void *churn_worker(void *p)
 	if (a->im->thread_enter)
 		a->im->thread_enter();
 	a->rate = churn_run(a->im, a->t, a->fs, 0, a->stop, a->seed, &a->errors);
+	a->cpu_seen = sched_getcpu();
 	if (a->im->thread_leave)
 		a->im->thread_leave();
 	return NULL;
@@ -637,10 +665,13 @@ static void *driver(void *p)
 		verify_all(im, t, fs, "after churn");
 	}
 	if ((opt.phases & PH_MIXED) && (im->caps & BI_RW)) {
-		if (ncpu < 2) {
+		if (ncpus < 2) {
 			fprintf(stderr, "  %s %s: mixed needs 2 CPUs, skipped\n", fam, im->name);
 		} else {
-			int R = ncpu - 1 > opt.threads ? opt.threads : ncpu - 1;
+			/* readers on the first R allowed CPUs, the writer alone on the last one */
+			int R = ncpus - 1 > opt.threads ? opt.threads : ncpus - 1;
+			int wcpu = cpus[ncpus - 1];
+			bool shared_cpu = false;
 			bool exact = !(im->caps & BI_LPM);
 			const RTM_NET_ADDRESS *q = exact ? fs->q_ex : fs->q_in;
 			double frac[MAX_REPS], wrate[MAX_REPS], solo[MAX_REPS], busy[MAX_REPS];
@@ -653,15 +684,20 @@ static void *driver(void *p)
 				double s = 0, m = 0;
 				for (int pass = 0; pass < 2; pass++) {
 					atomic_init(&stop, false);
-					struct churn_arg ca = { im, t, fs, &stop, fs->seed ^ (0xBEEFull + (uint64_t)r), 0, 0 };
+					struct churn_arg ca = { im, t, fs, &stop, fs->seed ^ (0xBEEFull + (uint64_t)r), 0, 0, -1 };
 					for (int i = 0; i < R; i++) {
 						a[i] = (struct lk_arg){ .im = im, .t = t, .q = q, .nq = fs->nq,
 									.pos = (size_t)i * (fs->nq / (size_t)R),
 									.exact = exact, .stop = &stop };
-						spawn(&tid[i], lookup_worker, &a[i], i);
+						if (spawn(&tid[i], lookup_worker, &a[i], cpus[i]) != 0) {
+							fail("pthread_create (reader on CPU %d) failed", cpus[i]);
+							exit(2);
+						}
 					}
-					if (pass == 1)
-						spawn(&wt, churn_worker, &ca, ncpu - 1);
+					if (pass == 1 && spawn(&wt, churn_worker, &ca, wcpu) != 0) {
+						fail("pthread_create (writer on CPU %d) failed", wcpu);
+						exit(2);
+					}
 					struct timespec ts = { (time_t)(opt.min_s * 2),
 							       (long)(fmod(opt.min_s * 2, 1.0) * 1e9) };
 					nanosleep(&ts, NULL);
@@ -674,6 +710,8 @@ static void *driver(void *p)
 					}
 					if (pass == 1) {
 						pthread_join(wt, NULL);
+						for (int i = 0; i < R; i++)
+							shared_cpu |= a[i].cpu_seen == ca.cpu_seen;
 						errors += ca.errors;
 						wrate[r] = ca.rate;
 						m = sum;
@@ -687,6 +725,15 @@ static void *driver(void *p)
 			}
 			if (errors)
 				fail("%s %s: %zu errors in the mixed phase", fam, im->name, errors);
+			char rl[128] = "";
+			for (int i = 0; i < R && strlen(rl) < sizeof rl - 8; i++)
+				snprintf(rl + strlen(rl), sizeof rl - strlen(rl), "%s%d", i ? "," : "", cpus[i]);
+			snprintf(mixed_placement, sizeof mixed_placement,
+				 "%d reader(s) pinned to CPU %s, writer pinned to CPU %d%s", R, rl, wcpu,
+				 shared_cpu ? "; but a reader was seen on the writer's CPU" : "");
+			fprintf(stderr, "  %s %-10s mixed: %s\n", fam, im->name, mixed_placement);
+			if (shared_cpu)
+				fail("%s %s: mixed: reader and writer ran on the same CPU", fam, im->name);
 			add_rec(fam, "mixed", "reader fraction", exact ? "exact" : "inside", R, im->name, "", true, frac, reps);
 			add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, solo" : "inside, solo", R, im->name, "1/s", true, solo, reps);
 			add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, writer" : "inside, writer", R, im->name, "1/s", true, busy, reps);
@@ -741,6 +788,20 @@ out:
 	malloc_trim(0);
 	if (im->thread_leave)
 		im->thread_leave();
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+/* multipath: its own data, librtm beside the naive best-path RIB             */
+
+static char mp_info[768];
+
+static void *multipath_driver(void *unused)
+{
+	(void)unused;
+	int f = bench_multipath(opt.ris, opt.quick ? 20000 : 0, opt.reps, add_rec, mp_info, sizeof mp_info);
+	if (f)
+		atomic_fetch_add(&failures, f);
 	return NULL;
 }
 
@@ -830,6 +891,7 @@ static int build_set(struct family_set *fs, const char *name, const char *path, 
 static void free_set(struct family_set *fs)
 {
 	naive_trie_free(fs->ref);
+	free((void *)fs->d.path);   /* main's strdup */
 	free((void *)fs->d.pfx);
 	free(fs->q_uni);
 	free(fs->q_in);
@@ -863,7 +925,9 @@ static const struct rec *find_rec(const struct rec *like, const char *impl)
 
 static void fmt_val(double x, const char *unit, char *buf, size_t len)
 {
-	if (!strcmp(unit, "") || !strcmp(unit, "B") || !strcmp(unit, "ns")) {
+	if (!strcmp(unit, "n")) {
+		snprintf(buf, len, "%.0f", x);
+	} else if (!strcmp(unit, "") || !strcmp(unit, "B") || !strcmp(unit, "ns")) {
 		if (!strcmp(unit, ""))
 			snprintf(buf, len, "%.1f%%", 100 * x);
 		else
@@ -891,13 +955,17 @@ static void print_table(FILE *f)
 		fprintf(f, ", rte_lpm (IPv4 only), rte_fib, rte_rib: all present.\n");
 	else
 		fprintf(f, ".  DPDK baselines MISSING: %s.\n", dpdk_reason);
-	const char *fams[2] = { "ipv4", "ipv6" };
-	for (int fi = 0; fi < 2; fi++) {
+	const char *fams[3] = { "ipv4", "ipv6", BENCH_MP_FAMILY };
+	for (int fi = 0; fi < 3; fi++) {
 		bool any = false;
 		for (size_t i = 0; i < nrecs && !any; i++)
 			any = !strcmp(recs[i].fam, fams[fi]);
 		if (!any)
 			continue;
+		if (!strcmp(fams[fi], BENCH_MP_FAMILY))
+			fprintf(f, "\nmultipath: %s.\nBaseline: naive-trie = a naive RIB (prefix -> destination "
+				   "through the naive trie, best route by a scan, one mutex), also the oracle.\n",
+				mp_info);
 		fprintf(f, "\n%-44s %-24s", fams[fi], "librtm");
 		for (int b = 0; b < NBASE; b++)
 			fprintf(f, " %-16s", baseline_names[b]);
@@ -977,6 +1045,15 @@ static void read_line(const char *path, const char *key, char *out, size_t len)
 	fclose(f);
 }
 
+static void read_loadavg(char *out, size_t len)
+{
+	read_line("/proc/loadavg", NULL, out, len);
+	char *p = out;
+	for (int fields = 0; *p && fields < 3; p++)
+		if (*p == ' ' && ++fields == 3)
+			*p = 0;
+}
+
 static int write_json(const char *path, struct family_set *sets, int nsets)
 {
 	FILE *f = fopen(path, "w");
@@ -992,7 +1069,7 @@ static int write_json(const char *path, struct family_set *sets, int nsets)
 	read_line("/sys/kernel/mm/transparent_hugepage/defrag", NULL, thpd, sizeof thpd);
 	fprintf(f, "{\n  \"tool\": \"rtm-bench\",\n  \"machine\": {\"cpu\": ");
 	json_str(f, cpu);
-	fprintf(f, ", \"cpus_online\": %d, \"cpus_configured\": %ld, \"kernel\": ", ncpu,
+	fprintf(f, ", \"cpus_online\": %d, \"cpus_allowed\": %d, \"cpus_configured\": %ld, \"kernel\": ", ncpu, ncpus,
 		sysconf(_SC_NPROCESSORS_CONF));
 	char kern[600];
 	snprintf(kern, sizeof kern, "%s %s %s", u.sysname, u.release, u.machine);
@@ -1001,6 +1078,12 @@ static int write_json(const char *path, struct family_set *sets, int nsets)
 	json_str(f, thp);
 	fprintf(f, ", \"thp_defrag\": ");
 	json_str(f, thpd);
+	char loadavg_end[128];
+	read_loadavg(loadavg_end, sizeof loadavg_end);
+	fprintf(f, ", \"loadavg_start\": ");
+	json_str(f, loadavg_start);
+	fprintf(f, ", \"loadavg_end\": ");
+	json_str(f, loadavg_end);
 	fprintf(f, ", \"memory_bytes\": %lld},\n", (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE));
 	fprintf(f, "  \"versions\": {\"compiler\": ");
 	json_str(f, __VERSION__);
@@ -1023,12 +1106,14 @@ static int write_json(const char *path, struct family_set *sets, int nsets)
 	json_num(f, opt.min_s);
 	fprintf(f, ", \"threads\": %d, \"writers\": %d, \"quick\": %s, \"prefix_limit\": %zu, \"phases\": [",
 		opt.threads, opt.writers, opt.quick ? "true" : "false", opt.limit);
-	for (int p = 0, first = 1; p < 6; p++)
+	for (int p = 0, first = 1; p < NPHASES; p++)
 		if (opt.phases & (1u << p)) {
 			fprintf(f, "%s\"%s\"", first ? "" : ", ", phase_names[p]);
 			first = 0;
 		}
-	fprintf(f, "], \"slow_load_seconds\": %.0f, \"dpdk_eal_memory_mb\": %u},\n", SLOW_LOAD_S, opt.dpdk_mem);
+	fprintf(f, "], \"mixed_placement\": ");
+	json_str(f, mixed_placement);
+	fprintf(f, ", \"slow_load_seconds\": %.0f, \"dpdk_eal_memory_mb\": %u},\n", SLOW_LOAD_S, opt.dpdk_mem);
 	fprintf(f, "  \"data\": [");
 	for (int i = 0; i < nsets; i++) {
 		fprintf(f, "%s\n    {\"family\": \"%s\", \"path\": ", i ? "," : "", sets[i].d.name);
@@ -1036,6 +1121,13 @@ static int write_json(const char *path, struct family_set *sets, int nsets)
 		fprintf(f, ", \"prefixes\": %zu, \"duplicates_dropped\": %zu, \"queries\": %zu, "
 			   "\"churn_keys\": %zu, \"seed\": %" PRIu64 "}",
 			sets[i].d.n, sets[i].dups, sets[i].nq, sets[i].nkeys, sets[i].seed);
+	}
+	if (mp_info[0]) {
+		fprintf(f, "%s\n    {\"family\": \"%s\", \"path\": ", nsets ? "," : "", BENCH_MP_FAMILY);
+		json_str(f, opt.ris);
+		fprintf(f, ", \"description\": ");
+		json_str(f, mp_info);
+		fprintf(f, ", \"prefix_limit\": %d}", opt.quick ? 20000 : 0);
 	}
 	fprintf(f, "\n  ],\n  \"baselines\": {");
 	for (int b = 0; b < NBASE; b++) {
@@ -1101,7 +1193,8 @@ static int write_plot(const char *png)
 	int rows = 0;
 	for (size_t i = 0; i < nrecs; i++) {
 		const struct rec *r = &recs[i];
-		if (strcmp(r->impl, "librtm") || row_skipped(r))
+		/* best-change counts are a check (librtm must equal the oracle), not a speed */
+		if (strcmp(r->impl, "librtm") || row_skipped(r) || !strcmp(r->metric, "best changes"))
 			continue;
 		double adv[NBASE];
 		int have = 0;
@@ -1116,9 +1209,12 @@ static int write_plot(const char *png)
 		if (!have)
 			continue;
 		char label[96];
-		snprintf(label, sizeof label, "%s %s %s%s", r->fam, r->phase,
-			 !strcmp(r->phase, "mixed") ? r->metric : r->kase,
-			 r->threads > 1 ? (r->threads == 2 ? " 2T" : " nT") : "");
+		if (!strcmp(r->phase, "multipath"))
+			snprintf(label, sizeof label, "%s %s %s", r->fam, r->metric, r->kase);
+		else
+			snprintf(label, sizeof label, "%s %s %s%s", r->fam, r->phase,
+				 !strcmp(r->phase, "mixed") ? r->metric : r->kase,
+				 r->threads > 1 ? (r->threads == 2 ? " 2T" : " nT") : "");
 		for (char *c = label; *c; c++)
 			if (*c == '"')
 				*c = '\'';
@@ -1152,15 +1248,15 @@ static int write_plot(const char *png)
 		"set style fill solid 0.8 border -1\n"
 		"set logscale y\n"
 		"set autoscale y\n"
-		"set bmargin 12\n"
-		"set rmargin 12\n"
+		"set bmargin 17\n"
+		"set rmargin 28\n"
 		"set grid ytics\n"
 		"set xtics rotate by -50 scale 0\n"
 		"set key top left\n"
 		"set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb 'black'\n"
 		"plot '%s' using 2:xtic(1) title 'naive-trie', '' using 3 title 'cds\\_lfht', "
 		"'' using 4 title 'rte\\_lpm', '' using 5 title 'rte\\_fib', '' using 6 title 'rte\\_rib'\n",
-		rows * 40 + 400 > 3000 ? 3000 : rows * 40 + 400, png, dat);
+		rows * 40 + 700 > 3300 ? 3300 : rows * 40 + 700, png, dat);
 	int rc = pclose(g);
 	unlink(dat);
 	return rc == 0 ? 0 : -1;
@@ -1172,10 +1268,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rtm-bench [options] [PHASE...]\n"
-		"  PHASE: load lookup churn mixed memory locks (default: all)\n"
+		"  PHASE: load lookup churn mixed memory locks multipath (default: all)\n"
 		"  --table FILE   prefix list (plain or .xz, both families); repeatable;\n"
 		"                 default %s/tier1-2023-ipv{4,6}.txt.xz\n"
-		"  --quick        smoke run: first 100k prefixes per family, short measurements\n"
+		"  --ris FILE     multipath: bgpdump -m table with several peers\n"
+		"                 (default %s)\n"
+		"  --quick        smoke run: first 100k prefixes per family (multipath: 20k),\n"
+		"                 short measurements\n"
 		"  --json FILE    every figure, the machine, versions, seeds and repetitions\n"
 		"  --plot FILE    PNG chart of librtm's ratio to each baseline (needs gnuplot)\n"
 		"  --reps N       repetitions per figure (default 3; median and range reported)\n"
@@ -1185,7 +1284,7 @@ static void usage(FILE *f)
 		"  --limit N      only the first N prefixes of each family\n"
 		"  --seed N       random seed (default 0x%llx)\n"
 		"  --no-dpdk      skip the DPDK baselines; --dpdk-mem MB: EAL memory (default 2048)\n",
-		RTM_DATA_DIR, (unsigned long long)DEFAULT_SEED);
+		RTM_DATA_DIR, RTM_RIS_DATA, (unsigned long long)DEFAULT_SEED);
 }
 
 int main(int argc, char **argv)
@@ -1193,10 +1292,19 @@ int main(int argc, char **argv)
 	ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu < 1)
 		ncpu = 1;
+	{
+		cpu_set_t cs;
+		if (sched_getaffinity(0, sizeof cs, &cs) == 0)
+			for (int c = 0; c < CPU_SETSIZE; c++)
+				if (CPU_ISSET(c, &cs))
+					cpus[ncpus++] = c;
+		if (ncpus == 0)
+			cpus[ncpus++] = 0;
+	}
 	opt.seed = DEFAULT_SEED;
 	opt.reps = 3;
 	opt.min_s = -1;
-	opt.threads = ncpu > MAX_THREADS ? MAX_THREADS : ncpu;
+	opt.threads = ncpus > MAX_THREADS ? MAX_THREADS : ncpus;
 	opt.writers = opt.threads;
 	opt.dpdk_mem = 2048;
 	static const struct option lo[] = {
@@ -1206,6 +1314,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, 0, 'T' }, { "writers", required_argument, 0, 'W' },
 		{ "limit", required_argument, 0, 'l' }, { "seed", required_argument, 0, 's' },
 		{ "no-dpdk", no_argument, 0, 'n' }, { "dpdk-mem", required_argument, 0, 'm' },
+		{ "ris", required_argument, 0, 'R' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c;
 	while ((c = getopt_long(argc, argv, "f:qj:p:r:t:T:W:l:s:nm:h", lo, NULL)) != -1) {
@@ -1225,6 +1334,7 @@ int main(int argc, char **argv)
 		case 's': opt.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': opt.no_dpdk = true; break;
 		case 'm': opt.dpdk_mem = (unsigned)atoi(optarg); break;
+		case 'R': opt.ris = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1236,9 +1346,9 @@ int main(int argc, char **argv)
 	}
 	for (; optind < argc; optind++) {
 		int p;
-		for (p = 0; p < 6 && strcmp(argv[optind], phase_names[p]); p++)
+		for (p = 0; p < NPHASES && strcmp(argv[optind], phase_names[p]); p++)
 			;
-		if (p == 6) {
+		if (p == NPHASES) {
 			fprintf(stderr, "rtm-bench: unknown phase '%s'\n", argv[optind]);
 			usage(stderr);
 			return 2;
@@ -1246,12 +1356,14 @@ int main(int argc, char **argv)
 		opt.phases |= 1u << p;
 	}
 	if (!opt.phases)
-		opt.phases = 63;
+		opt.phases = (1u << NPHASES) - 1;
+	if (!opt.ris)
+		opt.ris = RTM_RIS_DATA;
 	if (opt.quick && !opt.limit)
 		opt.limit = 100000;
 	if (opt.min_s <= 0)
 		opt.min_s = opt.quick ? 0.05 : 0.25;
-	if (!opt.ntables) {
+	if (!opt.ntables && opt.phases != PH_MULTIPATH) {
 		opt.tables[opt.ntables++] = RTM_DATA_DIR "/tier1-2023-ipv4.txt.xz";
 		opt.tables[opt.ntables++] = RTM_DATA_DIR "/tier1-2023-ipv6.txt.xz";
 	}
@@ -1298,12 +1410,15 @@ int main(int argc, char **argv)
 #endif
 	{
 		cpu_set_t cs;
-		if (sched_getaffinity(0, sizeof cs, &cs) == 0 && CPU_COUNT(&cs) < ncpu)
-			fprintf(stderr, "rtm-bench: warning: main thread may run on only %d of %d CPUs\n",
-				CPU_COUNT(&cs), ncpu);
+		if (sched_getaffinity(0, sizeof cs, &cs) == 0 && CPU_COUNT(&cs) < ncpus)
+			fprintf(stderr, "rtm-bench: warning: main thread may run on only %d of its %d CPUs\n",
+				CPU_COUNT(&cs), ncpus);
 	}
-	printf("rtm-bench: %d CPUs, seed 0x%" PRIx64 ", %d reps of >= %.2f s, threads 1..%d, %d writers%s\n",
-	       ncpu, opt.seed, opt.reps, opt.min_s, opt.threads, opt.writers, opt.quick ? ", QUICK" : "");
+	read_loadavg(loadavg_start, sizeof loadavg_start);
+	printf("rtm-bench: %d CPUs, seed 0x%" PRIx64 ", %d reps of >= %.2f s, threads 1..%d, %d writers%s; "
+	       "load average at start %s\n",
+	       ncpu, opt.seed, opt.reps, opt.min_s, opt.threads, opt.writers, opt.quick ? ", QUICK" : "",
+	       loadavg_start);
 	if (!dpdk_ok)
 		printf("rtm-bench: DPDK baselines (rte_lpm, rte_fib, rte_rib) MISSING: %s\n", dpdk_reason);
 	fflush(stdout);
@@ -1343,8 +1458,22 @@ int main(int argc, char **argv)
 	}
 	rtm_prefix_list_free(&pl);
 
+	if (opt.phases & PH_MULTIPATH) {
+		pthread_t tid;
+		if (spawn(&tid, multipath_driver, NULL, -1) != 0) {
+			fprintf(stderr, "rtm-bench: pthread_create failed\n");
+			return 1;
+		}
+		pthread_join(tid, NULL);
+	}
+
 	print_table(stdout);
-	printf("\nrtm-bench: %.0f s, %d failure(s)\n", now_s() - t_start, atomic_load(&failures));
+	{
+		char la[128];
+		read_loadavg(la, sizeof la);
+		printf("\nrtm-bench: %.0f s, %d failure(s); load average at the end %s\n", now_s() - t_start,
+		       atomic_load(&failures), la);
+	}
 	if (opt.json && write_json(opt.json, sets, nsets) != 0) {
 		fprintf(stderr, "rtm-bench: cannot write %s\n", opt.json);
 		atomic_fetch_add(&failures, 1);

@@ -105,6 +105,22 @@ int bench_dpdk_init(unsigned mem_mb, char *err, size_t errlen);
 void bench_dpdk_cleanup(void);
 #endif
 
+/* How a phase hands a figure to rtm-bench's report (v: one value per repetition). */
+typedef void (*bench_rec_fn)(const char *fam, const char *phase, const char *metric, const char *kase,
+			     int threads, const char *impl, const char *unit, bool higher_better,
+			     const double *v, int nv);
+
+/*
+ * multipath.c: the `multipath` phase on a bgpdump -m file (first max_dests
+ * prefixes, 0 = all): load, then reps times withdraw and re-add the busiest
+ * peer, librtm beside the naive best-path baseline.  Call it on a driver
+ * thread of its own, like every other structure.  Writes a one-line
+ * description of the data to info; returns the number of failures.
+ */
+#define BENCH_MP_FAMILY "ris-2010"
+int bench_multipath(const char *path, size_t max_dests, int reps, bench_rec_fn rec, char *info,
+		    size_t infolen);
+
 /* Helpers shared by the baselines (rtm-bench.c). */
 static inline bool bench_addr_eq(const RTM_NET_ADDRESS *a, const RTM_NET_ADDRESS *b, unsigned width)
 {

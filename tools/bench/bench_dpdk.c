@@ -29,6 +29,7 @@
 #include <rte_version.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <sched.h>
 #include <unistd.h>
 #include <stdatomic.h>
@@ -331,6 +332,31 @@ const struct bench_impl bench_dpdk_lpm_impl = DPDK_IMPL("rte_lpm", lpm_create, B
 const struct bench_impl bench_dpdk_fib_impl = DPDK_IMPL("rte_fib", fib_create, BI_V4 | BI_V6);
 const struct bench_impl bench_dpdk_rib_impl = DPDK_IMPL("rte_rib", rib_create, BI_V4 | BI_V6);
 
+/*
+ * rte_eal_init pins the calling thread to the "-l" lcore and gives its own
+ * control threads (interrupt thread, ...) a mask of its choosing, and every
+ * thread created afterwards inherits its creator's mask: left alone, a reader and a writer meant for
+ * two CPUs would share CPU 0 (an earlier run measured the mixed phase that
+ * way).  Give the process's mask back to every thread it has now.
+ */
+static int restore_every_thread(const cpu_set_t *mask)
+{
+	if (sched_setaffinity(0, sizeof *mask, mask) != 0)
+		return -1;
+	DIR *dir = opendir("/proc/self/task");
+	if (!dir)
+		return 0;   /* the calling thread, the one that matters, is done */
+	struct dirent *e;
+	while ((e = readdir(dir)) != NULL) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+		/* a control thread may exit meanwhile: ignore its error */
+		if (tid > 0)
+			sched_setaffinity(tid, sizeof *mask, mask);
+	}
+	closedir(dir);
+	return 0;
+}
+
 int bench_dpdk_init(unsigned mem_mb, char *err, size_t errlen)
 {
 	cpu_set_t saved;
@@ -352,7 +378,7 @@ int bench_dpdk_init(unsigned mem_mb, char *err, size_t errlen)
 		snprintf(err, errlen, "rte_eal_init failed: %s", rte_strerror(rte_errno));
 		return -1;
 	}
-	if (have_mask && sched_setaffinity(0, sizeof saved, &saved) != 0) {
+	if (have_mask && restore_every_thread(&saved) != 0) {
 		snprintf(err, errlen, "cannot restore the CPU mask after rte_eal_init");
 		return -1;
 	}
