@@ -3,10 +3,10 @@
 #
 #   tools/install-deps.sh [--bench] [EXTRA-PACKAGE...]
 #
-#   --bench   also what the benchmarks need (tools/run-bench.sh): DPDK for
-#             rtm-bench's baselines, gnuplot for its --plot, Google Benchmark
-#             for bench/ (rtm-microbench).  The test path (tools/run-tests.sh)
-#             leaves it out: those builds skip what is missing.
+#   --bench   also what only the benchmarks need (tools/run-bench.sh): DPDK
+#             for rtm-bench's baselines and gnuplot for its --plot.  The test
+#             path (tools/run-tests.sh) leaves them out; rtm-bench then says
+#             which baselines it lacks.  CI installs them (.ci/run).
 #
 # Idempotent: asks dpkg which packages are missing and touches apt only then.
 # Runs apt through sudo when not root.
@@ -25,12 +25,12 @@ packages=(
 	clang              # second compiler; TSan preset
 	libclang-rt-14-dev # clang's sanitizer runtimes
 	spin               # model checker for tests/model (the lock protocol)
+	g++                # bench/shim.cc, the Google Benchmark shim
+	libbenchmark-dev   # Google Benchmark: bench/ micro-benchmarks (and their smoke test)
 )
 bench_packages=(
-	g++                # bench/shim.cc (build-essential has it; named for clarity)
 	libdpdk-dev        # rtm-bench baselines: rte_lpm, rte_fib, rte_rib (~190 MB with dependencies)
 	gnuplot-nox        # rtm-bench --plot
-	libbenchmark-dev   # Google Benchmark: bench/ micro-benchmarks
 )
 if [ "${1:-}" = --bench ]; then
 	shift
