@@ -172,19 +172,21 @@ static DWORD
 release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 {
 	const size_t per = 1 + 3 * RTM_MAX_VIEWS;
-	HANDLE *hs;
-	unsigned *mask;
+	/* RtmReleaseDestInfo (one info) is on every lookup's path: no malloc. */
+	HANDLE hs_one[1 + 3 * RTM_MAX_VIEWS];
+	unsigned mask_one[1 + 3 * RTM_MAX_VIEWS];
+	HANDLE *hs = hs_one;
+	unsigned *mask = mask_one;
 	size_t k = 0;
 	DWORD rc = NO_ERROR;
 
 	if (n && !infos)
 		return ERROR_INVALID_PARAMETER;
-	hs = rtm_malloc((n ? n : 1) * per * sizeof(*hs));
-	mask = rtm_malloc((n ? n : 1) * per * sizeof(*mask));
-	if (!hs || !mask) {
-		rtm_free(hs);
-		rtm_free(mask);
-		return ERROR_NOT_ENOUGH_MEMORY;
+	if (n > 1) {
+		hs = rtm_malloc(n * per * sizeof(*hs));
+		mask = rtm_malloc(n * per * sizeof(*mask));
+		if (!hs || !mask)
+			goto out_free;
 	}
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		const RTM_DEST_INFO *info = (const RTM_DEST_INFO *)((const char *)infos + j * stride);
@@ -214,9 +216,15 @@ release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
 	}
 	if (rc == NO_ERROR)
 		rc = api_release_checked(k, hs, mask, 0);
+	if (hs != hs_one) {
+		rtm_free(hs);
+		rtm_free(mask);
+	}
+	return rc;
+out_free:
 	rtm_free(hs);
 	rtm_free(mask);
-	return rc;
+	return ERROR_NOT_ENOUGH_MEMORY;
 }
 
 DWORD

@@ -33,6 +33,24 @@ trie_init(struct trie *t)
 	atomic_init(&t->ndests, 0);
 }
 
+/*
+ * Population count.  The baseline x86-64 target has no POPCNT instruction
+ * and __builtin_popcountll becomes a libgcc call there; this is the inline
+ * bit-parallel count instead, unless the compiler may use the instruction.
+ */
+static inline unsigned
+popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+	return (unsigned)__builtin_popcountll(x);
+#else
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
 /* The 6 key bits starting at bit pos (bits past 128 read as zero). */
 static inline unsigned
 key_chunk(const struct prefix *p, unsigned pos)
@@ -66,15 +84,15 @@ static inline unsigned
 pfx_rank(const struct trie_node *n, unsigned i)
 {
 	if (i < 64)
-		return (unsigned)__builtin_popcountll(n->pfx[0] & ((1ull << i) - 1));
-	return (unsigned)__builtin_popcountll(n->pfx[0]) +
-	       (unsigned)__builtin_popcountll(n->pfx[1] & ((1ull << (i - 64)) - 1));
+		return popcount64(n->pfx[0] & ((1ull << i) - 1));
+	return popcount64(n->pfx[0]) +
+	       popcount64(n->pfx[1] & ((1ull << (i - 64)) - 1));
 }
 
 static inline unsigned
 node_nchildren(const struct trie_node *n)
 {
-	return (unsigned)__builtin_popcountll(n->ext);
+	return popcount64(n->ext);
 }
 
 static inline bool
@@ -86,7 +104,7 @@ ext_test(const struct trie_node *n, unsigned c)
 static inline _Atomic(void *) *
 child_slot(struct trie_node *n, unsigned c)
 {
-	return &n->slot[__builtin_popcountll(n->ext & ((1ull << c) - 1))];
+	return &n->slot[popcount64(n->ext & ((1ull << c) - 1))];
 }
 
 static inline _Atomic(void *) *
@@ -150,8 +168,8 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 	if (del_i >= 0)
 		pfx[del_i >> 6] &= ~(1ull << (del_i & 63));
 
-	m = rtm_malloc(sizeof(*m) + (size_t)(__builtin_popcountll(ext) + __builtin_popcountll(pfx[0]) +
-					     __builtin_popcountll(pfx[1])) *
+	m = rtm_malloc(sizeof(*m) + (size_t)(popcount64(ext) + popcount64(pfx[0]) +
+					     popcount64(pfx[1])) *
 					    sizeof(m->slot[0]));
 	if (!m)
 		return NULL;
