@@ -36,7 +36,6 @@ fwd_fill_rcu(struct dest *d, unsigned v, RTMX_FWD_INFO *out)
 		struct dest_snapshot snap;
 		const struct route_set *set;
 		const struct route_version *ver;
-		const struct route *r;
 		unsigned k, n;
 		int best;
 
@@ -47,7 +46,6 @@ fwd_fill_rcu(struct dest *d, unsigned v, RTMX_FWD_INFO *out)
 		best = route_set_best(set, v, 0, false);
 		if (best < 0)
 			return -ENOENT;
-		r = set->e[best].route;
 		ver = set->e[best].ver;
 		n = ver->nnh < RTMX_FWD_MAX_NEXTHOPS ? ver->nnh : RTMX_FWD_MAX_NEXTHOPS;
 		for (k = 0; k < n; k++) {
@@ -62,7 +60,6 @@ fwd_fill_rcu(struct dest *d, unsigned v, RTMX_FWD_INFO *out)
 			continue;
 		prefix_to_net(&d->key, d->table->family, d->table->width, &out->DestAddress);
 		out->ViewId = (RTM_VIEW_ID)v;
-		out->Protocol = r->owner->info.EntityId.EntityProtocolId;
 		out->PrefInfo = ver->pref;
 		out->RouteFlags = ver->flags;
 		out->NumNextHops = (USHORT)n;

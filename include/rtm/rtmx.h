@@ -36,7 +36,8 @@
  * preference and flags, its next hops' addresses and interface indices)
  * and gives out no handle, so there is nothing to release, no reference is
  * taken and no shared memory is written: lookups from many threads do not
- * slow each other down.
+ * slow each other down.  It reads only what forwarding needs (the route's
+ * owner, for one, is not read: use RtmGetMostSpecificDestination for that).
  */
 
 /* Next hops copied per answer; a route may have more (see TotalNextHops). */
@@ -50,7 +51,6 @@ typedef struct _RTMX_FWD_NEXTHOP {
 typedef struct _RTMX_FWD_INFO {
 	RTM_NET_ADDRESS		DestAddress;	/* the matched prefix */
 	RTM_VIEW_ID		ViewId;		/* the view searched */
-	ULONG			Protocol;	/* EntityProtocolId of the route's owner */
 	RTM_PREF_INFO		PrefInfo;	/* the route's Metric and Preference */
 	USHORT			RouteFlags;	/* RTM_ROUTE_INFO.Flags of the route */
 	USHORT			NumNextHops;	/* entries filled in NextHops */

@@ -446,7 +446,7 @@ static void fwd_one(struct ctx *c, const RTM_NET_ADDRESS *q, long want)
 		     fi.NextHops[0].InterfaceIndex == 1 &&
 		     memcmp(&fi.NextHops[0].NextHopAddress, &c->nh_addr, sizeof(c->nh_addr)) == 0 &&
 		     fi.PrefInfo.Preference == 20 && fi.PrefInfo.Metric == 1 &&
-		     fi.ViewId == RTM_VIEW_ID_UCAST;
+		     fi.ViewId == RTM_VIEW_ID_UCAST && fi.RouteFlags == RTM_ROUTE_FLAGS_REMOTE;
 	}
 	if (!check(&cat_fwd, ok) && show(&cat_fwd)) {
 		char qb[RTM_PREFIX_STRLEN], wb[RTM_PREFIX_STRLEN], gb[RTM_PREFIX_STRLEN];

@@ -120,7 +120,6 @@ TEST(lookup_route_finds_the_longest_prefix_with_its_next_hop)
 	CHECK(fwd_is(&fi, "10.1.2.3", 32, "192.0.2.14", 14));
 	CHECK_EQ_U(fi.PrefInfo.Metric, 11);
 	CHECK_EQ_U(fi.PrefInfo.Preference, 10);
-	CHECK_EQ_U(fi.Protocol, TL_PROTO_OSPF);
 	CHECK_EQ_U(fi.ViewId, RTM_VIEW_ID_UCAST);
 	CHECK_RC(fwd4(h, "10.1.2.2", UCAST, &fi), NO_ERROR);
 	CHECK(fwd_is(&fi, "10.1.2.0", 24, "192.0.2.13", 13));
@@ -201,7 +200,6 @@ TEST(lookup_route_returns_the_best_route_and_all_its_next_hops)
 	free(ri);
 
 	CHECK_RC(fwd4(rip, "10.9.9.9", UCAST, &fi), NO_ERROR);
-	CHECK_EQ_U(fi.Protocol, TL_PROTO_OSPF);
 	CHECK_EQ_U(fi.PrefInfo.Preference, 110);
 	CHECK_EQ_U(fi.PrefInfo.Metric, 20);
 	CHECK_EQ_U(fi.NumNextHops, 2);
@@ -216,7 +214,7 @@ TEST(lookup_route_returns_the_best_route_and_all_its_next_hops)
 	tl_delete_route(ospf, better);
 	CHECK_RC(fwd4(ospf, "10.9.9.9", UCAST, &fi), NO_ERROR);
 	CHECK(fwd_is(&fi, "10.0.0.0", 8, "192.0.2.1", 1));
-	CHECK_EQ_U(fi.Protocol, TL_PROTO_RIP);
+	CHECK_EQ_U(fi.PrefInfo.Preference, 120);
 	tl_delete_route(rip, worse);
 	tl_release_nexthop(rip, n1);
 	tl_release_nexthop(ospf, n2);
