@@ -72,10 +72,11 @@ RTM_API DWORD WINAPI
 RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 		RTM_VIEW_SET TargetView, PRTMX_FWD_INFO FwdInfo)
 {
-	struct dest *cands[TRIE_MAX_DEPTH];
+	struct trie_cursor cur;
+	struct dest *d;
 	struct entity *e;
 	struct prefix key;
-	unsigned v, n;
+	unsigned v;
 	int rc;
 
 	api_enter();
@@ -95,9 +96,9 @@ RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 	if (rc)
 		goto out;
 	rc = -ENOENT;
-	n = trie_covering_rcu(&e->table->trie, &key, cands);
-	while (n-- > 0 && rc == -ENOENT)
-		rc = fwd_fill_rcu(cands[n], v, FwdInfo);
+	trie_longest_begin_rcu(&e->table->trie, &key, &cur);
+	while (rc == -ENOENT && (d = trie_longest_next_rcu(&cur)))
+		rc = fwd_fill_rcu(d, v, FwdInfo);
 out:
 	rcu_unlock();
 	return api_error(rc);

@@ -235,15 +235,27 @@ trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
 	return pfx_test(n, i) ? ld_acquire(dest_slot(n, i)) : NULL;
 }
 
-/* pfx[] bits of the prefixes of relative length 1..rmax that cover chunk c. */
+/*
+ * pfx[] bits of the prefixes of relative length 1..rmax that cover chunk c:
+ * bit 2^r - 2 + (c >> (6 - r)) for each r, written out (bits 0..61 for
+ * r <= 5, 62 + c for r = 6).
+ */
 static inline void
 cover_mask(unsigned c, unsigned rmax, uint64_t m[2])
 {
-	m[0] = m[1] = 0;
-	for (unsigned r = 1; r <= rmax; r++) {
-		unsigned i = pfx_index(r, c >> (TRIE_STRIDE - r));
+	uint64_t w0 = 1ull << (c >> 5) | 1ull << (2 + (c >> 4)) | 1ull << (6 + (c >> 3)) |
+		      1ull << (14 + (c >> 2)) | 1ull << (30 + (c >> 1));
 
-		m[i >> 6] |= 1ull << (i & 63);
+	if (rmax < TRIE_STRIDE) {
+		/* Only lengths up to rmax: bits below 2^(rmax + 1) - 2. */
+		m[0] = w0 & ((1ull << ((1u << (rmax + 1)) - 2)) - 1);
+		m[1] = 0;
+	} else if (c < 2) {
+		m[0] = w0 | 1ull << (62 + c);
+		m[1] = 0;
+	} else {
+		m[0] = w0;
+		m[1] = 1ull << (c - 2);
 	}
 }
 
@@ -275,6 +287,61 @@ trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest **out)
 		n = ld_acquire(child_slot(n, c));
 	}
 	return count;
+}
+
+void
+trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur)
+{
+	struct trie_node *n = ld_acquire(&t->root);
+	unsigned depth = 0;
+
+	cur->dflt = ld_acquire(&t->dflt);
+	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
+		unsigned c = key_chunk(key, pos), rem = key->len - pos;
+		struct trie_cursor_level *lv = &cur->lv[depth++];
+		uint64_t m[2];
+
+		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
+		lv->node = n;
+		lv->m[0] = n->pfx[0] & m[0];
+		lv->m[1] = n->pfx[1] & m[1];
+		if (rem <= TRIE_STRIDE || !ext_test(n, c))
+			break;
+		n = ld_acquire(child_slot(n, c));
+	}
+	cur->depth = depth;
+}
+
+struct dest *
+trie_longest_next_rcu(struct trie_cursor *cur)
+{
+	while (cur->depth) {
+		struct trie_cursor_level *lv = &cur->lv[cur->depth - 1];
+		unsigned i;
+		struct dest *d;
+
+		/* A higher pfx bit is a longer prefix: take the highest first. */
+		if (lv->m[1]) {
+			i = 127 - (unsigned)__builtin_clzll(lv->m[1]);
+			lv->m[1] &= ~(1ull << (i - 64));
+		} else if (lv->m[0]) {
+			i = 63 - (unsigned)__builtin_clzll(lv->m[0]);
+			lv->m[0] &= ~(1ull << i);
+		} else {
+			cur->depth--;
+			continue;
+		}
+		d = ld_acquire(dest_slot(lv->node, i));
+		if (d)
+			return d;
+	}
+	if (cur->dflt) {
+		struct dest *d = cur->dflt;
+
+		cur->dflt = NULL;
+		return d;
+	}
+	return NULL;
 }
 
 /*

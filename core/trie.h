@@ -81,6 +81,26 @@ struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
 unsigned trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest **out);
 
 /*
+ * The same destinations one at a time, longest first, for callers that
+ * usually stop at the first that qualifies: trie_longest_begin_rcu() walks
+ * down once and notes, per node, which of its prefixes cover key;
+ * trie_longest_next_rcu() returns the next longer-to-shorter one, or NULL.
+ * Only the slots actually returned are read.  Inside rcu_lock(); the cursor
+ * lives on the caller's stack.
+ */
+struct trie_cursor {
+	unsigned depth;
+	struct dest *dflt;
+	struct trie_cursor_level {
+		struct trie_node *node;
+		uint64_t m[2]; /* pfx bits of this node still to return */
+	} lv[TRIE_LEVELS];
+};
+
+void trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur);
+struct dest *trie_longest_next_rcu(struct trie_cursor *cur);
+
+/*
  * The first destination, in enumeration order (prefix_cmp), that is >= key
  * (strict = false) or > key (strict = true).  key == NULL means from the start.
  */
