@@ -4,6 +4,9 @@
  * destination trie behind it (inserts, removals, exact and longest matches,
  * enumeration order) against a linear-scan oracle, IPv4 and IPv6.
  */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -556,6 +559,140 @@ TEST(trie_differential_ipv6)
 {
 	model_run(AF_INET6, 0x6e1e5eedull);
 	model_run(AF_INET6, 0x3c0ffee5ull);
+}
+
+/* ---- concurrent readers and a writer ----------------------------------------------------- */
+
+/*
+ * A writer toggles 64 prefixes inside 10.0.0.0/8 (which stays), each with a
+ * metric and next hop derived from its index, while readers look up
+ * addresses inside them: every answer must be 10/8 or one of the 64 that
+ * covers the address, with that prefix's own metric and next hop.
+ */
+#define NTOGGLE 64
+#define NFWDHOPS 8
+#define WRITER_STEPS 4000
+
+struct race {
+	RTM_ENTITY_HANDLE h;
+	atomic_bool done;
+	atomic_uint bad;
+	atomic_ulong lookups;
+};
+
+/* Prefix i: 10.0.0.0/8 with i in bits 8..13, so no two of them overlap. */
+static void
+toggle_prefix(unsigned i, RTM_NET_ADDRESS *a)
+{
+	unsigned len = 14 + i % 19;
+	uint32_t addr = 0x0a000000u | i << 18 | ((i * 0x1234u) & 0x3ffffu);
+
+	addr &= len == 32 ? ~0u : ~(~0u >> len);
+	memset(a, 0, sizeof(*a));
+	a->AddressFamily = AF_INET;
+	a->NumBits = (USHORT)len;
+	a->AddrBits[0] = (UCHAR)(addr >> 24);
+	a->AddrBits[1] = (UCHAR)(addr >> 16);
+	a->AddrBits[2] = (UCHAR)(addr >> 8);
+	a->AddrBits[3] = (UCHAR)addr;
+}
+
+static uint32_t
+net_u32(const RTM_NET_ADDRESS *a)
+{
+	return (uint32_t)a->AddrBits[0] << 24 | (uint32_t)a->AddrBits[1] << 16 |
+	       (uint32_t)a->AddrBits[2] << 8 | a->AddrBits[3];
+}
+
+static void *
+race_reader(void *arg)
+{
+	struct race *rc = arg;
+	uint64_t x = (uint64_t)(uintptr_t)&x;
+
+	while (!atomic_load(&rc->done)) {
+		RTM_NET_ADDRESS q;
+		RTMX_FWD_INFO fi;
+		unsigned i;
+		uint32_t qa;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned)(x >> 33) % NTOGGLE;
+		toggle_prefix(i, &q);
+		qa = net_u32(&q) | ((uint32_t)(x >> 32) & (q.NumBits == 32 ? 0 : ~0u >> q.NumBits));
+		q.NumBits = 32;
+		q.AddrBits[0] = (UCHAR)(qa >> 24);
+		q.AddrBits[1] = (UCHAR)(qa >> 16);
+		q.AddrBits[2] = (UCHAR)(qa >> 8);
+		q.AddrBits[3] = (UCHAR)qa;
+		if (RtmxLookupRoute(rc->h, &q, UCAST, &fi) != NO_ERROR) {
+			atomic_fetch_add(&rc->bad, 1);
+			continue;
+		}
+		atomic_fetch_add(&rc->lookups, 1);
+		if (fi.DestAddress.NumBits == 8) {
+			if (fi.PrefInfo.Metric != 8 || fi.NextHops[0].InterfaceIndex != 100)
+				atomic_fetch_add(&rc->bad, 1);
+			continue;
+		}
+		{
+			/* Only prefix i itself covers qa besides 10/8; all of it must agree. */
+			RTM_NET_ADDRESS want;
+
+			toggle_prefix(i, &want);
+			if (!tl_addr_eq(&fi.DestAddress, &want) || fi.PrefInfo.Metric != 1000 + i ||
+			    fi.NumNextHops != 1 ||
+			    fi.NextHops[0].InterfaceIndex != 100 + 1 + i % NFWDHOPS)
+				atomic_fetch_add(&rc->bad, 1);
+		}
+	}
+	return NULL;
+}
+
+TEST(lookup_route_is_consistent_while_routes_change)
+{
+	struct race rc;
+	RTM_NEXTHOP_HANDLE nh[NFWDHOPS + 1];
+	RTM_ROUTE_HANDLE r8, r[NTOGGLE] = {0};
+	pthread_t th[2];
+	uint64_t x = 0x5eed;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.h = tl_register(AF_INET, TL_PROTO_BGP, 1, NULL);
+	for (unsigned k = 0; k <= NFWDHOPS; k++)
+		nh[k] = tl_add_nexthop(rc.h, AF_INET, "192.0.2.1", 100 + k);
+	r8 = route4(rc.h, nh[0], "10.0.0.0", 8, 10, 8, UCAST);
+	REQUIRE(r8 != NULL);
+	for (unsigned t = 0; t < 2; t++)
+		REQUIRE(pthread_create(&th[t], NULL, race_reader, &rc) == 0);
+	for (unsigned step = 0; step < WRITER_STEPS; step++) {
+		unsigned i;
+		RTM_NET_ADDRESS a;
+		DWORD fl = RTM_ROUTE_CHANGE_NEW;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned)(x >> 33) % NTOGGLE;
+		if (r[i]) {
+			tl_delete_route(rc.h, r[i]);
+			r[i] = NULL;
+			continue;
+		}
+		toggle_prefix(i, &a);
+		r[i] = tl_add_route(rc.h, &a, nh[1 + i % NFWDHOPS], 10, 1000 + i, UCAST, &fl);
+	}
+	atomic_store(&rc.done, true);
+	for (unsigned t = 0; t < 2; t++)
+		pthread_join(th[t], NULL);
+	check_note("%lu lookups", (unsigned long)atomic_load(&rc.lookups));
+	CHECK_EQ_U(atomic_load(&rc.bad), 0);
+	for (unsigned i = 0; i < NTOGGLE; i++) {
+		if (r[i])
+			tl_delete_route(rc.h, r[i]);
+	}
+	tl_delete_route(rc.h, r8);
+	for (unsigned k = 0; k <= NFWDHOPS; k++)
+		tl_release_nexthop(rc.h, nh[k]);
+	tl_deregister(rc.h);
 }
 
 int
