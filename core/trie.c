@@ -139,6 +139,7 @@ node_retire(struct trie_node *n)
  * A copy of n (NULL: an empty node) with child c set to child (add_c >= 0),
  * child c removed (del_c >= 0), pfx bit add_i holding d (add_i >= 0) and pfx
  * bit del_i removed (del_i >= 0).  Tombstones are dropped.  NULL on ENOMEM.
+ * Both nodes' slots are in bit order, so one merge pass copies them.
  * Trie writer only.
  */
 static struct trie_node *
@@ -146,27 +147,27 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 	     struct dest *d, int del_i)
 {
 	uint64_t ext = n ? n->ext : 0, pfx[2] = {0, 0};
+	unsigned nch_old = n ? popcount64(n->ext) : 0, k = nch_old, out;
 	struct trie_node *m;
-	unsigned k = 0;
 
+	/* The destinations that stay: live ones but del_i, plus add_i. */
 	if (n) {
 		for (unsigned w = 0; w < 2; w++) {
 			for (uint64_t b = n->pfx[w]; b; b &= b - 1) {
-				unsigned i = w * 64 + (unsigned)__builtin_ctzll(b);
+				int i = (int)(w * 64) + __builtin_ctzll(b);
 
-				if (ld_relaxed(dest_slot(n, i)))
-					pfx[w] |= 1ull << (i & 63);
+				if (i != del_i && ld_relaxed(&n->slot[k]))
+					pfx[w] |= b & -b;
+				k++;
 			}
 		}
 	}
+	if (add_i >= 0)
+		pfx[add_i >> 6] |= 1ull << (add_i & 63);
 	if (add_c >= 0)
 		ext |= 1ull << add_c;
 	if (del_c >= 0)
 		ext &= ~(1ull << del_c);
-	if (add_i >= 0)
-		pfx[add_i >> 6] |= 1ull << (add_i & 63);
-	if (del_i >= 0)
-		pfx[del_i >> 6] &= ~(1ull << (del_i & 63));
 
 	m = rtm_malloc(sizeof(*m) + (size_t)(popcount64(ext) + popcount64(pfx[0]) +
 					     popcount64(pfx[1])) *
@@ -176,18 +177,37 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 	m->pfx[0] = pfx[0];
 	m->pfx[1] = pfx[1];
 	m->ext = ext;
-	for (uint64_t b = ext; b; b &= b - 1) {
+	/* Children: merge n's (minus del_c) with add_c. */
+	out = 0;
+	k = 0;
+	for (uint64_t b = ext | (n ? n->ext : 0); b; b &= b - 1) {
 		int c = __builtin_ctzll(b);
 
-		atomic_init(&m->slot[k++],
-			    c == add_c ? (void *)child : ld_relaxed(child_slot(n, (unsigned)c)));
+		if (c == add_c) {
+			atomic_init(&m->slot[out++], (void *)child);
+			continue;
+		}
+		void *old = ld_relaxed(&n->slot[k++]);
+
+		if (c != del_c)
+			atomic_init(&m->slot[out++], old);
 	}
+	/* Destinations: merge n's (minus del_i and tombstones) with add_i. */
+	k = nch_old;
 	for (unsigned w = 0; w < 2; w++) {
-		for (uint64_t b = pfx[w]; b; b &= b - 1) {
+		uint64_t old_bits = n ? n->pfx[w] : 0;
+
+		for (uint64_t b = pfx[w] | old_bits; b; b &= b - 1) {
 			int i = (int)(w * 64) + __builtin_ctzll(b);
 
-			atomic_init(&m->slot[k++],
-				    i == add_i ? (void *)d : ld_relaxed(dest_slot(n, (unsigned)i)));
+			if (i == add_i) {
+				atomic_init(&m->slot[out++], (void *)d);
+				continue;
+			}
+			void *old = ld_relaxed(&n->slot[k++]);
+
+			if (pfx[w] & b & -b)
+				atomic_init(&m->slot[out++], old);
 		}
 	}
 	return m;
