@@ -39,6 +39,25 @@ fill_longest_rcu(struct entity *e, struct dest **cands, unsigned n, ULONG proto,
 	return -ENOENT;
 }
 
+/*
+ * Fill info from the longest destination covering key that qualifies.
+ * Call inside rcu_lock().
+ */
+static int
+fill_most_specific_rcu(struct entity *e, const struct prefix *key, ULONG proto,
+		       RTM_VIEW_SET views, PRTM_DEST_INFO info)
+{
+	struct trie_cursor cur;
+	struct dest *d;
+
+	trie_longest_begin_rcu(&e->table->trie, key, &cur);
+	while ((d = trie_longest_next_rcu(&cur))) {
+		if (fill_longest_rcu(e, &d, 1, proto, views, info) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 /* Resolve the caller and convert a lookup address.  Inside rcu_lock(). */
 static int
 lookup_begin_rcu(RTM_ENTITY_HANDLE reg, PRTM_NET_ADDRESS addr, RTM_VIEW_SET in_views,
@@ -87,12 +106,8 @@ RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS D
 	api_enter();
 	rcu_lock();
 	rc = lookup_begin_rcu(RtmRegHandle, DestAddress, TargetViews, DestInfo, &e, &key, &views);
-	if (!rc) {
-		struct dest *cands[TRIE_MAX_DEPTH];
-		unsigned n = trie_covering_rcu(&e->table->trie, &key, cands);
-
-		rc = fill_longest_rcu(e, cands, n, ProtocolId, views, DestInfo);
-	}
+	if (!rc)
+		rc = fill_most_specific_rcu(e, &key, ProtocolId, views, DestInfo);
 	rcu_unlock();
 	return api_error(rc);
 }

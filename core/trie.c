@@ -1,15 +1,20 @@
 /*
- * Patricia trie with RCU readers.
+ * Tree-bitmap trie with RCU readers (layout and rules in trie.h).
  *
- * Ordering: a writer initialises a node completely (key, children, dest)
- * with relaxed stores and publishes it with a release store into the slot
- * that makes it reachable; readers load every child/dest pointer with
- * acquire (pairs with those release stores).  An unlinked node keeps its
- * child pointers, so a reader standing on it still walks to valid nodes; it
- * is freed after a grace period.
+ * Ordering: a writer builds a node completely with relaxed stores and
+ * publishes it with a release store into the slot that makes it reachable
+ * (a parent's child slot, the root); readers load every root, child and
+ * destination pointer with acquire (pairs with those release stores).  A
+ * node's bitmaps never change after publish, so a reader that loaded the
+ * node pointer reads them and the slot indices derived from them without
+ * further ordering.  A replaced node keeps its slots, so a reader standing
+ * on it still walks to valid nodes; it is freed after a grace period.
  *
- * Progress: readers are wait-free (at most TRIE_MAX_DEPTH steps).  Writers are
- * serialised by the table's trie_lock.
+ * Progress: readers are wait-free (one node per level, TRIE_LEVELS levels at
+ * most; enumeration visits each node of the path and the subtrees after
+ * it).  Writers are serialised by the table's trie_lock; an insertion copies
+ * at most one existing node, a removal at most one, plus the new or
+ * unlinked nodes on its path.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,11 +23,102 @@
 #include "dest.h"
 #include "trie.h"
 
+#define CHUNKS (1u << TRIE_STRIDE)
+
 void
 trie_init(struct trie *t)
 {
 	atomic_init(&t->root, NULL);
+	atomic_init(&t->dflt, NULL);
 	atomic_init(&t->ndests, 0);
+}
+
+/*
+ * Population count.  The baseline x86-64 target has no POPCNT instruction
+ * and __builtin_popcountll becomes a libgcc call there; this is the inline
+ * bit-parallel count instead, unless the compiler may use the instruction.
+ */
+static inline unsigned
+popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+	return (unsigned)__builtin_popcountll(x);
+#else
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+/* The 6 key bits starting at bit pos (bits past 128 read as zero). */
+static inline unsigned
+key_chunk(const struct prefix *p, unsigned pos)
+{
+	uint64_t w;
+
+	if (pos == 0)
+		w = p->k[0];
+	else if (pos < 64)
+		w = p->k[0] << pos | p->k[1] >> (64 - pos);
+	else
+		w = p->k[1] << (pos - 64);
+	return (unsigned)(w >> (64 - TRIE_STRIDE));
+}
+
+/* pfx[] bit of the prefix of relative length r (1..6) and r-bit value v. */
+static inline unsigned
+pfx_index(unsigned r, unsigned v)
+{
+	return (1u << r) - 2 + v;
+}
+
+static inline bool
+pfx_test(const struct trie_node *n, unsigned i)
+{
+	return (n->pfx[i >> 6] >> (i & 63)) & 1;
+}
+
+/* Number of pfx bits set below bit i. */
+static inline unsigned
+pfx_rank(const struct trie_node *n, unsigned i)
+{
+	if (i < 64)
+		return popcount64(n->pfx[0] & ((1ull << i) - 1));
+	return popcount64(n->pfx[0]) +
+	       popcount64(n->pfx[1] & ((1ull << (i - 64)) - 1));
+}
+
+static inline unsigned
+node_nchildren(const struct trie_node *n)
+{
+	return popcount64(n->ext);
+}
+
+static inline bool
+ext_test(const struct trie_node *n, unsigned c)
+{
+	return (n->ext >> c) & 1;
+}
+
+static inline _Atomic(void *) *
+child_slot(struct trie_node *n, unsigned c)
+{
+	return &n->slot[popcount64(n->ext & ((1ull << c) - 1))];
+}
+
+static inline _Atomic(void *) *
+dest_slot(struct trie_node *n, unsigned i)
+{
+	return &n->slot[node_nchildren(n) + pfx_rank(n, i)];
+}
+
+/* Level and relative length of a prefix of length len >= 1. */
+static inline void
+prefix_place(uint32_t len, unsigned *level, unsigned *r)
+{
+	*level = (len - 1) / TRIE_STRIDE;
+	*r = len - *level * TRIE_STRIDE;
 }
 
 static void
@@ -33,252 +129,529 @@ node_free_cb(struct rcu_head *head)
 	rcu_deferred_done();
 }
 
-static struct trie_node *
-node_new(const struct prefix *key, struct dest *d)
-{
-	struct trie_node *n = rtm_malloc(sizeof(*n));
-
-	if (!n)
-		return NULL;
-	atomic_init(&n->child[0], NULL);
-	atomic_init(&n->child[1], NULL);
-	atomic_init(&n->dest, d);
-	n->key = *key;
-	return n;
-}
-
-struct dest *
-trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
-{
-	struct trie_node *n = ld_acquire(&t->root);
-
-	while (n) {
-		if (n->key.len > key->len || !prefix_match_len(&n->key, key, n->key.len))
-			return NULL;
-		if (n->key.len == key->len)
-			return ld_acquire(&n->dest);
-		n = ld_acquire(&n->child[prefix_bit(key, n->key.len)]);
-	}
-	return NULL;
-}
-
-unsigned
-trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest **out)
-{
-	struct trie_node *n = ld_acquire(&t->root);
-	unsigned count = 0;
-
-	while (n) {
-		struct dest *d;
-
-		if (n->key.len > key->len || !prefix_match_len(&n->key, key, n->key.len))
-			break;
-		d = ld_acquire(&n->dest);
-		if (d)
-			out[count++] = d;
-		if (n->key.len == key->len)
-			break;
-		n = ld_acquire(&n->child[prefix_bit(key, n->key.len)]);
-	}
-	return count;
-}
-
-/* First destination of n's subtree in enumeration order (pre-order). */
-static struct dest *
-subtree_first(struct trie_node *n)
-{
-	struct trie_node *stack[TRIE_MAX_DEPTH * 2];
-	unsigned sp = 0;
-
-	if (n)
-		stack[sp++] = n;
-	while (sp) {
-		struct trie_node *c;
-		struct dest *d;
-
-		n = stack[--sp];
-		d = ld_acquire(&n->dest);
-		if (d)
-			return d;
-		/* Push child 1 first so that child 0 is visited first. */
-		c = ld_acquire(&n->child[1]);
-		if (c)
-			stack[sp++] = c;
-		c = ld_acquire(&n->child[0]);
-		if (c)
-			stack[sp++] = c;
-	}
-	return NULL;
-}
-
-static struct dest *
-next_in(struct trie_node *n, const struct prefix *key, bool strict, unsigned depth)
-{
-	int c;
-
-	if (!n || depth > TRIE_MAX_DEPTH)
-		return NULL;
-	c = prefix_cmp(&n->key, key);
-	if (c > 0 || (c == 0 && !strict))
-		return subtree_first(n); /* the whole subtree is after key */
-	if (c == 0) {
-		/* n == key, strict: everything below n comes after it. */
-		struct dest *d = subtree_first(ld_acquire(&n->child[0]));
-
-		return d ? d : subtree_first(ld_acquire(&n->child[1]));
-	}
-	/* n < key.  If key is outside n's range, the whole subtree is before it. */
-	if (key->len < n->key.len || !prefix_match_len(&n->key, key, n->key.len))
-		return NULL;
-	{
-		struct dest *d = next_in(ld_acquire(&n->child[0]), key, strict, depth + 1);
-
-		return d ? d : next_in(ld_acquire(&n->child[1]), key, strict, depth + 1);
-	}
-}
-
-struct dest *
-trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
-{
-	struct trie_node *root = ld_acquire(&t->root);
-
-	if (!key)
-		return subtree_first(root);
-	return next_in(root, key, strict, 0);
-}
-
-int
-trie_insert_locked(struct trie *t, struct dest *d)
-{
-	const struct prefix *key = &d->key;
-	_Atomic(struct trie_node *) *slot = &t->root;
-	struct trie_node *n;
-
-	for (;;) {
-		uint32_t common;
-
-		n = ld_relaxed(slot);
-		if (!n) {
-			struct trie_node *leaf = node_new(key, d);
-
-			if (!leaf)
-				return -ENOMEM;
-			st_release(slot, leaf); /* pairs with readers' acquire */
-			break;
-		}
-		common = prefix_common_len(&n->key, key,
-					   n->key.len < key->len ? n->key.len : key->len);
-		if (common == n->key.len && common == key->len) {
-			if (ld_relaxed(&n->dest))
-				return -EEXIST;
-			st_release(&n->dest, d);
-			break;
-		}
-		if (common == n->key.len) {
-			/* n covers key: go down. */
-			slot = &n->child[prefix_bit(key, n->key.len)];
-			continue;
-		}
-		if (common == key->len) {
-			/* key covers n: the new node goes between. */
-			struct trie_node *mid = node_new(key, d);
-
-			if (!mid)
-				return -ENOMEM;
-			atomic_init(&mid->child[prefix_bit(&n->key, key->len)], n);
-			st_release(slot, mid);
-			break;
-		}
-		/* They diverge at bit `common`: a glue node with both below it. */
-		{
-			struct prefix gkey = *key;
-			struct trie_node *glue, *leaf;
-
-			gkey.len = common;
-			prefix_mask(&gkey);
-			glue = node_new(&gkey, NULL);
-			leaf = node_new(key, d);
-			if (!glue || !leaf) {
-				rtm_free(glue);
-				rtm_free(leaf);
-				return -ENOMEM;
-			}
-			atomic_init(&glue->child[prefix_bit(key, common)], leaf);
-			atomic_init(&glue->child[prefix_bit(&n->key, common)], n);
-			st_release(slot, glue);
-		}
-		break;
-	}
-	fetch_add_relaxed(&t->ndests, 1);
-	return 0;
-}
-
 static void
 node_retire(struct trie_node *n)
 {
 	rcu_defer(&n->rcu, node_free_cb);
 }
 
+/* Retire n and every node below it (already unlinked; readers may still be
+ * inside, hence the grace period). */
+static void
+retire_rec(struct trie_node *n)
+{
+	unsigned nch = node_nchildren(n);
+
+	for (unsigned k = 0; k < nch; k++)
+		retire_rec(ld_relaxed(&n->slot[k]));
+	node_retire(n);
+}
+
+/*
+ * A copy of n (NULL: an empty node) with child c set to child (add_c >= 0),
+ * child c removed (del_c >= 0), pfx bit add_i holding d (add_i >= 0) and pfx
+ * bit del_i removed (del_i >= 0).  Tombstones are dropped.  NULL on ENOMEM.
+ * Both nodes' slots are in bit order, so one merge pass copies them.
+ * Trie writer only.
+ */
+static struct trie_node *
+node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c, int add_i,
+	     struct dest *d, int del_i)
+{
+	uint64_t ext = n ? n->ext : 0, pfx[2] = {0, 0};
+	unsigned nch_old = n ? popcount64(n->ext) : 0, k = nch_old, out;
+	struct trie_node *m;
+
+	/* The destinations that stay: live ones but del_i, plus add_i. */
+	if (n) {
+		for (unsigned w = 0; w < 2; w++) {
+			for (uint64_t b = n->pfx[w]; b; b &= b - 1) {
+				int i = (int)(w * 64) + __builtin_ctzll(b);
+
+				if (i != del_i && ld_relaxed(&n->slot[k]))
+					pfx[w] |= b & -b;
+				k++;
+			}
+		}
+	}
+	if (add_i >= 0)
+		pfx[add_i >> 6] |= 1ull << (add_i & 63);
+	if (add_c >= 0)
+		ext |= 1ull << add_c;
+	if (del_c >= 0)
+		ext &= ~(1ull << del_c);
+
+	m = rtm_malloc(sizeof(*m) + (size_t)(popcount64(ext) + popcount64(pfx[0]) +
+					     popcount64(pfx[1])) *
+					    sizeof(m->slot[0]));
+	if (!m)
+		return NULL;
+	m->pfx[0] = pfx[0];
+	m->pfx[1] = pfx[1];
+	m->ext = ext;
+	/* Children: merge n's (minus del_c) with add_c. */
+	out = 0;
+	k = 0;
+	for (uint64_t b = ext | (n ? n->ext : 0); b; b &= b - 1) {
+		int c = __builtin_ctzll(b);
+
+		if (c == add_c) {
+			atomic_init(&m->slot[out++], (void *)child);
+			continue;
+		}
+		void *old = ld_relaxed(&n->slot[k++]);
+
+		if (c != del_c)
+			atomic_init(&m->slot[out++], old);
+	}
+	/* Destinations: merge n's (minus del_i and tombstones) with add_i. */
+	k = nch_old;
+	for (unsigned w = 0; w < 2; w++) {
+		uint64_t old_bits = n ? n->pfx[w] : 0;
+
+		for (uint64_t b = pfx[w] | old_bits; b; b &= b - 1) {
+			int i = (int)(w * 64) + __builtin_ctzll(b);
+
+			if (i == add_i) {
+				atomic_init(&m->slot[out++], (void *)d);
+				continue;
+			}
+			void *old = ld_relaxed(&n->slot[k++]);
+
+			if (pfx[w] & b & -b)
+				atomic_init(&m->slot[out++], old);
+		}
+	}
+	return m;
+}
+
+/*
+ * Does n hold nothing but child c (c >= 0) or nothing but the destination
+ * of pfx bit i (i >= 0), tombstones aside?  Trie writer only.
+ */
+static bool
+node_holds_only(struct trie_node *n, int c, int i)
+{
+	if (n->ext != (c >= 0 ? 1ull << c : 0))
+		return false;
+	for (unsigned w = 0; w < 2; w++) {
+		for (uint64_t b = n->pfx[w]; b; b &= b - 1) {
+			int j = (int)(w * 64) + __builtin_ctzll(b);
+
+			if (j != i && ld_relaxed(dest_slot(n, (unsigned)j)))
+				return false;
+		}
+	}
+	return true;
+}
+
+struct dest *
+trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
+{
+	struct trie_node *n = ld_acquire(&t->root);
+	unsigned level, r, i;
+
+	if (key->len == 0)
+		return ld_acquire(&t->dflt);
+	prefix_place(key->len, &level, &r);
+	for (unsigned l = 0; n && l < level; l++) {
+		unsigned c = key_chunk(key, l * TRIE_STRIDE);
+
+		if (!ext_test(n, c))
+			return NULL;
+		n = ld_acquire(child_slot(n, c));
+	}
+	if (!n)
+		return NULL;
+	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
+	return pfx_test(n, i) ? ld_acquire(dest_slot(n, i)) : NULL;
+}
+
+/*
+ * pfx[] bits of the prefixes of relative length 1..rmax that cover chunk c:
+ * bit 2^r - 2 + (c >> (6 - r)) for each r, written out (bits 0..61 for
+ * r <= 5, 62 + c for r = 6).
+ */
+static inline void
+cover_mask(unsigned c, unsigned rmax, uint64_t m[2])
+{
+	uint64_t w0 = 1ull << (c >> 5) | 1ull << (2 + (c >> 4)) | 1ull << (6 + (c >> 3)) |
+		      1ull << (14 + (c >> 2)) | 1ull << (30 + (c >> 1));
+
+	if (rmax < TRIE_STRIDE) {
+		/* Only lengths up to rmax: bits below 2^(rmax + 1) - 2. */
+		m[0] = w0 & ((1ull << ((1u << (rmax + 1)) - 2)) - 1);
+		m[1] = 0;
+	} else if (c < 2) {
+		m[0] = w0 | 1ull << (62 + c);
+		m[1] = 0;
+	} else {
+		m[0] = w0;
+		m[1] = 1ull << (c - 2);
+	}
+}
+
+unsigned
+trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest **out)
+{
+	struct trie_node *n = ld_acquire(&t->root);
+	struct dest *d = ld_acquire(&t->dflt);
+	unsigned count = 0;
+
+	if (d)
+		out[count++] = d;
+	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
+		unsigned c = key_chunk(key, pos), rem = key->len - pos, nch = node_nchildren(n);
+		uint64_t m[2];
+
+		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
+		for (unsigned w = 0; w < 2; w++) {
+			for (uint64_t b = n->pfx[w] & m[w]; b; b &= b - 1) {
+				unsigned i = w * 64 + (unsigned)__builtin_ctzll(b);
+
+				d = ld_acquire(&n->slot[nch + pfx_rank(n, i)]);
+				if (d)
+					out[count++] = d;
+			}
+		}
+		if (rem <= TRIE_STRIDE || !ext_test(n, c))
+			break;
+		n = ld_acquire(child_slot(n, c));
+	}
+	return count;
+}
+
+void
+trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur)
+{
+	struct trie_node *n = ld_acquire(&t->root);
+	unsigned depth = 0;
+
+	cur->dflt = ld_acquire(&t->dflt);
+	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
+		unsigned c = key_chunk(key, pos), rem = key->len - pos;
+		struct trie_cursor_level *lv = &cur->lv[depth++];
+		uint64_t m[2];
+
+		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
+		lv->node = n;
+		lv->m[0] = n->pfx[0] & m[0];
+		lv->m[1] = n->pfx[1] & m[1];
+		if (rem <= TRIE_STRIDE || !ext_test(n, c))
+			break;
+		n = ld_acquire(child_slot(n, c));
+	}
+	cur->depth = depth;
+}
+
+struct dest *
+trie_longest_next_rcu(struct trie_cursor *cur)
+{
+	while (cur->depth) {
+		struct trie_cursor_level *lv = &cur->lv[cur->depth - 1];
+		unsigned i;
+		struct dest *d;
+
+		/* A higher pfx bit is a longer prefix: take the highest first. */
+		if (lv->m[1]) {
+			i = 127 - (unsigned)__builtin_clzll(lv->m[1]);
+			lv->m[1] &= ~(1ull << (i - 64));
+		} else if (lv->m[0]) {
+			i = 63 - (unsigned)__builtin_clzll(lv->m[0]);
+			lv->m[0] &= ~(1ull << i);
+		} else {
+			cur->depth--;
+			continue;
+		}
+		d = ld_acquire(dest_slot(lv->node, i));
+		if (d)
+			return d;
+	}
+	if (cur->dflt) {
+		struct dest *d = cur->dflt;
+
+		cur->dflt = NULL;
+		return d;
+	}
+	return NULL;
+}
+
+/*
+ * Visit n's entries in enumeration order from chunk `from` on: for each chunk
+ * c, the destinations whose prefix (padded with zeros) starts with c,
+ * shortest first, then child c.  Returns the first destination accepted by
+ * the caller's rule, or NULL.
+ */
+static struct dest *subtree_first(struct trie_node *n);
+
+static struct dest *
+after_in(struct trie_node *n, unsigned level, const struct prefix *key, bool strict)
+{
+	unsigned kc = key_chunk(key, level * TRIE_STRIDE);
+
+	for (unsigned c = kc; c < CHUNKS; c++) {
+		for (unsigned r = 1; r <= TRIE_STRIDE; r++) {
+			unsigned i;
+			struct dest *d;
+			int cmp;
+
+			if (c & ((1u << (TRIE_STRIDE - r)) - 1))
+				continue; /* no prefix of this length starts exactly at c */
+			i = pfx_index(r, c >> (TRIE_STRIDE - r));
+			if (!pfx_test(n, i) || !(d = ld_acquire(dest_slot(n, i))))
+				continue;
+			cmp = prefix_cmp(&d->key, key);
+			if (cmp > 0 || (cmp == 0 && !strict))
+				return d;
+		}
+		if (ext_test(n, c)) {
+			struct trie_node *ch = ld_acquire(child_slot(n, c));
+			struct dest *d;
+
+			/*
+			 * Child c's prefixes are longer than its base; when key
+			 * is no longer than the base and starts with it (c ==
+			 * kc), they all come after key, as they do for c > kc.
+			 */
+			if (c > kc || key->len <= (level + 1) * TRIE_STRIDE)
+				d = subtree_first(ch);
+			else
+				d = after_in(ch, level + 1, key, strict);
+			if (d)
+				return d;
+		}
+	}
+	return NULL;
+}
+
+static struct dest *
+subtree_first(struct trie_node *n)
+{
+	for (unsigned c = 0; c < CHUNKS; c++) {
+		for (unsigned r = 1; r <= TRIE_STRIDE; r++) {
+			unsigned i;
+			struct dest *d;
+
+			if (c & ((1u << (TRIE_STRIDE - r)) - 1))
+				continue;
+			i = pfx_index(r, c >> (TRIE_STRIDE - r));
+			if (pfx_test(n, i) && (d = ld_acquire(dest_slot(n, i))))
+				return d;
+		}
+		if (ext_test(n, c)) {
+			struct dest *d = subtree_first(ld_acquire(child_slot(n, c)));
+
+			if (d)
+				return d;
+		}
+	}
+	return NULL;
+}
+
+struct dest *
+trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
+{
+	struct trie_node *root = ld_acquire(&t->root);
+	struct dest *d = ld_acquire(&t->dflt);
+
+	/* The /0 comes first of all. */
+	if (d && (!key || (key->len == 0 && !strict)))
+		return d;
+	if (!root)
+		return NULL;
+	if (!key || key->len == 0)
+		return subtree_first(root);
+	return after_in(root, 0, key, strict);
+}
+
+int
+trie_insert_locked(struct trie *t, struct dest *d)
+{
+	const struct prefix *key = &d->key;
+	_Atomic(struct trie_node *) *root_slot = &t->root;
+	_Atomic(void *) *slot = NULL; /* where n hangs; NULL: the root */
+	struct trie_node *n = ld_relaxed(root_slot), *chain = NULL, *fresh;
+	unsigned level, r, l = 0, i;
+	int c_new = -1;
+
+	if (key->len == 0) {
+		if (ld_relaxed(&t->dflt))
+			return -EEXIST;
+		st_release(&t->dflt, d); /* pairs with readers' acquire */
+		goto inserted;
+	}
+	prefix_place(key->len, &level, &r);
+	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
+	/* Walk down as far as the path exists. */
+	while (n && l < level) {
+		unsigned c = key_chunk(key, l * TRIE_STRIDE);
+
+		if (!ext_test(n, c)) {
+			c_new = (int)c;
+			break;
+		}
+		slot = child_slot(n, c);
+		n = ld_relaxed(slot);
+		l++;
+	}
+	if (n && l == level) {
+		_Atomic(void *) *ds;
+
+		if (pfx_test(n, i)) {
+			ds = dest_slot(n, i);
+			if (ld_relaxed(ds))
+				return -EEXIST;
+			st_release(ds, d); /* a tombstone comes back to life */
+			goto inserted;
+		}
+		fresh = node_rebuild(n, -1, NULL, -1, (int)i, d, -1);
+		if (!fresh)
+			return -ENOMEM;
+		goto publish;
+	}
+	/*
+	 * Build the missing nodes bottom-up, privately: the target node at
+	 * `level`, then one node per level up to l + 1 (or l when there is no
+	 * node at l at all: an empty trie).
+	 */
+	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1);
+	if (!chain)
+		return -ENOMEM;
+	for (unsigned k = level; k-- > (n ? l + 1 : l);) {
+		struct trie_node *up =
+			node_rebuild(NULL, (int)key_chunk(key, k * TRIE_STRIDE), chain, -1, -1, NULL, -1);
+
+		if (!up)
+			goto free_chain;
+		chain = up;
+	}
+	if (!n) {
+		fresh = chain; /* the trie was empty */
+		n = NULL;
+		goto publish;
+	}
+	fresh = node_rebuild(n, c_new, chain, -1, -1, NULL, -1);
+	if (!fresh)
+		goto free_chain;
+publish:
+	/* Pairs with readers' acquire of the slot. */
+	if (slot)
+		st_release(slot, fresh);
+	else
+		st_release(root_slot, fresh);
+	if (n)
+		node_retire(n);
+inserted:
+	fetch_add_relaxed(&t->ndests, 1);
+	return 0;
+free_chain:
+	/* Unpublished: free directly, walking the single-child chain down. */
+	while (chain) {
+		struct trie_node *next = chain->ext ? ld_relaxed(&chain->slot[0]) : NULL;
+
+		rtm_free(chain);
+		chain = next;
+	}
+	return -ENOMEM;
+}
+
 void
 trie_remove_locked(struct trie *t, struct dest *d)
 {
-	_Atomic(struct trie_node *) *slot = &t->root, *parent_slot = NULL;
-	struct trie_node *n, *parent = NULL;
 	const struct prefix *key = &d->key;
+	struct trie_node *path[TRIE_LEVELS];
+	_Atomic(void *) *slots[TRIE_LEVELS]; /* slots[l]: where path[l] hangs; NULL: root */
+	struct trie_node *n, *fresh;
+	_Atomic(void *) *ds;
+	unsigned level, r, i, top;
 
-	for (;;) {
-		n = ld_relaxed(slot);
-		if (!n)
+	if (key->len == 0) {
+		if (ld_relaxed(&t->dflt) != d)
 			abort(); /* broken invariant: d is in the trie */
-		if (n->key.len == key->len) {
-			if (ld_relaxed(&n->dest) != d)
-				abort();
+		st_release(&t->dflt, NULL);
+		goto removed;
+	}
+	prefix_place(key->len, &level, &r);
+	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
+	n = ld_relaxed(&t->root);
+	slots[0] = NULL;
+	for (unsigned l = 0;; l++) {
+		if (!n)
+			abort();
+		path[l] = n;
+		if (l == level)
 			break;
+		unsigned c = key_chunk(key, l * TRIE_STRIDE);
+
+		if (!ext_test(n, c))
+			abort();
+		slots[l + 1] = child_slot(n, c);
+		n = ld_relaxed(slots[l + 1]);
+	}
+	if (!pfx_test(n, i) || ld_relaxed(ds = dest_slot(n, i)) != d)
+		abort();
+
+	/*
+	 * Nodes that would hold nothing once d goes (the target node holding
+	 * only d, then each parent holding only the path to it) are unlinked
+	 * whole; the lowest node that keeps something gets a shrunk copy.
+	 */
+	top = level;
+	while (node_holds_only(path[top], top == level ? -1 : (int)key_chunk(key, top * TRIE_STRIDE),
+			       top == level ? (int)i : -1)) {
+		if (top == 0)
+			break;
+		top--;
+	}
+	if (top == 0 && node_holds_only(path[0], level == 0 ? -1 : (int)key_chunk(key, 0),
+					 level == 0 ? (int)i : -1)) {
+		st_release(&t->root, NULL); /* the trie is now empty */
+	} else {
+		if (top == level)
+			fresh = node_rebuild(path[top], -1, NULL, -1, -1, NULL, (int)i);
+		else
+			fresh = node_rebuild(path[top], -1, NULL,
+					     (int)key_chunk(key, top * TRIE_STRIDE), -1, NULL, -1);
+		if (!fresh) {
+			st_release(ds, NULL); /* out of memory: leave a tombstone */
+			goto removed;
 		}
-		parent_slot = slot;
-		parent = n;
-		slot = &n->child[prefix_bit(key, n->key.len)];
+		if (slots[top])
+			st_release(slots[top], fresh); /* pairs with readers' acquire */
+		else
+			st_release(&t->root, fresh);
 	}
-	fetch_sub_acq_rel(&t->ndests, 1);
+	for (unsigned l = top; l <= level; l++)
+		node_retire(path[l]);
+removed:
+	if (fetch_sub_acq_rel(&t->ndests, 1) == 1 && ld_relaxed(&t->root)) {
+		/* The last destination is gone but nodes are left: tombstones of
+		 * removals that could not allocate.  Unlinking them needs no
+		 * memory, so an emptied table holds none. */
+		struct trie_node *root = ld_relaxed(&t->root);
 
-	struct trie_node *c0 = ld_relaxed(&n->child[0]);
-	struct trie_node *c1 = ld_relaxed(&n->child[1]);
-
-	if (c0 && c1) {
-		st_release(&n->dest, NULL); /* n stays as a glue node */
-		return;
-	}
-	if (c0 || c1) {
-		st_release(slot, c0 ? c0 : c1); /* splice n out */
-		node_retire(n);
-		return;
-	}
-	/* Leaf: unlink it; a glue parent left with one child goes too. */
-	st_release(slot, NULL);
-	node_retire(n);
-	if (parent && !ld_relaxed(&parent->dest)) {
-		struct trie_node *other = ld_relaxed(&parent->child[0]);
-
-		if (!other)
-			other = ld_relaxed(&parent->child[1]);
-		st_release(parent_slot, other);
-		node_retire(parent);
+		st_release(&t->root, NULL);
+		retire_rec(root);
 	}
 }
 
 static void
 destroy_rec(struct trie_node *n)
 {
-	if (!n)
-		return;
-	destroy_rec(ld_relaxed(&n->child[0]));
-	destroy_rec(ld_relaxed(&n->child[1]));
+	unsigned nch = node_nchildren(n);
+
+	for (unsigned k = 0; k < nch; k++)
+		destroy_rec(ld_relaxed(&n->slot[k]));
 	rtm_free(n);
 }
 
 void
 trie_destroy(struct trie *t)
 {
-	destroy_rec(ld_relaxed(&t->root));
+	struct trie_node *root = ld_relaxed(&t->root);
+
+	if (root)
+		destroy_rec(root);
 	st_relaxed(&t->root, NULL);
+	st_relaxed(&t->dflt, NULL);
 }

@@ -1,18 +1,46 @@
 /*
- * RCU-protected path-compressed binary radix trie (Patricia) of destinations.
+ * RCU-protected multibit trie of destinations (a tree bitmap with a stride
+ * of 6 bits).
  *
- * Lifetime of a node: allocated and fully initialised by the writer, then
+ * Shape.  A node at level l (the root is level 0) stands for one 6l-bit
+ * address prefix, its base, and holds:
+ *   - the destinations whose prefix length is 6l+1 .. 6l+6 and which start
+ *     with the base: prefix length 6l+r with the r bits v after the base
+ *     is bit (2^r - 2 + v) of pfx[] (126 bits: 2 for r = 1, 4 for r = 2,
+ *     ..., 64 for r = 6);
+ *   - its children: child c (0..63) is the level l+1 node whose base is the
+ *     base followed by the 6 bits c; bit c of ext says it exists.
+ * The /0 destination lives in trie.dflt.  Child and destination pointers sit
+ * in one array after the header, children first (in order of c), then
+ * destinations (in order of their pfx bit); an entry's index is the number
+ * of set bits before its own (a popcount), so a node is exactly as big as
+ * what it holds.  An IPv4 /24 is 4 nodes deep, an IPv6 /48 8.
+ *
+ * Lifetime of a node: allocated and fully built by the writer, then
  * published with one release store into its parent's child slot (or the
- * root); unlinked by one release store; freed after a grace period.  Readers
- * therefore always see either the old or the new shape, both complete.
+ * root); replaced by a copy (copy-on-write) whenever its bitmaps change;
+ * the replaced or unlinked node is freed after a grace period.  Readers
+ * therefore always see either the old or the new node, both complete.
  *
  * Fields:
- *   key        immutable after publish
- *   child[2]   RCU pointers; written by the trie writer (table trie_lock held)
- *   dest       RCU pointer; NULL for a glue node; written by the trie writer
+ *   pfx, ext   immutable after publish
+ *   slot[]     RCU pointers, written in place by the trie writer (trie_lock
+ *              held) only when the bitmaps stay as they are: a child slot
+ *              gets the child's copy; a destination slot gets NULL when
+ *              the destination leaves and the node could not be shrunk
+ *              (out of memory: a tombstone), or a destination again.
+ *              Readers skip NULL destination slots.
+ *   dflt, root RCU pointers, written by the trie writer.
  *
- * Readers (functions ending in _rcu) run inside rcu_lock() and take no lock.
- * Writers (functions ending in _locked) hold the table's trie_lock.
+ * Invariants (writer side, trie_lock held): every published node holds at
+ * least one child or one pfx bit; a node becomes empty only through a
+ * tombstone (then it stays linked until a later removal in it rebuilds it,
+ * or until the trie holds no destination: then every node is unlinked).
+ *
+ * Readers (functions ending in _rcu) run inside rcu_lock(), take no lock and
+ * write no shared memory; they are wait-free (at most TRIE_LEVELS nodes per
+ * descent).  Writers (functions ending in _locked) hold the table's
+ * trie_lock.
  */
 #ifndef RTM_TRIE_H
 #define RTM_TRIE_H
@@ -22,18 +50,23 @@
 
 struct dest;
 
+#define TRIE_STRIDE 6
+#define TRIE_LEVELS 22 /* ceil(128 / 6) */
+
 struct trie_node {
-	_Atomic(struct trie_node *) child[2];
-	_Atomic(struct dest *) dest;
-	struct prefix key;
+	uint64_t pfx[2];
+	uint64_t ext;
 	struct rcu_head rcu;
+	_Atomic(void *) slot[]; /* struct trie_node * children, then struct dest * */
 };
 
 struct trie {
 	_Atomic(struct trie_node *) root;
+	_Atomic(struct dest *) dflt;
 	_Atomic long ndests; /* destinations in the trie, for statistics */
 };
 
+/* Bound on trie_covering_rcu()'s answer: one destination per length 0..128. */
 #define TRIE_MAX_DEPTH 130
 
 void trie_init(struct trie *t);
@@ -49,6 +82,26 @@ struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
 unsigned trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest **out);
 
 /*
+ * The same destinations one at a time, longest first, for callers that
+ * usually stop at the first that qualifies: trie_longest_begin_rcu() walks
+ * down once and notes, per node, which of its prefixes cover key;
+ * trie_longest_next_rcu() returns the next longer-to-shorter one, or NULL.
+ * Only the slots actually returned are read.  Inside rcu_lock(); the cursor
+ * lives on the caller's stack.
+ */
+struct trie_cursor {
+	unsigned depth;
+	struct dest *dflt;
+	struct trie_cursor_level {
+		struct trie_node *node;
+		uint64_t m[2]; /* pfx bits of this node still to return */
+	} lv[TRIE_LEVELS];
+};
+
+void trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur);
+struct dest *trie_longest_next_rcu(struct trie_cursor *cur);
+
+/*
  * The first destination, in enumeration order (prefix_cmp), that is >= key
  * (strict = false) or > key (strict = true).  key == NULL means from the start.
  */
@@ -60,7 +113,11 @@ struct dest *trie_next_rcu(struct trie *t, const struct prefix *key, bool strict
  */
 int trie_insert_locked(struct trie *t, struct dest *d);
 
-/* Remove d (it must be in the trie); glue nodes left useless are freed. */
+/*
+ * Remove d (it must be in the trie).  Never fails: nodes left empty are
+ * unlinked, and if the copy that removal needs cannot be allocated, d's slot
+ * becomes a tombstone instead.
+ */
 void trie_remove_locked(struct trie *t, struct dest *d);
 
 /* Free every node (table teardown; no readers may remain). */

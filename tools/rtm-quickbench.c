@@ -21,6 +21,7 @@
 #define _GNU_SOURCE 1
 
 #include <rtmv2.h>
+#include <rtm/rtmx.h>
 
 #include "prefix_list.h"
 
@@ -163,11 +164,14 @@ static double lookup_run(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, size_t 
 			RTM_NET_ADDRESS q = qs[pos];
 			if (++pos == nq)
 				pos = 0;
-			DWORD rc = RtmGetMostSpecificDestination(h, &q, RTM_BEST_PROTOCOL,
-								 RTM_VIEW_MASK_UCAST, di);
+			RTMX_FWD_INFO fi;
+			/* di == NULL: the forwarding lookup, which has nothing to release. */
+			DWORD rc = di ? RtmGetMostSpecificDestination(h, &q, RTM_BEST_PROTOCOL,
+								      RTM_VIEW_MASK_UCAST, di)
+				      : RtmxLookupRoute(h, &q, RTM_VIEW_MASK_UCAST, &fi);
 			if (rc == NO_ERROR) {
 				hits++;
-				if (RtmReleaseDestInfo(h, di) != NO_ERROR)
+				if (di && RtmReleaseDestInfo(h, di) != NO_ERROR)
 					errs++;
 			} else if (rc != ERROR_NOT_FOUND) {
 				errs++;
@@ -190,7 +194,7 @@ static double lookup_median(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, size
 	uint64_t found = 0, total = 0;
 	if (runs > 16)
 		runs = 16;
-	printf("    lookups %-22s", label);
+	printf("    lookups %-26s", label);
 	fflush(stdout);
 	for (int r = 0; r < runs; r++) {
 		rates[r] = lookup_run(h, qs, nq, di, min_s, &found, &total, errors);
@@ -385,6 +389,14 @@ static bool bench_family(struct result *res, const char *name, unsigned family, 
 					     width == 32 ? "uniform:" : "uniform 2000::/3:");
 	res->lookups_inside = lookup_median(h, q_in, NQUERIES, di, min_s, runs, &res->hit_inside,
 					    &res->lookup_errors, "inside prefixes:");
+	{
+		double hit;
+
+		lookup_median(h, q_uni, NQUERIES, NULL, min_s, runs, &hit, &res->lookup_errors,
+			      "RtmxLookupRoute uniform:");
+		lookup_median(h, q_in, NQUERIES, NULL, min_s, runs, &hit, &res->lookup_errors,
+			      "RtmxLookupRoute inside:");
+	}
 	/* --- hot spot: T threads on one destination vs on their own ------------ */
 	{
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

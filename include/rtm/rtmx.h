@@ -28,4 +28,71 @@
  */
 #define RTMX_AF_INET6		AF_INET6
 
+/*
+ * Forwarding lookup: RtmxLookupRoute.
+ *
+ * A longest-prefix match for callers that forward packets: it answers with
+ * copies of what forwarding needs (the matched prefix, the best route's
+ * preference and flags, its next hops' addresses and interface indices)
+ * and gives out no handle, so there is nothing to release, no reference is
+ * taken and no shared memory is written: lookups from many threads do not
+ * slow each other down.  It reads only what forwarding needs (the route's
+ * owner, for one, is not read: use RtmGetMostSpecificDestination for that).
+ */
+
+/* Next hops copied per answer; a route may have more (see TotalNextHops). */
+#define RTMX_FWD_MAX_NEXTHOPS	8
+
+typedef struct _RTMX_FWD_NEXTHOP {
+	RTM_NET_ADDRESS		NextHopAddress;
+	ULONG			InterfaceIndex;
+} RTMX_FWD_NEXTHOP, *PRTMX_FWD_NEXTHOP;
+
+typedef struct _RTMX_FWD_INFO {
+	RTM_NET_ADDRESS		DestAddress;	/* the matched prefix */
+	RTM_VIEW_ID		ViewId;		/* the view searched */
+	RTM_PREF_INFO		PrefInfo;	/* the route's Metric and Preference */
+	USHORT			RouteFlags;	/* RTM_ROUTE_INFO.Flags of the route */
+	USHORT			NumNextHops;	/* entries filled in NextHops */
+	USHORT			TotalNextHops;	/* the route's next hops (may be more) */
+	RTMX_FWD_NEXTHOP	NextHops[RTMX_FWD_MAX_NEXTHOPS];
+} RTMX_FWD_INFO, *PRTMX_FWD_INFO;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Find the most specific destination covering Address (its first
+ * Address->NumBits bits; pass the full width for a host address) that has a
+ * route in TargetView, exactly as RtmGetMostSpecificDestination with
+ * ProtocolId RTM_BEST_PROTOCOL and that single view would, and copy its best
+ * route in that view into *FwdInfo.  Hold-down routes are not used: a
+ * destination whose only route in the view is held down does not match, and
+ * the search goes on to a shorter prefix.
+ *
+ * TargetView must be exactly one view: RTM_VIEW_MASK_UCAST or
+ * RTM_VIEW_MASK_MCAST.
+ *
+ * Consistency: everything in *FwdInfo comes from one state of the matched
+ * destination: its route set as published at one instant, the best route of
+ * that set with the version the set names, and that version's next hops.
+ * Which destination matches is decided against the trie of the moment: a
+ * more specific prefix added or removed concurrently may or may not be
+ * seen, as with RtmGetMostSpecificDestination.
+ *
+ * Returns NO_ERROR, ERROR_NOT_FOUND (no destination matches),
+ * ERROR_INVALID_HANDLE (RtmRegHandle is not a registered entity) or
+ * ERROR_INVALID_PARAMETER (a NULL pointer, an address of another family or
+ * with too many bits, not exactly one supported view).  After an error the
+ * contents of *FwdInfo are unspecified.
+ */
+RTM_API DWORD WINAPI
+RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
+		RTM_VIEW_SET TargetView, PRTMX_FWD_INFO FwdInfo);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* LIBRTM_RTM_RTMX_H */

@@ -23,6 +23,10 @@
  *      differential (inside deleted prefixes the covering prefix must answer),
  *      and less-specific chains again;
  *   6. release the next hop and deregister the entity.
+ * Every most-specific query is also asked of RtmxLookupRoute, which must find
+ * the same prefix through the one next hop; after the load and after the
+ * deletes, a destination enumeration must list every live prefix once, in
+ * order.
  * Each found DestInfo is checked (address, one UCAST view, one route, owner)
  * and released with RtmReleaseDestInfo.
  *
@@ -35,6 +39,7 @@
 #define _GNU_SOURCE 1
 
 #include <rtmv2.h>
+#include <rtm/rtmx.h>
 
 #include "prefix_list.h"
 
@@ -349,7 +354,9 @@ struct ctx {
 	struct reference ref;
 	RTM_ENTITY_HANDLE h;
 	RTM_NEXTHOP_HANDLE nh;
+	RTM_NET_ADDRESS nh_addr; /* the next hop's address, for RtmxLookupRoute */
 	RTM_DEST_INFO *di, *di2;
+	RTM_REGN_PROFILE prof;
 	size_t samples;
 };
 
@@ -418,6 +425,98 @@ static void release_info(struct ctx *c, RTM_DEST_INFO *di)
 		       (unsigned long)rc);
 }
 
+static struct category cat_fwd = { "RtmxLookupRoute, every most-specific query (both families)",
+				   0, 0, 0 };
+
+/* The forwarding lookup of q must find the same prefix, through the one next hop. */
+static void fwd_one(struct ctx *c, const RTM_NET_ADDRESS *q, long want)
+{
+	RTMX_FWD_INFO fi;
+	DWORD rc = RtmxLookupRoute(c->h, q, RTM_VIEW_MASK_UCAST, &fi);
+	bool ok;
+
+	if (want < 0) {
+		ok = rc == ERROR_NOT_FOUND;
+	} else {
+		const RTM_NET_ADDRESS *w = &c->ref.items[want];
+		ok = rc == NO_ERROR && fi.DestAddress.AddressFamily == c->f->family &&
+		     fi.DestAddress.NumBits == w->NumBits &&
+		     memcmp(fi.DestAddress.AddrBits, w->AddrBits, c->f->width / 8) == 0 &&
+		     fi.NumNextHops == 1 && fi.TotalNextHops == 1 &&
+		     fi.NextHops[0].InterfaceIndex == 1 &&
+		     memcmp(&fi.NextHops[0].NextHopAddress, &c->nh_addr, sizeof(c->nh_addr)) == 0 &&
+		     fi.PrefInfo.Preference == 20 && fi.PrefInfo.Metric == 1 &&
+		     fi.ViewId == RTM_VIEW_ID_UCAST && fi.RouteFlags == RTM_ROUTE_FLAGS_REMOTE;
+	}
+	if (!check(&cat_fwd, ok) && show(&cat_fwd)) {
+		char qb[RTM_PREFIX_STRLEN], wb[RTM_PREFIX_STRLEN], gb[RTM_PREFIX_STRLEN];
+		printf("    MISMATCH [%s] query %s: want %s, got %s %s\n", cat_fwd.name,
+		       fmt_addr(q, qb), want >= 0 ? fmt_addr(&c->ref.items[want], wb) : "none",
+		       err_name(rc), rc == NO_ERROR ? fmt_addr(&fi.DestAddress, gb) : "");
+	}
+}
+
+/*
+ * Enumerate every destination (RtmCreateDestEnum, RtmGetEnumDests): each
+ * live prefix exactly once, in address-then-length order.
+ */
+static void enum_round(struct ctx *c, bool after_delete)
+{
+	char nm[80];
+	snprintf(nm, sizeof nm, "%s enumeration order%s", c->f->name,
+		 after_delete ? " (after delete)" : "");
+	struct category cat = { nm, 0, 0, 0 };
+	size_t stride = RTM_SIZE_OF_DEST_INFO(c->prof.NumberOfViews);
+	UINT batch = c->prof.MaxHandlesInEnum;
+	char *arr = calloc(batch, stride);
+	RTM_ENUM_HANDLE en = NULL;
+	size_t live = 0, seen = 0;
+	key128 prev = { 0, 0 };
+	unsigned prevlen = 0;
+	DWORD rc;
+	double t0 = now_s();
+
+	for (size_t i = 0; i < c->ref.n; i++)
+		live += c->ref.alive[i] != 0;
+	rc = RtmCreateDestEnum(c->h, RTM_VIEW_MASK_UCAST, RTM_ENUM_ALL_DESTS, NULL,
+			       RTM_BEST_PROTOCOL, &en);
+	check(&cat, rc == NO_ERROR && arr);
+	while (rc == NO_ERROR && arr) {
+		UINT num = batch;
+		rc = RtmGetEnumDests(c->h, en, &num, (PRTM_DEST_INFO)arr);
+		if (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS)
+			break;
+		for (UINT j = 0; j < num; j++) {
+			const RTM_DEST_INFO *d = (const RTM_DEST_INFO *)(arr + j * stride);
+			key128 k = key_from_addr(&d->DestAddress, c->f->width);
+			unsigned len = d->DestAddress.NumBits;
+			bool in_order = seen == 0 || prev.hi < k.hi ||
+					(prev.hi == k.hi && (prev.lo < k.lo ||
+							     (prev.lo == k.lo && prevlen < len)));
+			bool ok = in_order && ref_exact(&c->ref, k, len) >= 0;
+			if (!check(&cat, ok) && show(&cat)) {
+				char b[RTM_PREFIX_STRLEN];
+				printf("    MISMATCH [%s] item %zu %s: %s\n", cat.name, seen,
+				       fmt_addr(&d->DestAddress, b),
+				       in_order ? "not a live prefix" : "out of order");
+			}
+			prev = k;
+			prevlen = len;
+			seen++;
+		}
+		if (num && RtmReleaseDests(c->h, num, (PRTM_DEST_INFO)arr) != NO_ERROR)
+			check(&cat, false);
+	}
+	if (!check(&cat, rc == ERROR_NO_MORE_ITEMS && seen == live) && show(&cat))
+		printf("    MISMATCH [%s] ended with %s after %zu of %zu destinations\n", cat.name,
+		       err_name(rc), seen, live);
+	if (en)
+		RtmDeleteEnumHandle(c->h, en);
+	free(arr);
+	printf("    enumerated %zu destinations in %.2f s\n", seen, now_s() - t0);
+	report(&cat);
+}
+
 /* One most-specific lookup of k/numbits, compared with the reference. */
 static void lpm_one(struct ctx *c, struct category *cat, key128 k, unsigned numbits,
 		    bool garble_host)
@@ -432,6 +531,7 @@ static void lpm_one(struct ctx *c, struct category *cat, key128 k, unsigned numb
 	check_answer(c, cat, &q, rc, c->di, want);
 	if (rc == NO_ERROR)
 		release_info(c, c->di);
+	fwd_one(c, &q, want);
 }
 
 static key128 random_key(unsigned width)
@@ -703,6 +803,8 @@ static int run_family(const struct fam *f, const char *dir, size_t samples)
 		nhi.NextHopAddress.AddrBits[15] = 1;
 	}
 	nhi.InterfaceIndex = 1;
+	c.nh_addr = nhi.NextHopAddress;
+	c.prof = prof;
 	RTM_NEXTHOP_CHANGE_FLAGS nhflags = 0;
 	rc = RtmAddNextHop(c.h, &nhi, &c.nh, &nhflags);
 	if (!check(&creg, rc == NO_ERROR && c.nh != NULL && (nhflags & RTM_NEXTHOP_CHANGE_NEW))) {
@@ -783,6 +885,7 @@ static int run_family(const struct fam *f, const char *dir, size_t samples)
 	/* --- lookups on the full table ------------------------------------- */
 	printf("  full table:\n");
 	exact_round(&c, false);
+	enum_round(&c, false);
 	lpm_round(&c, samples, false);
 	less_round(&c, samples / 10 > 1000 ? samples / 10 : 1000, false);
 
@@ -819,6 +922,7 @@ static int run_family(const struct fam *f, const char *dir, size_t samples)
 
 	printf("  after deleting half:\n");
 	exact_round(&c, true);
+	enum_round(&c, true);
 	size_t small = samples / 4 ? samples / 4 : 1;
 	lpm_round(&c, small, true);
 	less_round(&c, small / 10 > 1000 ? small / 10 : 1000, true);
@@ -835,6 +939,7 @@ static int run_family(const struct fam *f, const char *dir, size_t samples)
 	       err_name(rc), (unsigned long)rc, now_s() - t0, nalive - deleted);
 	report(&creg);
 	report(&cat_release);
+	report(&cat_fwd);
 
 	free(ri);
 	free(c.di);

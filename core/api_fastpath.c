@@ -1,0 +1,105 @@
+/*
+ * RtmxLookupRoute: the forwarding lookup (rtm/rtmx.h).
+ *
+ * A pure RCU reader: it walks the trie, takes the candidate destination's
+ * route set under its seqcount (dest_snapshot_rcu), and copies the best
+ * route's version and its next hops' immutable address and interface index.
+ * No handle is referenced and nothing shared is written.
+ *
+ * Why the copy is consistent: the snapshot's set is immutable and names the
+ * versions that were current when it was published; a version is immutable
+ * and holds references on its next hops while it is current.  If a next hop
+ * handle is found dead (handle_get fails), that version has been replaced
+ * since the snapshot, so the destination has published a newer set: the
+ * reader takes a new snapshot of the same destination and starts over.  All
+ * pointers followed are protected by the read-side section.
+ */
+#include <string.h>
+
+#include "api.h"
+#include "dest.h"
+#include "entity.h"
+#include "nexthop.h"
+#include "table.h"
+#include "trie.h"
+
+#include <rtm/rtmx.h>
+
+/*
+ * Copy d's best route in view v into out.  Returns 0, -ENOENT if d has no
+ * route in v.  Inside rcu_lock().
+ */
+static int
+fwd_fill_rcu(struct dest *d, unsigned v, RTMX_FWD_INFO *out)
+{
+	for (;;) {
+		struct dest_snapshot snap;
+		const struct route_set *set;
+		const struct route_version *ver;
+		unsigned k, n;
+		int best;
+
+		dest_snapshot_rcu(d, &snap);
+		set = snap.set;
+		if (!set || !(set->views & (1u << v)))
+			return -ENOENT;
+		best = route_set_best(set, v, 0, false);
+		if (best < 0)
+			return -ENOENT;
+		ver = set->e[best].ver;
+		n = ver->nnh < RTMX_FWD_MAX_NEXTHOPS ? ver->nnh : RTMX_FWD_MAX_NEXTHOPS;
+		for (k = 0; k < n; k++) {
+			const struct nexthop *nh = handle_get(ver->nh[k], HT_NEXTHOP);
+
+			if (!nh)
+				break; /* the version was replaced: take a newer set */
+			out->NextHops[k].NextHopAddress = nh->info.NextHopAddress;
+			out->NextHops[k].InterfaceIndex = nh->info.InterfaceIndex;
+		}
+		if (k < n)
+			continue;
+		prefix_to_net(&d->key, d->table->family, d->table->width, &out->DestAddress);
+		out->ViewId = (RTM_VIEW_ID)v;
+		out->PrefInfo = ver->pref;
+		out->RouteFlags = ver->flags;
+		out->NumNextHops = (USHORT)n;
+		out->TotalNextHops = ver->nnh;
+		return 0;
+	}
+}
+
+RTM_API DWORD WINAPI
+RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
+		RTM_VIEW_SET TargetView, PRTMX_FWD_INFO FwdInfo)
+{
+	struct trie_cursor cur;
+	struct dest *d;
+	struct entity *e;
+	struct prefix key;
+	unsigned v;
+	int rc;
+
+	api_enter();
+	rcu_lock();
+	e = entity_caller_rcu(RtmRegHandle);
+	if (!e) {
+		rc = -EBADF;
+		goto out;
+	}
+	if (!Address || !FwdInfo || Address->AddressFamily != e->table->family ||
+	    (TargetView != RTM_VIEW_MASK_UCAST && TargetView != RTM_VIEW_MASK_MCAST)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	v = TargetView == RTM_VIEW_MASK_UCAST ? RTM_VIEW_ID_UCAST : RTM_VIEW_ID_MCAST;
+	rc = prefix_from_net(&key, Address, e->table->width);
+	if (rc)
+		goto out;
+	rc = -ENOENT;
+	trie_longest_begin_rcu(&e->table->trie, &key, &cur);
+	while (rc == -ENOENT && (d = trie_longest_next_rcu(&cur)))
+		rc = fwd_fill_rcu(d, v, FwdInfo);
+out:
+	rcu_unlock();
+	return api_error(rc);
+}
