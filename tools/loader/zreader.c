@@ -537,6 +537,7 @@ ssize_t rtm_zreader_read(rtm_zreader *z, void *buf, size_t len, char *err, size_
 			memcpy(out + done, z->in + z->in_pos, take);
 			z->in_pos += take;
 			done += take;
+			z->bytes_out += take;
 			continue;
 		}
 		if (z->state == ZR_BETWEEN) {
