@@ -1,83 +1,156 @@
 /*
- * Phase-fair reader/writer lock with futex sleeping; see destlock.h for the
- * protocol.
+ * Phase-fair reader/writer lock with futex sleeping and two writer
+ * admission policies; see destlock.h for the protocol.
  *
  * Correctness argument, in short:
- * - Mutual exclusion between writers: ticket order (win/wout).
- * - Writer vs readers: the writer publishes its presence in rin with a
- *   fetch_add that also returns the count of readers that entered before it
- *   (rticket); it waits until rout reaches that count.  A reader that
- *   increments rin after that sees the presence bits and waits until they
- *   change (the writer's release clears them).  Acquire/release pairs: the
- *   reader's departure (fetch_add on rout, release) pairs with the writer's
- *   acquire load of rout; the writer's release (fetch_and on rin, release)
- *   pairs with the waiting reader's acquire load of rin; wout's increment
- *   (release) pairs with the next writer's acquire load of wout.
- * - Starvation freedom: a waiting reader waits for at most the one write
- *   phase it observed (the phase bit changes with each writer, so a reader
- *   distinguishes "same writer" from "next writer" and never waits for a
- *   second one); a waiting writer waits for earlier writers (FIFO) and for
- *   the readers that entered before it announced itself (finite).
- * The protocol is model-checked in tests/model (later issue).
+ * - Mutual exclusion between writers: a writer owns the lock only through a
+ *   successful CAS on rin that finds it FREE (PRES clear) or PENDING and
+ *   leaves it owned (PRES set, PEND clear); nobody else can claim until the
+ *   owner's release clears PRES or installs PENDING.
+ * - Writer vs readers: the claiming CAS either sets PRES (from FREE), or
+ *   finds a PENDING phase whose PRES the previous owner kept set; either
+ *   way every reader that arrived after the claim's reader count (the CAS's
+ *   old value, or `handoff`) saw PRES and waits, and the writer waits for
+ *   rout to reach that count.  Acquire/release pairs: a reader's departure
+ *   (RMW on rout, seq_cst) pairs with the writer's acquire load of rout; the
+ *   owner's release RMW on rin pairs with the acquire of the waiting
+ *   readers' loads and of the next claimer's CAS, which therefore also sees
+ *   the `handoff` stored before it.
+ * - A reader waits for one write phase only: PHID flips with every write
+ *   phase, and the bits cannot come back to the value it waits on while it
+ *   waits, because the next write phase counted this reader and cannot end
+ *   before it leaves.
+ * - Progress: a PENDING phase is installed only while a writer is queued
+ *   (win != wout, read while owning, when wout cannot move), and the head
+ *   may always claim it.  In the phase-fair policy only the head claims, so
+ *   writers are FIFO.  In the barging policy arriving writers may claim
+ *   ahead of the head until the head sets STARV (after DESTLOCK_BARGE_BOUND_NS
+ *   as head); then only the head can claim, and does at the next release.
+ *   A waiting reader waits for one write phase, a writer for the writers
+ *   ahead of it plus (barging) one bound, plus the readers it counted.
+ * The protocol is model-checked in tests/model.
  */
+#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "destlock.h"
 
 #define RINC 0x100u   /* reader increment */
-#define WBITS 0x3u    /* writer present and phase id */
-#define PRES 0x2u     /* writer present */
+#define LOWBITS 0xffu /* everything below the reader count */
+#define WBITS 0x3u    /* what readers wait on: writer present and phase id */
 #define PHID 0x1u     /* phase id */
+#define PRES 0x2u     /* a write phase is in place */
+#define PEND 0x4u     /* ... but has no owner yet */
+#define STARV 0x8u    /* the head writer insists: no barging */
 #define SPIN_LIMIT 256
 
-static void
-futex_wait(_Atomic uint32_t *word, uint32_t val)
+static _Atomic int policy = DESTLOCK_BARGING;
+
+void
+destlock_set_policy(enum destlock_policy p)
 {
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+	st_relaxed(&policy, (int)p);
 }
 
-static void
-futex_wake_all(_Atomic uint32_t *word)
+enum destlock_policy
+destlock_policy(void)
 {
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+	return (enum destlock_policy)ld_relaxed(&policy);
 }
 
-static inline void
-wake_if_sleepers(struct destlock *l, _Atomic uint32_t *word)
+static uint64_t
+mono_ns(void)
 {
-	/* seq_cst: ordered after the caller's seq_cst RMW on *word. */
-	if (atomic_load(&l->sleepers) != 0)
-		futex_wake_all(word);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /*
- * Wait until done(*word, arg) holds.  Spin first, then sleep on the word.
- * Returns the last value read (with acquire ordering).
+ * Sleep while *word == val, until woken with a bitset that shares a bit with
+ * `bits`, or until the monotonic clock reaches deadline (0: no limit).
  */
-static uint32_t
-wait_on(struct destlock *l, _Atomic uint32_t *word, bool (*done)(uint32_t, uint32_t), uint32_t arg)
+static void
+futex_wait(_Atomic uint32_t *word, uint32_t val, uint64_t deadline, uint32_t bits)
+{
+	struct timespec ts, *tp = NULL;
+
+	if (deadline != 0) {
+		ts.tv_sec = (time_t)(deadline / 1000000000u);
+		ts.tv_nsec = (long)(deadline % 1000000000u);
+		tp = &ts;
+	}
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE, val, tp, NULL, bits);
+}
+
+static void
+futex_wake(_Atomic uint32_t *word, uint32_t bits)
+{
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, NULL, NULL, bits);
+}
+
+/*
+ * Who sleeps where.  `sleepers` keeps two counts so that a departing reader
+ * makes the wake system call only when the owner sleeps on rout, not
+ * whenever some queued writer sleeps on wout.  Queued writers sleep with the
+ * bit of their ticket, so that advancing wout wakes the new head (and any
+ * writer 32 tickets behind it) rather than the whole queue.
+ */
+#define SLEEP_QUEUE 0x1u     /* sleepers on rin or wout (< 65536 threads) */
+#define SLEEP_ROUT 0x10000u  /* sleepers on rout (the owner) */
+#define SLEEP_QUEUE_MASK 0xffffu
+#define SLEEP_ROUT_MASK 0xffff0000u
+#define ANY_BIT FUTEX_BITSET_MATCH_ANY
+
+static inline uint32_t
+ticket_bit(uint32_t ticket)
+{
+	return 1u << (ticket & 31);
+}
+
+static inline void
+wake_if_sleepers(struct destlock *l, _Atomic uint32_t *word, uint32_t mask, uint32_t bits)
+{
+	/* seq_cst: ordered after the caller's seq_cst RMW (or fence) on *word;
+	 * pairs with the sleeper's increment before its reload. */
+	if (atomic_load(&l->sleepers) & mask)
+		futex_wake(word, bits);
+}
+
+/*
+ * Wait until done(*word, arg) holds, or until the monotonic clock passes
+ * deadline (0: no deadline).  Spin first, then sleep on the word, counted
+ * in `sleepers` by `inc` and woken by a wake whose bitset meets `bits`.
+ * Returns true when done (the last load was an acquire), false on the
+ * deadline.
+ */
+static bool
+wait_on(struct destlock *l, _Atomic uint32_t *word, bool (*done)(uint32_t, uint32_t),
+	uint32_t arg, uint64_t deadline, uint32_t inc, uint32_t bits)
 {
 	uint32_t v;
 
 	for (int i = 0; i < SPIN_LIMIT; i++) {
-		v = ld_acquire(word);
-		if (done(v, arg))
-			return v;
+		if (done(ld_acquire(word), arg))
+			return true;
 		cpu_relax();
 	}
 	for (;;) {
-		v = ld_acquire(word);
-		if (done(v, arg))
-			return v;
-		fetch_add_seq_cst(&l->sleepers, 1);
+		if (done(ld_acquire(word), arg))
+			return true;
+		if (deadline != 0 && mono_ns() >= deadline)
+			return false;
+		fetch_add_seq_cst(&l->sleepers, inc);
 		v = atomic_load(word);
 		if (!done(v, arg))
-			futex_wait(word, v);
-		fetch_sub_seq_cst(&l->sleepers, 1);
+			futex_wait(word, v, deadline, bits);
+		fetch_sub_seq_cst(&l->sleepers, inc);
 	}
 }
 
@@ -91,6 +164,81 @@ static bool
 counter_equals(uint32_t v, uint32_t want)
 {
 	return v == want;
+}
+
+/* The head may claim: FREE, or a pending write phase. */
+static bool
+claimable(uint32_t rin, uint32_t unused)
+{
+	(void)unused;
+	return !(rin & PRES) || (rin & PEND);
+}
+
+/*
+ * Claim the lock: FREE -> owned (PRES set, PHID flipped: a new phase) or
+ * PENDING -> owned.  The head always may (and clears STARV); anybody else
+ * only while STARV is clear.  On success *rticket is the count of readers
+ * the new owner must wait for.
+ */
+static bool
+try_claim(struct destlock *l, bool head, uint32_t *rticket)
+{
+	uint32_t v = ld_relaxed(&l->rin), n;
+
+	for (;;) {
+		if (!head && (v & STARV))
+			return false;
+		if (!(v & PRES))
+			n = (v ^ PHID) | PRES;
+		else if (v & PEND)
+			n = v & ~PEND;
+		else
+			return false;
+		if (head)
+			n &= ~STARV;
+		/* Acquire: pairs with the previous owner's release RMW. */
+		if (cas_acq_rel(&l->rin, &v, n))
+			break;
+	}
+	/* A pending phase's readers were counted by its installer; ordered
+	 * by the CAS, which read from (or after) the installing CAS. */
+	*rticket = (v & PRES) ? ld_relaxed(&l->handoff) : (v & ~LOWBITS);
+	return true;
+}
+
+/* The head of the queue (barging policy) has waited long enough. */
+static void
+set_starving(struct destlock *l)
+{
+	uint32_t v = ld_relaxed(&l->rin);
+
+	while (!cas_acq_rel(&l->rin, &v, v | STARV))
+		;
+}
+
+/*
+ * Called by the writer whose ticket is wout: claim, then hand on the head.
+ * The bound runs whatever the policy was when this writer arrived: the
+ * policy may change while it waits, and barging writers must not pass a
+ * head that would never insist.
+ */
+static uint32_t
+head_claim(struct destlock *l)
+{
+	uint64_t deadline = mono_ns() + DESTLOCK_BARGE_BOUND_NS;
+	uint32_t rticket;
+
+	while (!try_claim(l, true, &rticket)) {
+		if (!wait_on(l, &l->rin, claimable, 0, deadline, SLEEP_QUEUE, ANY_BIT)) {
+			set_starving(l);
+			deadline = 0;
+		}
+	}
+	/* The next ticket is head now (pairs with the acquire of wout). */
+	uint32_t head = fetch_add_seq_cst(&l->wout, 1) + 1;
+
+	wake_if_sleepers(l, &l->wout, SLEEP_QUEUE_MASK, ticket_bit(head));
+	return rticket;
 }
 
 void
@@ -109,10 +257,10 @@ destlock_read_lock(struct destlock *l)
 {
 	uint32_t w = fetch_add_acq_rel(&l->rin, RINC) & WBITS;
 
-	if (likely(w == 0))
+	if (likely(!(w & PRES)))
 		return;
-	/* A writer is present: wait for its phase (only that one) to end. */
-	wait_on(l, &l->rin, writer_bits_changed, w);
+	/* A write phase is in place: wait for it (only that one) to end. */
+	wait_on(l, &l->rin, writer_bits_changed, w, 0, SLEEP_QUEUE, ANY_BIT);
 }
 
 void
@@ -120,57 +268,55 @@ destlock_read_unlock(struct destlock *l)
 {
 	/* Release: pairs with the writer's acquire load of rout. */
 	fetch_add_seq_cst(&l->rout, RINC);
-	wake_if_sleepers(l, &l->rout);
+	wake_if_sleepers(l, &l->rout, SLEEP_ROUT_MASK, ANY_BIT);
 }
 
 void
 destlock_write_lock(struct destlock *l)
 {
-	uint32_t ticket = fetch_add_acq_rel(&l->win, 1);
-	uint32_t w, rticket;
+	bool barging = destlock_policy() == DESTLOCK_BARGING;
+	uint32_t rticket, ticket;
 
-	if (ld_acquire(&l->wout) != ticket)
-		wait_on(l, &l->wout, counter_equals, ticket);
-	w = PRES | (ticket & PHID);
-	/* Our turn: only we change the writer bits now.  Either the previous
-	 * writer installed our phase (handoff), or they are clear. */
-	if ((atomic_load(&l->rin) & WBITS) == w)
-		rticket = ld_relaxed(&l->handoff); /* ordered by the acquire of wout */
-	else
-		rticket = fetch_add_seq_cst(&l->rin, w) & ~WBITS;
+	if (!barging || !try_claim(l, false, &rticket)) {
+		ticket = fetch_add_acq_rel(&l->win, 1);
+		if (ld_acquire(&l->wout) != ticket)
+			wait_on(l, &l->wout, counter_equals, ticket, 0, SLEEP_QUEUE,
+				ticket_bit(ticket));
+		rticket = head_claim(l);
+	}
+	/* We own the lock; wait for the readers we counted to leave. */
 	if (ld_acquire(&l->rout) != rticket)
-		wait_on(l, &l->rout, counter_equals, rticket);
+		wait_on(l, &l->rout, counter_equals, rticket, 0, SLEEP_ROUT, ANY_BIT);
 }
 
 void
 destlock_write_unlock(struct destlock *l)
 {
-	uint32_t ticket = ld_relaxed(&l->wout); /* ours: we hold the lock */
+	/* We own the lock, so nobody claims and wout stays put; win only
+	 * grows.  A difference is a writer that took a ticket: queued. */
+	if (atomic_load(&l->win) != ld_relaxed(&l->wout)) {
+		/* Install the next write phase, unowned: the readers that queued
+		 * behind us see PHID flip and enter, later ones wait for it.
+		 * handoff must be the arrivals of the very value we replace. */
+		uint32_t v = ld_relaxed(&l->rin);
 
-	if (atomic_load(&l->win) != ticket + 1) {
-		/* A writer is queued: install its phase.  The readers that queued
-		 * behind us see the bits change and enter; later readers wait for
-		 * the next writer.  The bits differ only in PHID, so the add
-		 * never carries into the reader count. */
-		uint32_t cur = PRES | (ticket & PHID);
-		uint32_t next = PRES | ((ticket + 1) & PHID);
-		uint32_t old = fetch_add_seq_cst(&l->rin, next - cur);
-
-		st_relaxed(&l->handoff, old & ~WBITS); /* published by wout's add */
+		do
+			st_relaxed(&l->handoff, v & ~LOWBITS);
+		while (!cas_acq_rel(&l->rin, &v, (v ^ PHID) | PEND));
+		fence_seq_cst(); /* the RMW before the load of sleepers */
 	} else {
-		/* Nobody queued: admit the readers that queued behind us. */
-		fetch_and_seq_cst(&l->rin, ~WBITS);
+		/* Nobody queued: free the lock (PHID stays: this phase's id). */
+		fetch_and_seq_cst(&l->rin, ~PRES);
 	}
-	wake_if_sleepers(l, &l->rin);
-	/* Next ticket's turn (release: pairs with the acquire of wout). */
-	fetch_add_seq_cst(&l->wout, 1);
-	wake_if_sleepers(l, &l->wout);
+	wake_if_sleepers(l, &l->rin, SLEEP_QUEUE_MASK, ANY_BIT);
 }
 
 bool
 destlock_is_write_locked(const struct destlock *l)
 {
-	return (ld_acquire(&((struct destlock *)l)->rin) & PRES) != 0;
+	uint32_t v = ld_acquire(&((struct destlock *)l)->rin);
+
+	return (v & (PRES | PEND)) == PRES;
 }
 
 bool
@@ -185,7 +331,7 @@ destlock_is_read_locked(const struct destlock *l)
 	 * a holder's unlock would be refused and its arrival never undone.)
 	 */
 	uint32_t out = atomic_load(&m->rout);
-	uint32_t in = atomic_load(&m->rin) & ~WBITS;
+	uint32_t in = atomic_load(&m->rin) & ~LOWBITS;
 
 	return in != out;
 }

@@ -1,42 +1,69 @@
 /*
  * The lock word of a destination (and of a next hop): a phase-fair
- * reader/writer lock, 24 bytes, spin then sleep on a futex.
+ * reader/writer lock, 24 bytes, spin then sleep on a futex, with two
+ * admission policies for writers.
  *
- * Admission (Brandenburg & Anderson's ticket-based phase-fair lock):
- * - writers take a ticket (win) and are served in ticket order (wout), so
- *   exclusive holders are FIFO among themselves: the "writer mutex";
- * - the writer whose turn it is announces itself in rin's low bits; readers
- *   that arrive after that wait for the end of that one write phase only,
- *   then enter even if more writers are queued, and the next writer waits
- *   for them to leave: reader and writer phases alternate, so neither side
- *   starves;
- * - write-phase handoff: a releasing writer that sees another writer queued
- *   installs that writer's phase bits in rin itself (admitting the readers
- *   that queued behind it, and making every later reader wait), records in
- *   `handoff` how many readers had arrived, and advances wout.  The next
- *   writer finds its phase installed and waits only for those readers, so
- *   readers cannot stream past a queued writer while it is being woken up.
- *   With no writer queued the release just clears the bits; the next writer
- *   to come announces itself.  Model-checked in tests/model.
+ * Ownership and phases live in one word, rin:
+ *   bits 8..31  reader arrivals
+ *   PHID (0x1)  phase id: flips with every write phase
+ *   PRES (0x2)  a write phase is in place (owned, or pending)
+ *   PEND (0x4)  the write phase has no owner yet (installed by a releasing
+ *               writer for the queued writers; the first writer to claim it
+ *               owns it)
+ *   STARV(0x8)  the queue's head writer has waited longer than the barging
+ *               bound: nobody but the head may claim
+ * A writer owns the lock from the moment its CAS on rin claims it (FREE ->
+ * owned with the phase id flipped, or PENDING -> owned); it then waits for
+ * the readers counted by that claim to leave (rout) and holds the lock.
  *
- * Waiting: a bounded spin, then futex sleep on the word being waited for.
- * `sleepers` counts threads that may be asleep on any of the words; a
- * releaser issues FUTEX_WAKE only when it is non-zero.  The sleeper
- * increments it (seq_cst) before re-reading the word it waits on, and the
- * releaser changes the word (seq_cst RMW) before reading it, so at least one
- * of the two sees the other (no lost wake-up).
+ * Readers (both policies): a reader adds itself to rin; if no write phase is
+ * in place it holds the lock.  Otherwise it waits for that one write phase
+ * to end (the writer bits PRES|PHID to change) and enters even if more
+ * writers wait: reader and writer phases alternate, so neither side starves.
  *
- * Fields (all changed only by atomic RMW, never plain stores):
- *   rin   reader arrivals << 8 | writer-present bit | phase-id bit
- *   rout  reader departures << 8
- *   win   writer tickets taken
- *   wout  writer tickets served
- *   handoff  reader arrivals (<< 8) when a releasing writer installed the
- *         next writer's phase; written before wout advances (release),
- *         read by that writer after it sees its ticket (acquire)
+ * Writers queue in ticket order (win, wout: wout is the head's ticket).  A
+ * releasing writer that sees a queued writer does not free the lock: it
+ * installs the next write phase as PENDING (flipping PHID, so the readers
+ * that queued behind it enter, and every later reader waits) and records in
+ * `handoff` how many readers had arrived; the claimer waits for exactly
+ * those.  So readers cannot stream past a writer that is still waking up.
+ * With nobody queued the release just clears PRES.
+ *
+ * Policies (destlock_set_policy; process-wide, read by each write_lock, so
+ * a change applies to the next acquisition and any mix is correct):
+ * - DESTLOCK_PHASEFAIR: every writer takes a ticket; only the head claims.
+ *   Writers are served strictly FIFO; a PENDING phase always goes to the
+ *   head.
+ * - DESTLOCK_BARGING: an arriving writer first tries to claim a FREE or
+ *   PENDING lock directly (ahead of the queue) unless STARV is set; only if
+ *   that fails does it take a ticket.  The head writer that has been head
+ *   for longer than DESTLOCK_BARGE_BOUND_NS sets STARV: from then on only
+ *   it may claim, so the next release (or the pending phase) is its.  Its
+ *   claim clears STARV.  A queued writer is therefore overtaken only by
+ *   arriving writers and only while it is head for at most the bound
+ *   (plus the one write phase running when the bound expires); queued
+ *   writers stay FIFO among themselves.
+ *
+ * Waiting: a bounded spin, then futex sleep on the word being waited for
+ * (the head writer's sleep is timed while its bound runs).  `sleepers`
+ * counts threads that may be asleep on any of the words; a releaser issues
+ * FUTEX_WAKE only when it is non-zero.  The sleeper increments it (seq_cst)
+ * before re-reading the word it waits on, and the releaser changes the word
+ * (an RMW followed by a seq_cst fence or itself seq_cst) before reading it,
+ * so at least one of the two sees the other (no lost wake-up).
+ *
+ * Fields (all changed only by atomic RMW, except handoff):
+ *   rin      reader arrivals << 8 | STARV | PEND | PRES | PHID
+ *   rout     reader departures << 8
+ *   win      writer tickets taken
+ *   wout     ticket of the head writer (advanced by the head once it owns)
+ *   handoff  reader arrivals (<< 8) when the pending phase was installed;
+ *            stored by the owner before the CAS that installs PENDING,
+ *            read by the claimer after the CAS that claims it
  *   sleepers
  *
- * Not recursive; the thread that locked must unlock, in the same mode.
+ * Model-checked in tests/model (both policies and any mix).  Not recursive;
+ * the thread that locked must unlock, in the same mode.
  */
 #ifndef RTM_DESTLOCK_H
 #define RTM_DESTLOCK_H
@@ -55,6 +82,18 @@ struct destlock {
 	_Atomic uint32_t sleepers;
 };
 
+enum destlock_policy {
+	DESTLOCK_PHASEFAIR = 0,
+	DESTLOCK_BARGING = 1,
+};
+
+/* How long the head writer lets arriving writers barge before it insists. */
+#define DESTLOCK_BARGE_BOUND_NS 2000000u
+
+/* The process-wide writer admission policy; default DESTLOCK_BARGING. */
+void destlock_set_policy(enum destlock_policy p);
+enum destlock_policy destlock_policy(void);
+
 void destlock_init(struct destlock *l);
 void destlock_read_lock(struct destlock *l);
 void destlock_read_unlock(struct destlock *l);
@@ -64,7 +103,7 @@ void destlock_write_unlock(struct destlock *l);
 /*
  * Best-effort checks that catch an unlock of a lock nobody holds (client
  * misuse).  They cannot tell holders from waiters: is_write_locked is true
- * once a writer has announced itself (it may still be waiting for readers to
+ * once a writer has claimed the lock (it may still be waiting for readers to
  * leave), is_read_locked once a reader has arrived (it may be queued behind a
  * writer).  So an unlock by a thread that does not hold the lock is caught
  * only when nobody else is using the lock either.

@@ -91,6 +91,43 @@ RTM_API DWORD WINAPI
 RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 		RTM_VIEW_SET TargetView, PRTMX_FWD_INFO FwdInfo);
 
+/*
+ * Writer admission policy of the per-destination (and per-next-hop) locks
+ * behind RtmLockDestination, RtmLockRoute and RtmLockNextHop.  Both keep
+ * readers and writers phase-fair: a shared locker that finds a writer
+ * present waits for that one write phase only, and when a writer releases
+ * while another writer waits, the readers that queued in the meantime get
+ * one read phase and every later reader waits for the next writer.  So, with
+ * R shared lockers, a waiting writer is passed by at most R shared
+ * acquisitions between two exclusive ones, and no locker starves.  They
+ * differ among writers:
+ *
+ * RTMX_LOCK_POLICY_PHASEFAIR  exclusive lockers are served strictly in
+ *	arrival order (FIFO); a releasing writer hands the lock to the next
+ *	queued one, even while that one is still waking up.
+ * RTMX_LOCK_POLICY_BARGING (default)  an arriving exclusive locker may take
+ *	a free (or just handed-over) lock ahead of the queued ones, until the
+ *	first queued writer has waited 2 ms at the head of the queue; from
+ *	then on nobody passes it, and it gets the lock at the next release.
+ *	Queued writers stay FIFO among themselves.  Faster when writers
+ *	contend on a busy machine (no idle lock while a sleeper wakes up), at
+ *	the price of per-writer fairness over intervals shorter than the bound.
+ *
+ * The policy is process-wide.  It starts as the environment variable
+ * RTM_LOCK_POLICY says ("phasefair" or "barging", read when the library is
+ * first used; anything else is ignored) or as the default, and
+ * RtmxSetLockPolicy changes it at any time: it applies to each lock request
+ * made after the call, locks held or waited for meanwhile stay correct.
+ * Returns NO_ERROR, or ERROR_INVALID_PARAMETER for an unknown policy.
+ */
+typedef enum _RTMX_LOCK_POLICY {
+	RTMX_LOCK_POLICY_PHASEFAIR = 0,
+	RTMX_LOCK_POLICY_BARGING = 1,
+} RTMX_LOCK_POLICY;
+
+RTM_API DWORD WINAPI RtmxSetLockPolicy(RTMX_LOCK_POLICY Policy);
+RTM_API RTMX_LOCK_POLICY WINAPI RtmxGetLockPolicy(VOID);
+
 #ifdef __cplusplus
 }
 #endif

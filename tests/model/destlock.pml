@@ -1,8 +1,10 @@
 /*
  * Promela model of the per-destination lock word, core/destlock.[ch]:
- * a ticket-based phase-fair reader/writer lock (Brandenburg & Anderson's
- * PF-T) whose waiters spin and then sleep on a futex, with a `sleepers`
- * counter that lets a releaser skip the wake system call.
+ * a phase-fair reader/writer lock whose writers claim ownership with a CAS
+ * on the reader word (FREE or PENDING -> owned), queue in ticket order when
+ * they cannot, and may barge ahead of the queue (barging policy) until the
+ * head writer has waited too long; waiters spin and then sleep on a futex,
+ * with a `sleepers` word that lets a releaser skip the wake system call.
  *
  * Check it with tests/model/check.sh; README.md beside this file explains
  * the abstraction and the properties.  Every step of a process below is one
@@ -14,7 +16,21 @@
  * to spin -a):
  *   NR, NW     number of reader and writer threads (default 2 and 2)
  *   KR         modulus of the reader counts, > NR (default 4)
- *   KW         modulus of the writer tickets, even and >= NW (default 2)
+ *   KW         modulus of the writer tickets, >= NW (default 2)
+ *   POLICY     0: phase-fair (writers always queue), 1: barging, 2: each
+ *              write_lock picks either (the policy may change at any time);
+ *              default 2
+ *   TIMER      how the head writer's barging bound expires.  0 (safety
+ *              runs): at any moment, or never; 1 (liveness runs): at any
+ *              moment, and at the latest once KB writers have barged past
+ *              it (real time passes while they do), which is what the
+ *              bound promises
+ *              2 (the two-reader safety run, phase-fair policy only): never,
+ *              and the head sleeps without a timeout.  With no barging
+ *              writers STARV changes no one's choices, and a timed wake-up
+ *              only repeats the head's wait, so dropping both loses no
+ *              state that matters to mutual exclusion
+ *   KB         see TIMER (default 1)
  *   ALLOW_STOP 1 (default): a thread may stop for good between two critical
  *              sections (a thread that goes away; no one else's wake-up may
  *              depend on it)
@@ -30,11 +46,17 @@
  *                    that goes to sleep in between is never woken
  *   BROKEN_NOPHASE   readers wait for the writer-present bit to clear rather
  *                    than for the writer bits to change (the phase bit is
- *                    ignored): a reader that misses one writer's release
- *                    waits for the next writer, which waits for the reader
- *   BROKEN_SPLITRMW  the writer reads the reader count with a plain load and
- *                    announces itself with a separate RMW: a reader that
- *                    arrives in between is neither counted nor stopped
+ *                    ignored): a pending phase keeps the bit set, and its
+ *                    claimer waits for the reader
+ *   BROKEN_SPLITRMW  a writer claiming a free lock reads the reader count
+ *                    with a plain load and sets PRES with a separate RMW: a
+ *                    reader that arrives in between is neither counted nor
+ *                    stopped
+ *   BROKEN_LATEHANDOFF the releaser stores `handoff` after the CAS that
+ *                    installs the pending phase: a claimer can read the
+ *                    previous value and wait for too few readers
+ *   BROKEN_NOSTARV   barging writers ignore STARV: the head writer can be
+ *                    passed forever
  */
 
 #ifndef NR
@@ -49,6 +71,15 @@
 #ifndef KW
 #define KW 2
 #endif
+#ifndef POLICY
+#define POLICY 2
+#endif
+#ifndef TIMER
+#define TIMER 0
+#endif
+#ifndef KB
+#define KB 1
+#endif
 #ifndef ALLOW_STOP
 #define ALLOW_STOP 1
 #endif
@@ -60,36 +91,44 @@
 
 /*
  * The words.  The C code keeps 32-bit words; the model keeps them modulo a
- * small power of two, with the increments scaled by the same factor:
- *   rin   = arrivals * RINC | PRES | PHID   C: RINC = 0x100, mod 2^32
- *                                          model: RINC = 4, mod 4*KR
+ * small power of two, with the reader increment scaled by the same factor:
+ *   rin   = arrivals * RINC | STARV | PEND | PRES | PHID
+ *                                          C: RINC = 0x100, mod 2^32
+ *                                          model: RINC = 16, mod 16*KR
  *   rout  = departures * RINC              same scaling as rin
  *   win, wout                               C: mod 2^32, model: mod KW
- * The two low bits of rin and their meaning are exactly the C ones.  Bits
- * 2..7 of the C word are always zero, so dropping them changes nothing.
- * Why small moduli are enough is argued in README.md: every equality the
- * code tests (and the futex's own compare) relates two values of one
- * counter that differ by less than the modulus, so equality modulo KR or KW
- * is exact equality; KW is even, so the phase bit (ticket & 1) is exact too.
+ * The four low bits of rin and their meaning are exactly the C ones.  Bits
+ * 4..7 of the C word are always zero, so dropping them changes nothing.
+ * Why small moduli are enough is argued in README.md.
  */
-#define RINC  4
-#define RMOD  (4 * KR)
+#define RINC  16
+#define RMOD  (16 * KR)
+#define LOW   15
 #define WBITS 3
-#define PRES  2
 #define PHID  1
+#define PRES  2
+#define PEND  4
+#define STARV 8
 
-byte rin;          /* reader arrivals * RINC | writer bits */
+byte rin;          /* reader arrivals * RINC | low bits */
 byte rout;         /* reader departures * RINC */
 byte win;          /* writer tickets taken, mod KW */
-byte wout;         /* writer tickets served, mod KW */
-byte sleepers;     /* threads between the increment and the decrement */
+byte wout;         /* ticket of the head writer, mod KW */
+byte handoff;      /* reader arrivals when a pending phase was installed */
+/* sleepers: the C word keeps two 16-bit counts; every test reads one of
+ * them, so two variables are exact. */
+byte sleepq;       /* sleepers on rin or wout */
+byte sleepout;     /* sleepers on rout */
 
-/* The futex: which word each thread is queued on in the kernel, or 0. */
+/* The futex: which word each thread is queued on in the kernel, or 0.
+ * W_RINT is rin with a timeout (the head writer before its bound). */
 #define W_NONE 0
 #define W_RIN  1
 #define W_ROUT 2
 #define W_WOUT 3
+#define W_RINT 4
 byte asleep[NP];
+byte sleepticket[NP]; /* a queued writer's ticket: its futex bitset */
 
 /* Ghost state for the properties (no C counterpart). */
 #define IDLE 0     /* outside the lock */
@@ -97,20 +136,28 @@ byte asleep[NP];
 #define CS   2     /* holding the lock */
 #define REL  3     /* in read_unlock / write_unlock */
 byte st[NP];
-byte handoff;      /* reader arrivals when a phase was handed over */
 byte nreaders;     /* readers holding the lock */
-byte nwriters;     /* writers holding the lock */
+byte nwriters;     /* writers owning the lock (claimed, not yet released) */
+byte nwcs;         /* writers holding it (past the wait for readers) */
+byte nbarge;       /* barging claims since the current head became head,
+                      saturating at KB */
 
 /*
- * futex_wake_all(word): one system call, atomic with respect to the queue.
+ * futex_wake(word, bits): one system call, atomic with respect to the queue.
+ * The wake on wout carries the new head's ticket bit (C: 1 << (t & 31)); the
+ * queued writers have distinct tickets mod 32 in C and mod KW here (KW >= NW),
+ * so exactly the waiter with that ticket is dequeued.  A wake on rin also
+ * dequeues timed sleepers on rin.
  */
-#define FUTEX_WAKE_ALL(WID)                                             \
+#define FUTEX_WAKE(WID, WID2, TCK)                                      \
 	d_step {                                                        \
 		i = 0;                                                  \
 		do                                                      \
 		:: i < NP ->                                            \
 			if                                              \
-			:: asleep[i] == WID -> asleep[i] = W_NONE       \
+			:: (asleep[i] == WID || asleep[i] == WID2) &&   \
+			   (WID != W_WOUT || sleepticket[i] == TCK) ->  \
+				asleep[i] = W_NONE                      \
 			:: else -> skip                                 \
 			fi;                                             \
 			i++                                             \
@@ -120,23 +167,24 @@ byte nwriters;     /* writers holding the lock */
 	}
 
 /*
- * wake_if_sleepers(l, word), called right after the releaser's seq_cst RMW
- * on the word: a load of sleepers, then (if non-zero) the wake.  Two steps.
- * The broken variant BROKEN_NOWAKE instead loads sleepers into `sl` before
- * the RMW (see RELEASE_PRE) and tests that stale value here.
+ * wake_if_sleepers(l, word, mask, bits), called right after the releaser's
+ * seq_cst RMW on the word (or its RMW and a seq_cst fence): a load of
+ * sleepers, then (if the count for that word is non-zero) the wake.  Two
+ * steps.  BROKEN_NOWAKE instead loads sleepers into `sl` before the RMW (see
+ * RELEASE_PRE) and tests that stale value here.
  */
 #ifdef BROKEN_NOWAKE
-#define RELEASE_PRE   sl = sleepers;
-#define WAKE_IF_SLEEPERS(WID)                                           \
+#define RELEASE_PRE(CNT)   sl = CNT;
+#define WAKE_IF_SLEEPERS(CNT, WID, WID2, TCK)                           \
 	if                                                              \
-	:: sl != 0 -> sl = 0; FUTEX_WAKE_ALL(WID)                       \
+	:: sl != 0 -> sl = 0; FUTEX_WAKE(WID, WID2, TCK)                \
 	:: else -> skip                                                 \
 	fi
 #else
-#define RELEASE_PRE
-#define WAKE_IF_SLEEPERS(WID)                                           \
+#define RELEASE_PRE(CNT)
+#define WAKE_IF_SLEEPERS(CNT, WID, WID2, TCK)                           \
 	if                                                              \
-	:: sleepers != 0 -> FUTEX_WAKE_ALL(WID)                         \
+	:: CNT != 0 -> FUTEX_WAKE(WID, WID2, TCK)                       \
 	:: else -> skip                                                 \
 	fi
 #endif
@@ -146,9 +194,9 @@ byte nwriters;     /* writers holding the lock */
  * thread in one step (atomically with respect to wakes on that word); a
  * mismatch returns at once (EAGAIN).  The test !DONE(v) that precedes the
  * call in the C code reads only the local v, so it is merged into the step.
- * A queued thread runs again only once a wake (or, with SPURIOUS, a signal)
- * has dequeued it.  Its return is merged with the following decrement of
- * sleepers (the return itself touches no shared word).
+ * A queued thread runs again only once a wake (or, with SPURIOUS, a signal,
+ * or for W_RINT the timeout, see HEAD_TIMEOUT) has dequeued it.  Its return
+ * is merged with the following decrement of sleepers.
  */
 #if SPURIOUS
 #define FUTEX_RETURN                                                    \
@@ -157,33 +205,50 @@ byte nwriters;     /* writers holding the lock */
 	:: asleep[_pid] != W_NONE -> asleep[_pid] = W_NONE              \
 	fi
 #else
-#define FUTEX_RETURN  (asleep[_pid] == W_NONE)
+#define FUTEX_RETURN                                                    \
+	if                                                              \
+	:: asleep[_pid] == W_NONE -> skip                               \
+	:: asleep[_pid] == W_RINT && HEAD_TIMEOUT -> asleep[_pid] = W_NONE \
+	fi
+#endif
+
+/* The head's bound may expire now (TIMER above); with TIMER 1 it must
+ * once KB writers have barged past it, so the head may no longer go back to
+ * sleep (untimed choices would otherwise let it wait forever). */
+#if TIMER == 2
+#define HEAD_TIMEOUT  false
+#define TIMER_FORCED  false
+#elif TIMER
+#define HEAD_TIMEOUT  (nbarge >= KB)
+#define TIMER_FORCED  (!starving && nbarge >= KB)
+#else
+#define HEAD_TIMEOUT  true
+#define TIMER_FORCED  false
 #endif
 
 /*
- * wait_on(l, word, done, arg), and the test that the C callers make before
- * calling it.  That test and every iteration of the bounded spin phase are
- * loads of the word followed by done(); a failed one changes nothing and a
- * successful one is the same step as the first load of the sleep loop, so
- * the model keeps only the sleep loop (the rest is stuttering, README.md).
+ * wait_on(l, word, done, arg, 0, inc, bits), and the test that the C callers
+ * make before calling it.  That test and every iteration of the bounded spin
+ * phase are loads of the word followed by done(); a failed one changes
+ * nothing and a successful one is the same step as the first load of the
+ * sleep loop, so the model keeps only the sleep loop (README.md).
  *
  *   for (;;) {
- *       v = ld_acquire(word); if (done(v, arg)) return v;     step 1
- *       fetch_add_seq_cst(&l->sleepers, 1);                    step 2
+ *       if (done(ld_acquire(word), arg)) return true;          step 1
+ *       fetch_add_seq_cst(&l->sleepers, inc);                  step 2
  *       v = atomic_load(word);                                 step 3
- *       if (!done(v, arg)) futex_wait(word, v);                step 4
- *       fetch_sub_seq_cst(&l->sleepers, 1);                    step 5
+ *       if (!done(v, arg)) futex_wait(word, v, 0, bits);       step 4
+ *       fetch_sub_seq_cst(&l->sleepers, inc);                  step 5
  *   }
  *
  * DONE is the name of a macro of one argument (the value read); THEN is
- * ghost bookkeeping done in the same step as the successful load (entering
- * the critical section, when that load ends the lock call).
+ * ghost bookkeeping done in the same step as the successful load.
  */
-#define WAIT_ON(WORD, WID, DONE, THEN)                                  \
+#define WAIT_ON(WORD, WID, CNT, DONE, THEN)                             \
 	do                                                              \
 	:: atomic { DONE(WORD) -> THEN }; break                         \
 	:: else ->                                                      \
-		sleepers++;                                             \
+		CNT++;                                                  \
 		v = WORD;                                               \
 		atomic {                                                \
 			if                                              \
@@ -191,7 +256,7 @@ byte nwriters;     /* writers holding the lock */
 			:: else -> skip                                 \
 			fi                                              \
 		};                                                      \
-		atomic { FUTEX_RETURN; sleepers--; v = 0 }              \
+		atomic { FUTEX_RETURN; CNT--; v = 0 }                   \
 	od
 
 /* done() of the readers: the writer bits differ from those seen at arrival. */
@@ -203,6 +268,8 @@ byte nwriters;     /* writers holding the lock */
 /* done() of the writers: a counter reached the wanted value. */
 #define TICKET_DONE(x)   ((x) == ticket)
 #define RTICKET_DONE(x)  ((x) == rticket)
+/* claimable(): FREE or PENDING. */
+#define CLAIMABLE(x)     (((x) & PRES) == 0 || ((x) & PEND) != 0)
 
 #if ALLOW_STOP
 #define MAY_STOP  :: break
@@ -212,51 +279,122 @@ byte nwriters;     /* writers holding the lock */
 
 /* Ghost: the lock call has succeeded; check mutual exclusion. */
 #define READER_ENTERS                                                   \
-	assert(nwriters == 0);                                          \
+	assert(nwcs == 0);                                              \
 	nreaders++;                                                     \
 	st[_pid] = CS;                                                  \
 	w = 0
 #define WRITER_ENTERS                                                   \
-	assert(nwriters == 0 && nreaders == 0);                         \
-	nwriters++;                                                     \
+	assert(nwriters == 1 && nwcs == 0 && nreaders == 0);            \
+	nwcs++;                                                         \
 	st[_pid] = CS;                                                  \
 	ticket = 0;                                                     \
-	rticket = 0;                                                    \
-	w = 0
+	rticket = 0
+
+/*
+ * try_claim(l, head, &rticket): the CAS loop on rin.  Its failed CAS
+ * iterations change nothing (stutter); the successful CAS, or the load that
+ * makes it return false, is one step.  The relaxed load of handoff that
+ * follows a PENDING claim is merged into it: only an owner stores handoff,
+ * and the owner is this thread from the CAS on.  HEAD is 1 for the head of
+ * the queue (ignores and clears STARV), 0 for a barging writer.
+ */
+#ifdef BROKEN_NOSTARV
+#define MAY_CLAIM(HEAD)  true
+#else
+#define MAY_CLAIM(HEAD)  (HEAD || (rin & STARV) == 0)
+#endif
+#ifdef BROKEN_SPLITRMW
+/* Broken: a FREE claim counts the readers with a load, then sets PRES
+ * with a separate RMW (CLAIM_FREE_2 below). */
+#define CLAIM_FREE(HEAD)                                                \
+	rticket = rin & ~LOW; v = 2
+#else
+#define CLAIM_FREE(HEAD)                                                \
+	rticket = rin & ~LOW;                                           \
+	rin = (rin ^ PHID) | PRES;                                      \
+	if :: HEAD -> rin = rin & ~STARV :: else -> skip fi;            \
+	nwriters++; v = 1
+#endif
+#define TRY_CLAIM(HEAD)                                                 \
+	atomic {                                                        \
+		if                                                      \
+		:: MAY_CLAIM(HEAD) && (rin & PRES) == 0 ->              \
+			assert(nwriters == 0);                          \
+			CLAIM_FREE(HEAD)                                \
+		:: MAY_CLAIM(HEAD) && (rin & PRES) != 0 && (rin & PEND) != 0 -> \
+			assert(nwriters == 0);                          \
+			rticket = handoff;                              \
+			handoff = 0;                                    \
+			rin = rin & ~PEND;                              \
+			if :: HEAD -> rin = rin & ~STARV :: else -> skip fi; \
+			nwriters++; v = 1                               \
+		:: else -> v = 0                                        \
+		fi;                                                     \
+		if                                                      \
+		:: TIMER == 1 && v == 1 && !HEAD && nbarge < KB -> nbarge++ \
+		:: else -> skip                                         \
+		fi                                                      \
+	};                                                              \
+	if                                                              \
+	:: v == 2 ->                                                    \
+		atomic {                                                \
+			rin = (rin ^ PHID) | PRES;                      \
+			if :: HEAD -> rin = rin & ~STARV :: else -> skip fi; \
+			nwriters++; v = 1                               \
+		}                                                       \
+	:: else -> skip                                                 \
+	fi
+
+/* try_claim(l, true, ..) succeeding: the head ignores and clears STARV. */
+#define TRY_CLAIM_HEAD                                                  \
+	atomic {                                                        \
+		CLAIMABLE(rin) ->                                       \
+		assert(nwriters == 0);                                  \
+		if                                                      \
+		:: (rin & PRES) == 0 ->                                 \
+			rticket = rin & ~LOW;                           \
+			rin = ((rin ^ PHID) | PRES) & ~STARV            \
+		:: else ->                                              \
+			rticket = handoff;                              \
+			handoff = 0;                                    \
+			rin = rin & ~(PEND | STARV)                     \
+		fi;                                                     \
+		nwriters++                                              \
+	}
 
 active [NR] proctype reader()
 {
 	byte w;        /* writer bits seen at arrival */
 	byte v;        /* value read in wait_on */
-	byte i;        /* scratch of FUTEX_WAKE_ALL */
+	byte i;        /* scratch of FUTEX_WAKE */
 	byte sl;       /* BROKEN_NOWAKE's early read of sleepers */
 
 	do
 	::
 		/* read_lock: w = fetch_add_acq_rel(&l->rin, RINC) & WBITS;
-		 *            if (likely(w == 0)) return; */
+		 *            if (likely(!(w & PRES))) return; */
 		atomic {
 			st[_pid] = TRY;
 			w = rin & WBITS;
 			rin = (rin + RINC) % RMOD;
 			if
-			:: w == 0 -> READER_ENTERS; goto reading
+			:: (w & PRES) == 0 -> READER_ENTERS; goto reading
 			:: else -> skip
 			fi
 		};
-		/* wait_on(l, &l->rin, writer_bits_changed, w); */
-		WAIT_ON(rin, W_RIN, READER_DONE, READER_ENTERS);
+		/* wait_on(l, &l->rin, writer_bits_changed, w, 0, ...); */
+		WAIT_ON(rin, W_RIN, sleepq, READER_DONE, READER_ENTERS);
 reading:
 progress:
 		/* read_unlock: fetch_add_seq_cst(&l->rout, RINC);
-		 *              wake_if_sleepers(l, &l->rout); */
-		RELEASE_PRE
+		 *              wake_if_sleepers(l, &l->rout, SLEEP_ROUT_MASK, ..); */
+		RELEASE_PRE(sleepout)
 		atomic {
 			nreaders--;
 			st[_pid] = IDLE;
 			rout = (rout + RINC) % RMOD
 		};
-		WAKE_IF_SLEEPERS(W_ROUT)
+		WAKE_IF_SLEEPERS(sleepout, W_ROUT, W_ROUT, 0)
 	MAY_STOP
 	od
 }
@@ -265,103 +403,124 @@ active [NW] proctype writer()
 {
 	byte ticket;   /* this writer's ticket */
 	byte rticket;  /* readers to wait for (arrivals * RINC) */
-	byte w;        /* PRES | phase id */
 	byte v;
 	byte i;
 	byte sl;
+	bit barging;   /* the policy this write_lock read */
+	bit starving;  /* as head, the bound has expired (deadline = 0) */
 
 	do
 	::
-		/* write_lock: ticket = fetch_add_acq_rel(&l->win, 1); */
+		/* write_lock: barging = destlock_policy() == DESTLOCK_BARGING; */
 		atomic {
 			st[_pid] = TRY;
+			if
+			:: POLICY != 0 -> barging = 1
+			:: POLICY != 1 -> barging = 0
+			fi
+		};
+		/* if (!barging || !try_claim(l, false, &rticket)) { */
+		v = 0;
+		if
+		:: barging -> TRY_CLAIM(0)
+		:: else -> skip
+		fi;
+		barging = 0; /* not read again: the head's bound runs anyway */
+		if
+		:: v == 1 -> v = 0; goto owned
+		:: else -> skip
+		fi;
+		/* ticket = fetch_add_acq_rel(&l->win, 1); */
+		atomic {
 			ticket = win;
-			win = (win + 1) % KW
+			win = (win + 1) % KW;
+			sleepticket[_pid] = ticket /* its futex bitset, below */
 		};
-		/* if (ld_acquire(&l->wout) != ticket)
-		 *     wait_on(l, &l->wout, counter_equals, ticket); */
-		WAIT_ON(wout, W_WOUT, TICKET_DONE, skip);
-#ifdef BROKEN_SPLITRMW
-		/* Broken: count the readers, then announce, in two steps. */
-		atomic {
-			w = PRES | (ticket & PHID);
-			if
-			:: (rin & WBITS) == w -> rticket = handoff; handoff = 0; v = 1
-			:: else -> rticket = rin & ~WBITS; v = 0
-			fi
-		};
-		if
-		:: v == 1 -> v = 0
-		:: else -> rin = (rin + w) % RMOD
-		fi;
-#else
-		/* w = PRES | (ticket & PHID);
-		 * if ((atomic_load(&l->rin) & WBITS) == w)
-		 *         rticket = ld_relaxed(&l->handoff);
-		 * else    rticket = fetch_add_seq_cst(&l->rin, w) & ~WBITS;
-		 * Two steps: the load, then (if needed) the add.  Only the writer
-		 * whose turn it is changes the writer bits, so they cannot change
-		 * in between. */
-		atomic {
-			w = PRES | (ticket & PHID);
-			if
-			/* handoff = 0: the value is dead once read (the C
-			 * code never reads it otherwise); resetting it keeps
-			 * stale values out of the state space. */
-			:: (rin & WBITS) == w -> rticket = handoff; handoff = 0; v = 1
-			:: else -> assert((rin & WBITS) == 0); v = 0
-			fi
-		};
-		if
-		:: v == 1 -> v = 0
-		:: else ->
+		/* if (ld_acquire(&l->wout) != ticket) wait_on(l, &l->wout, ...); */
+		WAIT_ON(wout, W_WOUT, sleepq, TICKET_DONE, nbarge = 0; sleepticket[_pid] = 0);
+		/* head_claim: deadline = now + bound;
+		 * while (!try_claim(l, true, &rticket)) {
+		 *     if (!wait_on(l, &l->rin, claimable, 0, deadline, ...)) {
+		 *         set_starving(l); deadline = 0; } } */
+		/* Each iteration's successful try_claim is merged with the load
+		 * of wait_on that saw the lock claimable: if another writer
+		 * claims in between, the head's CAS fails and it waits again,
+		 * which is the interleaving where that claim came first. */
+		do
+		:: TRY_CLAIM_HEAD; break
+		/* the deadline passed: set_starving is one successful CAS */
+		:: atomic { !starving && !CLAIMABLE(rin) && HEAD_TIMEOUT ->
+				rin = rin | STARV; starving = 1 }
+		:: atomic { !CLAIMABLE(rin) && !TIMER_FORCED -> sleepq++ };
+			v = rin;
 			atomic {
-				/* The bits are clear, so this add cannot carry
-				 * into the reader count. */
-				assert((rin & WBITS) == 0);
-				rticket = rin & ~WBITS;
-				rin = (rin + w) % RMOD
-			}
-		fi;
-#endif
-		/* if (ld_acquire(&l->rout) != rticket)
-		 *     wait_on(l, &l->rout, counter_equals, rticket); */
-		WAIT_ON(rout, W_ROUT, RTICKET_DONE, WRITER_ENTERS);
+				if
+				:: !CLAIMABLE(v) && rin == v ->
+					if
+					:: !starving && TIMER != 2 -> asleep[_pid] = W_RINT
+					:: else -> asleep[_pid] = W_RIN
+					fi
+				:: else -> skip
+				fi
+			};
+			atomic { FUTEX_RETURN; sleepq--; v = 0 }
+		od;
+		ticket = 0;
+		starving = 0;
+claimed:
+		/* head = fetch_add_seq_cst(&l->wout, 1) + 1;
+		 * wake_if_sleepers(l, &l->wout, SLEEP_QUEUE_MASK, ticket_bit(head)); */
+		RELEASE_PRE(sleepq)
+		atomic { wout = (wout + 1) % KW; v = wout };
+		WAKE_IF_SLEEPERS(sleepq, W_WOUT, W_WOUT, v);
+		v = 0;
+owned:
+		/* if (ld_acquire(&l->rout) != rticket) wait_on(l, &l->rout, ...); */
+		WAIT_ON(rout, W_ROUT, sleepout, RTICKET_DONE, WRITER_ENTERS);
 progress:
-		/* write_unlock: t = wout; if (atomic_load(&l->win) != t + 1) {
-		 *     old = fetch_add_seq_cst(&l->rin, next - cur);  (install the
-		 *     queued writer's phase) handoff = old & ~WBITS;
-		 * } else fetch_and_seq_cst(&l->rin, ~WBITS);
-		 * wake_if_sleepers(l, &l->rin); */
+		/* write_unlock: if (atomic_load(&l->win) != ld_relaxed(&l->wout))
+		 * (two loads; wout cannot move while we own the lock, so one step) */
 		atomic {
 			st[_pid] = REL;
-			v = win
+			v = (win != wout)
 		};
-		RELEASE_PRE
+		RELEASE_PRE(sleepq)
 		if
-		:: v != (wout + 1) % KW ->
+		:: v ->
+			/* v = ld_relaxed(&l->rin);
+			 * do st_relaxed(&l->handoff, v & ~LOWBITS);
+			 * while (!cas_acq_rel(&l->rin, &v, (v ^ PHID) | PEND));
+			 * The load (or failed CAS) and the store are merged: no
+			 * one reads handoff while we own the lock. */
+#ifdef BROKEN_LATEHANDOFF
 			atomic {
-				nwriters--;
-				v = 0;
-				rticket = rin & ~WBITS;
-				rin = rticket | PRES | ((wout + 1) & PHID)
+				rticket = rin & ~LOW;
+				rin = (rin ^ PHID) | PEND;
+				nwriters--; nwcs--
 			};
-			atomic { handoff = rticket; rticket = 0 }
-		:: else ->
+			handoff = rticket;
+#else
+			/* The store and the successful CAS are merged: a failed
+			 * CAS (a reader arrived) only repeats the store, and no one
+			 * reads handoff while we own the lock. */
 			atomic {
-				nwriters--;
-				v = 0;
-				rin = rin & ~WBITS
+				handoff = rin & ~LOW;
+				rin = (rin ^ PHID) | PEND;
+				nwriters--; nwcs--
+			};
+#endif
+			rticket = 0
+		:: else ->
+			/* fetch_and_seq_cst(&l->rin, ~PRES); */
+			atomic {
+				rin = rin & ~PRES;
+				nwriters--; nwcs--
 			}
 		fi;
-		WAKE_IF_SLEEPERS(W_RIN);
-		/* fetch_add_seq_cst(&l->wout, 1); wake_if_sleepers(l, &l->wout); */
-		RELEASE_PRE
-		atomic {
-			st[_pid] = IDLE;
-			wout = (wout + 1) % KW
-		};
-		WAKE_IF_SLEEPERS(W_WOUT)
+		v = 0;
+		/* wake_if_sleepers(l, &l->rin, SLEEP_QUEUE_MASK, ANY_BIT); */
+		WAKE_IF_SLEEPERS(sleepq, W_RIN, W_RINT, 0);
+		st[_pid] = IDLE
 	MAY_STOP
 	od
 }
@@ -370,8 +529,8 @@ progress:
  * Liveness.  Readers have the pids 0 .. NR-1, writers NR .. NR+NW-1.
  *   acquire_P: whenever thread P is in read_lock/write_lock, it eventually
  *              holds the lock (no starvation, no deadlock involving P);
- *   woken_P:   whenever thread P is queued on a futex, it is eventually
- *              dequeued (no lost wake-up).
+ *   woken_P:   whenever thread P is queued on a futex without a timeout,
+ *              it is eventually dequeued (no lost wake-up).
  * Checked one at a time with weak fairness (pan -a -f -N name).
  */
 #ifndef NO_LTL

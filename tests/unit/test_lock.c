@@ -1,7 +1,10 @@
 /*
  * test_lock.c - RtmLockDestination, RtmLockRoute, RtmUpdateAndUnlockRoute,
  * RtmGetRoutePointer, RtmGetOpaqueInformationPointer and the opaque slots
- * reserved by RtmRegisterEntity (SEMANTICS §4, §6, §14.1-2, §14.31).
+ * reserved by RtmRegisterEntity (SEMANTICS §4, §6, §14.1-2, §14.31), and the
+ * lock policy extension RtmxSetLockPolicy / RtmxGetLockPolicy (rtm/rtmx.h).
+ * CTest runs this file once per policy (unit.lock with the default,
+ * unit.lock.phasefair with RTM_LOCK_POLICY=phasefair).
  *
  * Thread tests only assert ordering (a waiter has not got the lock while it
  * is held; it gets it after the release), never speed.  Where a call must
@@ -11,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -871,6 +875,124 @@ TEST(opaque_slots_run_out_and_a_freed_slot_is_reused_cleared)
 	for (i = 0; i < n; i++)
 		tl_deregister(ents[i]);
 	free(ents);
+	env_fini(&e);
+}
+
+/* ---- lock policies (rtm/rtmx.h) ---------------------------------------------------------- */
+
+/* First of the policy tests, which all leave the policy as they found it. */
+TEST(lock_policy_starts_as_the_environment_says)
+{
+	const char *env = getenv("RTM_LOCK_POLICY");
+	RTMX_LOCK_POLICY want = env != NULL && strcmp(env, "phasefair") == 0
+					? RTMX_LOCK_POLICY_PHASEFAIR
+					: RTMX_LOCK_POLICY_BARGING;
+
+	CHECK_EQ_U(RtmxGetLockPolicy(), want);
+}
+
+TEST(lock_policy_set_takes_effect_and_an_unknown_one_is_refused)
+{
+	RTMX_LOCK_POLICY was = RtmxGetLockPolicy();
+
+	CHECK_RC(RtmxSetLockPolicy(RTMX_LOCK_POLICY_PHASEFAIR), NO_ERROR);
+	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_PHASEFAIR);
+	CHECK_RC(RtmxSetLockPolicy((RTMX_LOCK_POLICY)7), ERROR_INVALID_PARAMETER);
+	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_PHASEFAIR);
+	CHECK_RC(RtmxSetLockPolicy(RTMX_LOCK_POLICY_BARGING), NO_ERROR);
+	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_BARGING);
+	CHECK_RC(RtmxSetLockPolicy((RTMX_LOCK_POLICY)-1), ERROR_INVALID_PARAMETER);
+	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_BARGING);
+	CHECK_RC(RtmxSetLockPolicy(was), NO_ERROR);
+}
+
+/*
+ * Threads that lock one destination exclusively or shared in a loop, while
+ * one of them switches the policy back and forth: holders count themselves
+ * in and out, and an exclusive holder must be alone, a shared one must see
+ * no exclusive holder.  Every thread must finish (a lost wake-up or a
+ * starved writer would keep one waiting past the deadline).
+ */
+#define MIX_THREADS 6
+#define MIX_ROUNDS 3000
+
+struct mix {
+	RTM_ENTITY_HANDLE h;
+	RTM_DEST_HANDLE d;
+	atomic_int excl, shared, violations, finished;
+	RTMX_LOCK_POLICY start;
+};
+
+struct mix_thread {
+	struct mix *m;
+	unsigned idx;
+	DWORD rc;
+	pthread_t t;
+};
+
+static void *
+mix_main(void *arg)
+{
+	struct mix_thread *mt = arg;
+	struct mix *m = mt->m;
+	uint32_t rng = 0x9e3779b9u * (mt->idx + 1);
+
+	mt->rc = NO_ERROR;
+	for (unsigned i = 0; i < MIX_ROUNDS && mt->rc == NO_ERROR; i++) {
+		BOOL excl;
+
+		rng = rng * 1103515245u + 12345u;
+		excl = mt->idx < 2 || (rng >> 16) % 4 == 0; /* two writers, the rest mostly readers */
+		if (mt->idx == 0 && i % 64 == 0)
+			RtmxSetLockPolicy((i / 64) % 2 ? RTMX_LOCK_POLICY_PHASEFAIR
+						       : RTMX_LOCK_POLICY_BARGING);
+		mt->rc = RtmLockDestination(m->h, m->d, excl, TRUE);
+		if (mt->rc != NO_ERROR)
+			break;
+		if (excl) {
+			if (atomic_fetch_add(&m->excl, 1) != 0 || atomic_load(&m->shared) != 0)
+				atomic_fetch_add(&m->violations, 1);
+			atomic_fetch_sub(&m->excl, 1);
+		} else {
+			atomic_fetch_add(&m->shared, 1);
+			if (atomic_load(&m->excl) != 0)
+				atomic_fetch_add(&m->violations, 1);
+			atomic_fetch_sub(&m->shared, 1);
+		}
+		mt->rc = RtmLockDestination(m->h, m->d, excl, FALSE);
+	}
+	atomic_fetch_add(&m->finished, 1);
+	return NULL;
+}
+
+TEST(lock_policies_keep_mutual_exclusion_and_progress_while_switched)
+{
+	struct env e;
+	struct mix m;
+	struct mix_thread t[MIX_THREADS];
+	unsigned waited = 0;
+
+	REQUIRE(env_init(&e, TL_PROTO_RIP, 10));
+	memset(&m, 0, sizeof(m));
+	m.h = e.h;
+	m.d = e.di->DestHandle;
+	m.start = RtmxGetLockPolicy();
+	for (unsigned i = 0; i < MIX_THREADS; i++) {
+		t[i].m = &m;
+		t[i].idx = i;
+		REQUIRE(pthread_create(&t[i].t, NULL, mix_main, &t[i]) == 0);
+	}
+	while (atomic_load(&m.finished) < MIX_THREADS && waited < NONBLOCK_DEADLINE_MS) {
+		tl_sleep_ms(10);
+		waited += 10;
+	}
+	REQUIRE(atomic_load(&m.finished) == MIX_THREADS); /* else a thread is stuck in the lock */
+	for (unsigned i = 0; i < MIX_THREADS; i++) {
+		pthread_join(t[i].t, NULL);
+		CHECK_RC(t[i].rc, NO_ERROR);
+	}
+	CHECK_EQ_U(atomic_load(&m.violations), 0);
+	CHECK_RC(RtmxSetLockPolicy(m.start), NO_ERROR);
 	env_fini(&e);
 }
 

@@ -60,6 +60,7 @@ static struct cfg {
 	struct scen scen[MAX_SCEN];
 	unsigned nscen;
 	bool scenarios;
+	bool policy_soft; /* --policy-report-only */
 	unsigned dests;
 	double zipf;
 	uint64_t hold_w, hold_r, think_w, think_r, think_l; /* ns */
@@ -449,15 +450,28 @@ struct probe {
 	uint64_t inside_ops, inside_max, straddle_max, hold;
 	int64_t straddle_end; /* end of the longest straddling call, relative to the unlock */
 	uint64_t slept, slept_straddle;
+	unsigned reruns; /* rounds repeated because the reader never ran in the hold */
 };
+
+/* A round in which the reader thread completed no call inside the hold (it
+ * was not scheduled: a busy machine) proves nothing either way; it is
+ * repeated, up to this many times, before it counts as a failure. */
+#define PROBE_RERUNS 8
+/* So is a round whose straddling call slept but returned this long after
+ * the unlock: the holder's release would have woken a call waiting for it;
+ * this one slept on something else (under ThreadSanitizer, its runtime
+ * stops threads now and then for hundreds of milliseconds). */
+#define PROBE_LATE_NS 100000000u
 
 struct probe_arg {
 	const struct lockvar *lv;
-	atomic_int held; /* 0 not yet, 1 held, 2 released */
+	atomic_int held;  /* 0 not yet, 1 held, 2 released */
+	atomic_int ready; /* the reader made its warm-up call */
 	uint64_t inside_ops, inside_max, straddle_max;
 	uint64_t straddle_t0, straddle_t1; /* the longest straddling call */
 	uint64_t slept;                    /* calls begun in the hold that slept in the kernel */
 	uint64_t slept_straddle;           /* ... and returned only after the unlock */
+	uint64_t slept_end;                /* when the last of those returned */
 	int errors;
 };
 
@@ -471,6 +485,13 @@ probe_reader(void *arg)
 
 	if (use_cpuset)
 		pthread_setaffinity_np(pthread_self(), sizeof(cpuset), &cpuset);
+	/* A thread's first call registers it with RCU, which waits for a grace
+	 * period in progress (liburcu holds its registry lock through one): a
+	 * sleep that has nothing to do with the destination lock.  So make that
+	 * call before the hold begins. */
+	if (a->lv->lf_read(0, 0, &ver, &chk, scratch) != 0)
+		a->errors++;
+	atomic_store(&a->ready, 1);
 	while (atomic_load(&a->held) == 0)
 		sched_yield();
 	for (;;) {
@@ -489,8 +510,10 @@ probe_reader(void *arg)
 		/* A voluntary context switch: the call slept (futex), it did not just get preempted. */
 		if (h0 == 1 && u1.ru_nvcsw != u0.ru_nvcsw) {
 			a->slept++;
-			if (h1 == 2)
+			if (h1 == 2) {
 				a->slept_straddle++;
+				a->slept_end = t1;
+			}
 		}
 		if (h0 == 1 && h1 == 1) {
 			a->inside_ops++;
@@ -528,7 +551,7 @@ run_probe(const struct lockvar *lv, struct probe *pr)
 	pr->ran = 1;
 	pr->ok = 1;
 	pr->hold = C.long_hold;
-	for (unsigned rep = 0; rep < C.probe_reps; rep++) {
+	for (unsigned rep = 0, rerun = 0; rep < C.probe_reps; rep++) {
 		struct probe_arg a;
 		struct payload pl;
 		pthread_t th;
@@ -540,6 +563,8 @@ run_probe(const struct lockvar *lv, struct probe *pr)
 			pr->ok = 0;
 			return;
 		}
+		while (atomic_load(&a.ready) == 0)
+			sched_yield();
 		if (lv->lock(0, true, p, &pl) != 0) {
 			pr->ok = 0;
 			atomic_store(&a.held, 2);
@@ -554,7 +579,15 @@ run_probe(const struct lockvar *lv, struct probe *pr)
 		lv->unlock(0, true, p);
 		pthread_join(th, NULL);
 		bool waited = a.slept_straddle != 0;
+		bool late = waited && a.slept_end > rel0 + PROBE_LATE_NS;
 
+		if (a.errors == 0 && ((a.inside_ops == 0 && !waited) || late) && rerun < PROBE_RERUNS) {
+			rerun++;
+			pr->reruns++;
+			rep--; /* inconclusive: the same round again */
+			continue;
+		}
+		rerun = 0;
 		pr->slept += a.slept;
 		pr->slept_straddle += a.slept_straddle;
 
@@ -859,8 +892,8 @@ do_run(const struct lockvar *lv, const struct scen *s, unsigned scen_idx, unsign
 			      lv->promise == PROMISE_WRITER_PREF);
 	rr->policy_ok = !rr->policy_checked || (!isnan(rr->wshare) && rr->wshare >= rr->bound);
 
-	rr->failed = rr->viol_me || rr->viol_data || rr->stale || rr->errors || !rr->policy_ok ||
-		     (rr->probe.ran && !rr->probe.ok);
+	rr->failed = rr->viol_me || rr->viol_data || rr->stale || rr->errors ||
+		     (!rr->policy_ok && !C.policy_soft) || (rr->probe.ran && !rr->probe.ok);
 	free(samp);
 	free(paused_s);
 	free(D);
@@ -948,12 +981,14 @@ print_run(const struct runres *rr)
 	if (rr->probe.ran)
 		printf("  LF probe: %u x %s exclusive hold: %" PRIu64
 		       " lock-free calls done inside, max %s, max straddling %s (ended %+.2f ms after "
-		       "the unlock), %" PRIu64 " slept, %" PRIu64 " slept until the unlock: %s\n",
+		       "the unlock), %" PRIu64 " slept, %" PRIu64 " slept until the unlock, %u round(s) "
+		       "rerun (reader not scheduled, or slept on something else): %s\n",
 		       C.probe_reps, fmt_ns(rr->probe.hold, a, sizeof(a)), rr->probe.inside_ops,
 		       fmt_ns(rr->probe.inside_max, b, sizeof(b)),
 		       fmt_ns(rr->probe.straddle_max, c2, sizeof(c2)), rr->probe.straddle_end / 1e6,
-		       rr->probe.slept, rr->probe.slept_straddle,
-		       rr->probe.ok ? "ok (readers did not wait)" : "FAILED (readers waited)");
+		       rr->probe.slept, rr->probe.slept_straddle, rr->probe.reruns,
+		       rr->probe.ok ? "ok (readers did not wait)"
+				    : "FAILED (readers waited, or never ran inside the hold)");
 	if (C.verbose)
 		for (unsigned k = 0; k < rr->nt; k++)
 			printf("    thread %2u %s acq %-9" PRIu64 " p99 %-8s max %s\n", k,
@@ -1441,6 +1476,8 @@ usage(FILE *f)
 		"  --scenarios         run 1W+3R 2W+6R 4W+4R 8W+0R for every lock, print the table\n"
 		"  --scenario-list L   scenarios for --scenarios, e.g. 1W+3R,2W+2R+2L\n"
 		"  --quick             --scenarios, 0.5 s, 1 repetition (a smoke run, < 30 s)\n"
+		"  --policy-report-only  a writer share below the promise is reported (S) but does\n"
+		"                      not fail the run (short runs on a noisy machine; the CTest)\n"
 		"  --json FILE         write all results as JSON (- = stdout)\n"
 		"  --markdown FILE     write a markdown summary\n"
 		"  --plot FILE.png     per-thread acquisitions and wait distributions (gnuplot)\n"
@@ -1483,7 +1520,7 @@ main(int argc, char **argv)
 	enum {
 		O_LOCKS = 256, O_W, O_R, O_L, O_DESTS, O_ZIPF, O_HW, O_HR, O_TW, O_TR, O_TL, O_DUR, O_REPS,
 		O_SEED, O_CPUS, O_LF, O_LH, O_STUT, O_DF, O_WIN, O_GRACE, O_PREPS, O_SCEN, O_SLIST,
-		O_QUICK, O_JSON, O_MD, O_PLOT, O_LIST,
+		O_QUICK, O_JSON, O_MD, O_PLOT, O_LIST, O_PSOFT,
 	};
 	static const struct option opts[] = {
 		{"locks", 1, 0, O_LOCKS}, {"writers", 1, 0, O_W}, {"readers", 1, 0, O_R},
@@ -1496,6 +1533,7 @@ main(int argc, char **argv)
 		{"probe-reps", 1, 0, O_PREPS}, {"scenarios", 0, 0, O_SCEN},
 		{"scenario-list", 1, 0, O_SLIST}, {"quick", 0, 0, O_QUICK}, {"json", 1, 0, O_JSON},
 		{"markdown", 1, 0, O_MD}, {"plot", 1, 0, O_PLOT}, {"list", 0, 0, O_LIST},
+		{"policy-report-only", 0, 0, O_PSOFT},
 		{"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0},
 	};
 	const char *locks_arg = NULL, *slist = "1W+3R,2W+6R,4W+4R,8W+0R";
@@ -1542,6 +1580,7 @@ main(int argc, char **argv)
 		case O_SCEN: C.scenarios = true; break;
 		case O_SLIST: slist = optarg; C.scenarios = true; break;
 		case O_QUICK: quick = true; C.scenarios = true; break;
+		case O_PSOFT: C.policy_soft = true; break;
 		case O_JSON: C.json = optarg; break;
 		case O_MD: C.markdown = optarg; break;
 		case O_PLOT: C.plot = optarg; break;
