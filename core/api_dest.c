@@ -1,4 +1,5 @@
 /* Destination API: info, lookups, destination lock, opaque slots (§5, §6, §8). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,23 +40,66 @@ fill_longest_rcu(struct entity *e, struct dest **cands, unsigned n, ULONG proto,
 	return -ENOENT;
 }
 
+/* Bound on the retries of one lookup whose path keeps changing under it. */
+#define LOOKUP_VALIDATE_TRIES 64
+
 /*
- * Fill info from the longest destination covering key that qualifies.
- * Call inside rcu_lock().
+ * Fill info from the longest destination covering key, shorter than maxlen
+ * bits, that qualifies.  Call inside rcu_lock().
+ *
+ * Linearizable as a clean double collect: the walk notes the nodes on key's
+ * path and the seqcount of every destination it looks at, longest first,
+ * up to the one that qualifies; then the path is walked again and every
+ * seqcount re-read.  If nothing moved, there was an instant (between the two
+ * collects) at which the longer destinations did not qualify and the chosen
+ * one held the state its info is filled from; otherwise the lookup starts
+ * over.  Without the check a lookup could combine "the /16 had no route"
+ * read before an update with "the /8 had none either" read after another,
+ * an answer that was never true.  Nodes are copy-on-write and destinations
+ * and nodes are not reused within a grace period, so equal values mean
+ * nothing happened (trie.h names the one exception, after an allocation
+ * failure).  After LOOKUP_VALIDATE_TRIES changed paths in a row the last
+ * answer stands, so a lookup never waits for writers.
  */
 static int
-fill_most_specific_rcu(struct entity *e, const struct prefix *key, ULONG proto,
+fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
 		       RTM_VIEW_SET views, PRTM_DEST_INFO info)
 {
-	struct trie_cursor cur;
-	struct dest *d;
+	struct {
+		struct dest *d;
+		struct dest_snapshot snap;
+	} seen[TRIE_MAX_DEPTH];
 
-	trie_longest_begin_rcu(&e->table->trie, key, &cur);
-	while ((d = trie_longest_next_rcu(&cur))) {
-		if (fill_longest_rcu(e, &d, 1, proto, views, info) == 0)
+	for (unsigned tries = 1;; tries++) {
+		struct trie_cursor cur;
+		struct dest *d, *chosen = NULL;
+		unsigned n = 0;
+		bool stable = true;
+
+		trie_longest_begin_rcu(&e->table->trie, key, &cur);
+		while ((d = trie_longest_next_rcu(&cur))) {
+			if (d->key.len >= maxlen)
+				continue;
+			seen[n].d = d;
+			dest_snapshot_rcu(d, &seen[n].snap);
+			if (dest_snapshot_qualifies(&seen[n++].snap, views)) {
+				chosen = d;
+				break;
+			}
+		}
+		if (tries < LOOKUP_VALIDATE_TRIES) {
+			stable = trie_cursor_path_unchanged_rcu(&e->table->trie, key, &cur);
+			for (unsigned i = 0; stable && i < n; i++)
+				stable = dest_snapshot_current_rcu(seen[i].d, &seen[i].snap);
+		}
+		if (!stable)
+			continue;
+		if (!chosen)
+			return -ENOENT;
+		if (dest_fill_info_rcu(chosen, &seen[n - 1].snap, e, proto, views, info) == 0)
 			return 0;
+		/* An object of the snapshot died: a newer state exists; start over. */
 	}
-	return -ENOENT;
 }
 
 /* Resolve the caller and convert a lookup address.  Inside rcu_lock(). */
@@ -107,7 +151,7 @@ RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS D
 	rcu_lock();
 	rc = lookup_begin_rcu(RtmRegHandle, DestAddress, TargetViews, DestInfo, &e, &key, &views);
 	if (!rc)
-		rc = fill_most_specific_rcu(e, &key, ProtocolId, views, DestInfo);
+		rc = fill_most_specific_rcu(e, &key, UINT_MAX, ProtocolId, views, DestInfo);
 	rcu_unlock();
 	return api_error(rc);
 }
@@ -142,15 +186,8 @@ RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE De
 	api_enter();
 	rcu_lock();
 	rc = dest_query_begin_rcu(RtmRegHandle, DestHandle, TargetViews, DestInfo, &e, &d, &views);
-	if (!rc) {
-		struct dest *cands[TRIE_MAX_DEPTH];
-		unsigned n = trie_covering_rcu(&e->table->trie, &d->key, cands);
-
-		/* Keep only the strictly shorter prefixes. */
-		while (n && cands[n - 1]->key.len >= d->key.len)
-			n--;
-		rc = fill_longest_rcu(e, cands, n, ProtocolId, views, DestInfo);
-	}
+	if (!rc) /* the strictly shorter prefixes */
+		rc = fill_most_specific_rcu(e, &d->key, d->key.len, ProtocolId, views, DestInfo);
 	rcu_unlock();
 	return api_error(rc);
 }

@@ -155,6 +155,7 @@ dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
 		/* Pairs with the release store in dest_publish_locked(). */
 		snap->set = ld_acquire(&d->set);
 		snap->last_changed = ld_relaxed(&d->last_changed);
+		snap->seq = s;
 		if (!seq_read_retry(&d->seq, s))
 			return;
 	}
@@ -163,6 +164,7 @@ dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
 	destlock_read_lock(&d->lock);
 	snap->set = ld_acquire(&d->set);
 	snap->last_changed = ld_relaxed(&d->last_changed);
+	snap->seq = ld_relaxed(&d->seq.seq);
 	destlock_read_unlock(&d->lock);
 	rcu_thread_locks_held--;
 }

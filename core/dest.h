@@ -131,6 +131,7 @@ struct dest_hold {
 struct dest_snapshot {
 	struct route_set *set; /* may be NULL */
 	uint64_t last_changed;
+	uint32_t seq; /* d->seq when taken: dest_snapshot_current_rcu() */
 };
 
 /*
@@ -163,6 +164,13 @@ void dest_discard(struct dest *d);
 
 /* A consistent copy of the summary.  Call inside rcu_lock(). */
 void dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap);
+
+/* Has d published nothing since snap was taken?  Inside rcu_lock(). */
+static inline bool
+dest_snapshot_current_rcu(struct dest *d, const struct dest_snapshot *snap)
+{
+	return ld_acquire(&d->seq.seq) == snap->seq;
+}
 
 /* Publish a new route set (may be NULL); caller holds d->lock exclusively. */
 void dest_publish_locked(struct dest *d, struct route_set *set);

@@ -327,7 +327,7 @@ trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cur
 	struct trie_node *n = ld_acquire(&t->root);
 	unsigned depth = 0;
 
-	cur->dflt = ld_acquire(&t->dflt);
+	cur->dflt = cur->first_dflt = ld_acquire(&t->dflt);
 	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
 		unsigned c = key_chunk(key, pos), rem = key->len - pos;
 		struct trie_cursor_level *lv = &cur->lv[depth++];
@@ -341,7 +341,28 @@ trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cur
 			break;
 		n = ld_acquire(child_slot(n, c));
 	}
-	cur->depth = depth;
+	cur->depth = cur->levels = depth;
+}
+
+bool
+trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
+			       const struct trie_cursor *cur)
+{
+	struct trie_node *n = ld_acquire(&t->root);
+	unsigned depth = 0;
+
+	if (ld_acquire(&t->dflt) != cur->first_dflt)
+		return false;
+	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
+		unsigned c = key_chunk(key, pos), rem = key->len - pos;
+
+		if (depth >= cur->levels || cur->lv[depth++].node != n)
+			return false;
+		if (rem <= TRIE_STRIDE || !ext_test(n, c))
+			break;
+		n = ld_acquire(child_slot(n, c));
+	}
+	return depth == cur->levels;
 }
 
 struct dest *

@@ -91,7 +91,9 @@ unsigned trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest
  */
 struct trie_cursor {
 	unsigned depth;
+	unsigned levels;         /* depth after begin: lv[0 .. levels-1] were walked */
 	struct dest *dflt;
+	struct dest *first_dflt; /* dflt as begin found it */
 	struct trie_cursor_level {
 		struct trie_node *node;
 		uint64_t m[2]; /* pfx bits of this node still to return */
@@ -100,6 +102,17 @@ struct trie_cursor {
 
 void trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur);
 struct dest *trie_longest_next_rcu(struct trie_cursor *cur);
+
+/*
+ * Would trie_longest_begin_rcu(t, key) walk the same nodes now as when it
+ * began cur?  Nodes are copy-on-write, so a destination inserted on or
+ * removed from key's path since then has replaced one of them.  The one
+ * change this cannot see is an in-place refill of a tombstone (left by a
+ * removal that could not allocate).  With the destinations' own seqcounts
+ * this makes a lookup a clean double collect (api_dest.c).
+ */
+bool trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
+				    const struct trie_cursor *cur);
 
 /*
  * The first destination, in enumeration order (prefix_cmp), that is >= key
