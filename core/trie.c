@@ -135,16 +135,15 @@ node_retire(struct trie_node *n)
 	rcu_defer(&n->rcu, node_free_cb);
 }
 
-/* Retire n and every node below it (already unlinked; readers may still be
- * inside, hence the grace period). */
+/* fn on n and on every node below it, children first.  Trie writer only. */
 static void
-retire_rec(struct trie_node *n)
+subtree_each(struct trie_node *n, void (*fn)(struct trie_node *))
 {
 	unsigned nch = node_nchildren(n);
 
 	for (unsigned k = 0; k < nch; k++)
-		retire_rec(ld_relaxed(&n->slot[k]));
-	node_retire(n);
+		subtree_each(ld_relaxed(&n->slot[k]), fn);
+	fn(n);
 }
 
 /*
@@ -652,17 +651,13 @@ removed:
 		struct trie_node *root = ld_relaxed(&t->root);
 
 		st_release(&t->root, NULL);
-		retire_rec(root);
+		subtree_each(root, node_retire); /* readers may still be inside */
 	}
 }
 
 static void
-destroy_rec(struct trie_node *n)
+node_free_now(struct trie_node *n)
 {
-	unsigned nch = node_nchildren(n);
-
-	for (unsigned k = 0; k < nch; k++)
-		destroy_rec(ld_relaxed(&n->slot[k]));
 	rtm_free(n);
 }
 
@@ -672,7 +667,7 @@ trie_destroy(struct trie *t)
 	struct trie_node *root = ld_relaxed(&t->root);
 
 	if (root)
-		destroy_rec(root);
+		subtree_each(root, node_free_now);
 	st_relaxed(&t->root, NULL);
 	st_relaxed(&t->dflt, NULL);
 }

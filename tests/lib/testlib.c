@@ -238,6 +238,20 @@ tl_dest_exists(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *a)
 	return rc == NO_ERROR;
 }
 
+ULONG
+tl_route_metric(RTM_ENTITY_HANDLE h, RTM_ROUTE_HANDLE r)
+{
+	RTM_ROUTE_INFO *ri = tl_route_info_alloc(64);
+	ULONG m = 0xdeadbeef;
+
+	if (RtmGetRouteInfo(h, r, ri, NULL) == NO_ERROR) {
+		m = ri->PrefInfo.Metric;
+		RtmReleaseRouteInfo(h, ri);
+	}
+	free(ri);
+	return m;
+}
+
 void
 tl_sleep_ms(unsigned ms)
 {

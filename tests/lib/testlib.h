@@ -150,6 +150,11 @@ tl_exact_dest(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *a, DWORD views, RTM_DE
 int
 tl_dest_exists(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *a);
 
+/* The published Metric of route r (RtmGetRouteInfo), or 0xdeadbeef if the
+ * call fails. */
+ULONG
+tl_route_metric(RTM_ENTITY_HANDLE h, RTM_ROUTE_HANDLE r);
+
 /* Handle types for the bad-handle generator. */
 enum tl_htype {
 	TL_H_ENTITY,

@@ -74,21 +74,6 @@
 #include "lincheck.h"
 #include "rtm_spec.h"
 
-#ifndef NO_ERROR
-#define NO_ERROR 0
-#endif
-#ifndef ERROR_NOT_FOUND
-#define ERROR_NOT_FOUND 1168
-#endif
-#ifndef INFINITE
-#define INFINITE 0xFFFFFFFFu
-#endif
-#ifndef TRUE
-#define TRUE 1
-#endif
-#ifndef FALSE
-#define FALSE 0
-#endif
 
 #define GROUPS 2
 #define READERS_MAX 32

@@ -11,12 +11,6 @@
 #include "rtmv2.h"
 #include "rtm_spec.h"
 
-#ifndef NO_ERROR
-#define NO_ERROR 0
-#endif
-#ifndef ERROR_NOT_FOUND
-#define ERROR_NOT_FOUND 1168
-#endif
 
 int
 rs_best(const struct rs_state *s, unsigned key)

@@ -91,26 +91,8 @@
 
 #include "rtmv2.h"
 
-#ifndef NO_ERROR
-#define NO_ERROR 0
-#endif
-#ifndef ERROR_NOT_FOUND
-#define ERROR_NOT_FOUND 1168
-#endif
-#ifndef ERROR_NO_MORE_ITEMS
-#define ERROR_NO_MORE_ITEMS 259
-#endif
 #ifndef ERROR_CALL_NOT_IMPLEMENTED
 #define ERROR_CALL_NOT_IMPLEMENTED 120
-#endif
-#ifndef INFINITE
-#define INFINITE 0xFFFFFFFFu
-#endif
-#ifndef TRUE
-#define TRUE 1
-#endif
-#ifndef FALSE
-#define FALSE 0
 #endif
 
 #define NH_PER_ENTITY 4     /* next hops each writer entity registers */

@@ -67,20 +67,6 @@ env_fini(struct env *e)
 	tl_deregister(e->h);
 }
 
-static ULONG
-metric_of(RTM_ENTITY_HANDLE h, RTM_ROUTE_HANDLE r)
-{
-	RTM_ROUTE_INFO *ri = tl_route_info_alloc(64);
-	ULONG m = 0xdeadbeef;
-
-	if (RtmGetRouteInfo(h, r, ri, NULL) == NO_ERROR) {
-		m = ri->PrefInfo.Metric;
-		RtmReleaseRouteInfo(h, ri);
-	}
-	free(ri);
-	return m;
-}
-
 /* ---- background calls ----------------------------------------------------------------- */
 
 enum bg_op {
@@ -126,7 +112,7 @@ bg_main(void *arg)
 		b->rc = RtmGetMostSpecificDestination(b->h, &b->addr, RTM_BEST_PROTOCOL, UCAST, di);
 		if (b->rc == NO_ERROR) {
 			RtmReleaseDestInfo(b->h, di);
-			b->metric = metric_of(b->h, b->obj);
+			b->metric = tl_route_metric(b->h, b->obj);
 		}
 		free(di);
 		__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
@@ -444,7 +430,7 @@ TEST(update_and_unlock_by_another_entity_is_access_denied)
 		 ERROR_ACCESS_DENIED);
 	/* The owner still holds the lock and can publish. */
 	CHECK_RC(RtmUpdateAndUnlockRoute(a.h, a.r, INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
-	CHECK_EQ_U(metric_of(b, a.r), 77);
+	CHECK_EQ_U(tl_route_metric(b, a.r), 77);
 	tl_deregister(b);
 	env_fini(&a);
 }
@@ -470,7 +456,7 @@ TEST(update_and_unlock_publishes_changes_and_readers_see_old_values_until_then)
 	CHECK_EQ_U(b.metric, 5);
 	/* The only route is best, and its information changed. */
 	CHECK_EQ_U(fl, RTM_ROUTE_CHANGE_BEST);
-	CHECK_EQ_U(metric_of(e.h, e.r), 42);
+	CHECK_EQ_U(tl_route_metric(e.h, e.r), 42);
 	/* The lock is gone. */
 	CHECK_RC(RtmLockDestination(e.h, e.di->DestHandle, TRUE, TRUE), NO_ERROR);
 	CHECK_RC(RtmLockDestination(e.h, e.di->DestHandle, TRUE, FALSE), NO_ERROR);
@@ -551,7 +537,7 @@ TEST(update_and_unlock_failure_keeps_the_lock)
 	CHECK_RC(RtmLockRoute(e.h, e.r, TRUE, FALSE, NULL), NO_ERROR);
 	pthread_join(b.t, NULL);
 	CHECK_RC(b.rc, NO_ERROR);
-	CHECK_EQ_U(metric_of(e.h, e.r), 5);
+	CHECK_EQ_U(tl_route_metric(e.h, e.r), 5);
 	env_fini(&e);
 }
 

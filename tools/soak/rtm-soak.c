@@ -73,21 +73,6 @@
 #ifndef RTM_DATA_DIR
 #define RTM_DATA_DIR "tests/data/fulltable"
 #endif
-#ifndef NO_ERROR
-#define NO_ERROR 0
-#endif
-#ifndef ERROR_NO_MORE_ITEMS
-#define ERROR_NO_MORE_ITEMS 259
-#endif
-#ifndef INFINITE
-#define INFINITE 0xFFFFFFFFu
-#endif
-#ifndef TRUE
-#define TRUE 1
-#endif
-#ifndef FALSE
-#define FALSE 0
-#endif
 
 enum { ENT_A, ENT_B, ENT_C, ENTS };
 static const ULONG ent_pref[ENTS] = {20, 10, 30};
