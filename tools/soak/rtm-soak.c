@@ -67,7 +67,9 @@
 #endif
 #endif
 #ifdef SOAK_SANITIZER_HEAP
-#include <sanitizer/allocator_interface.h>
+/* The sanitizer runtimes (gcc's and clang's) provide it; gcc ships no
+ * <sanitizer/allocator_interface.h> to declare it. */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #ifndef RTM_DATA_DIR
