@@ -55,7 +55,8 @@ if [ "$micro" = 1 ]; then
 	[ -f "$out" ] && echo "run-bench: JSON: $out"
 	exit "$status"
 fi
-cmake --build "$build" --target rtm-bench -j "$jobs"
+# rtm-torture too, so that the README's fairness command has its binary.
+cmake --build "$build" --target rtm-bench rtm-torture -j "$jobs"
 
 bin=$build/tools/bench/rtm-bench
 if [ ! -x "$bin" ]; then
