@@ -18,26 +18,22 @@ lookup_views(RTM_VIEW_SET in, RTM_VIEW_SET *out)
 }
 
 /*
- * Fill info from the longest qualifying candidate (cands shortest first).
+ * Fill info from destination d if it qualifies for views, else -ENOENT.
  * Call inside rcu_lock().
  */
 static int
-fill_longest_rcu(struct entity *e, struct dest **cands, unsigned n, ULONG proto, RTM_VIEW_SET views,
-		 PRTM_DEST_INFO info)
+fill_if_qualifies_rcu(struct entity *e, struct dest *d, ULONG proto, RTM_VIEW_SET views,
+		      PRTM_DEST_INFO info)
 {
-	for (unsigned i = n; i-- > 0;) {
-		struct dest_snapshot snap;
+	struct dest_snapshot snap;
 
-		for (;;) {
-			dest_snapshot_rcu(cands[i], &snap);
-			if (!dest_snapshot_qualifies(&snap, views))
-				break;
-			if (dest_fill_info_rcu(cands[i], &snap, e, proto, views, info) == 0)
-				return 0;
-			/* An object of the snapshot died: the next one is newer. */
-		}
-	}
-	return -ENOENT;
+	do {
+		dest_snapshot_rcu(d, &snap);
+		if (!dest_snapshot_qualifies(&snap, views))
+			return -ENOENT;
+		/* On failure an object of the snapshot died: the next one is newer. */
+	} while (dest_fill_info_rcu(d, &snap, e, proto, views, info) != 0);
+	return 0;
 }
 
 /* Bound on the retries of one lookup whose path keeps changing under it. */
@@ -132,7 +128,7 @@ RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS Des
 	if (!rc) {
 		struct dest *d = trie_lookup_exact_rcu(&e->table->trie, &key);
 
-		rc = d ? fill_longest_rcu(e, &d, 1, ProtocolId, views, DestInfo) : -ENOENT;
+		rc = d ? fill_if_qualifies_rcu(e, d, ProtocolId, views, DestInfo) : -ENOENT;
 	}
 	rcu_unlock();
 	return api_error(rc);

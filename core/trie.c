@@ -290,36 +290,6 @@ cover_mask(unsigned c, unsigned rmax, uint64_t m[2])
 	}
 }
 
-unsigned
-trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest **out)
-{
-	struct trie_node *n = ld_acquire(&t->root);
-	struct dest *d = ld_acquire(&t->dflt);
-	unsigned count = 0;
-
-	if (d)
-		out[count++] = d;
-	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
-		unsigned c = key_chunk(key, pos), rem = key->len - pos, nch = node_nchildren(n);
-		uint64_t m[2];
-
-		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
-		for (unsigned w = 0; w < 2; w++) {
-			for (uint64_t b = n->pfx[w] & m[w]; b; b &= b - 1) {
-				unsigned i = w * 64 + (unsigned)__builtin_ctzll(b);
-
-				d = ld_acquire(&n->slot[nch + pfx_rank(n, i)]);
-				if (d)
-					out[count++] = d;
-			}
-		}
-		if (rem <= TRIE_STRIDE || !ext_test(n, c))
-			break;
-		n = ld_acquire(child_slot(n, c));
-	}
-	return count;
-}
-
 void
 trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur)
 {

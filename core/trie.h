@@ -66,7 +66,7 @@ struct trie {
 	_Atomic long ndests; /* destinations in the trie, for statistics */
 };
 
-/* Bound on trie_covering_rcu()'s answer: one destination per length 0..128. */
+/* At most one covering destination per prefix length 0..128. */
 #define TRIE_MAX_DEPTH 130
 
 void trie_init(struct trie *t);
@@ -75,15 +75,9 @@ void trie_init(struct trie *t);
 struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
 
 /*
- * Every destination whose prefix covers key, shortest first, into out[]
- * (at most TRIE_MAX_DEPTH).  Returns how many.  Callers pick the longest one
- * that qualifies for their views.
- */
-unsigned trie_covering_rcu(struct trie *t, const struct prefix *key, struct dest **out);
-
-/*
- * The same destinations one at a time, longest first, for callers that
- * usually stop at the first that qualifies: trie_longest_begin_rcu() walks
+ * The destinations whose prefix covers key, one at a time, longest first,
+ * for callers that usually stop at the first that qualifies:
+ * trie_longest_begin_rcu() walks
  * down once and notes, per node, which of its prefixes cover key;
  * trie_longest_next_rcu() returns the next longer-to-shorter one, or NULL.
  * Only the slots actually returned are read.  Inside rcu_lock(); the cursor

@@ -160,31 +160,7 @@ RTM_ROUTE_HANDLE
 tl_add_route(RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *dest, RTM_NEXTHOP_HANDLE nh, ULONG pref,
 	     ULONG metric, DWORD views, DWORD *flags_io)
 {
-	RTM_ROUTE_INFO *ri = tl_route_info_alloc(1);
-	RTM_NET_ADDRESS a = *dest;
-	RTM_ROUTE_HANDLE r = NULL;
-	RTM_ROUTE_CHANGE_FLAGS fl = flags_io ? *flags_io : 0;
-	char buf[80];
-	DWORD rc;
-
-	ri->PrefInfo.Preference = pref;
-	ri->PrefInfo.Metric = metric;
-	ri->BelongsToViews = views;
-	if (nh != NULL) {
-		ri->NextHopsList.NumNextHops = 1;
-		TL_NH(ri, 0) = nh;
-	}
-	rc = RtmAddRouteToDest(h, &r, &a, ri, INFINITE, NULL, 0, NULL, &fl);
-	free(ri);
-	if (rc != NO_ERROR || r == NULL) {
-		check_fail(__FILE__, __LINE__, "tl_add_route(%s): got %s(%u), handle %p",
-			   tl_addr_str(dest, buf, sizeof(buf)), rtm_error_name(rc), (unsigned)rc,
-			   r);
-		return NULL;
-	}
-	if (flags_io)
-		*flags_io = fl;
-	return r;
+	return tl_add_route_ex(h, dest, nh, pref, metric, views, INFINITE, NULL, flags_io);
 }
 
 void
