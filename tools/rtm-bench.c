@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -203,6 +204,12 @@ struct family_set {
 	size_t *keys;                /* churn keys: distinct prefix indices */
 	size_t nkeys;
 	uint64_t seed;
+	/* Memory figures of the BI_KEEPS_MEMORY structures, measured in child processes. */
+	struct forked_memory {
+		const struct bench_impl *im;
+		double heap_pp, rss_pp;
+	} mem[4];
+	int nmem;
 };
 
 static void progress(const char *what, size_t done, size_t total)
@@ -351,8 +358,8 @@ static size_t verify(const struct bench_impl *im, void *t, const struct family_s
 	return bad;
 }
 
-static void verify_all(const struct bench_impl *im, void *t, const struct family_set *fs,
-		       const char *when)
+static void verify_one_interface(const struct bench_impl *im, void *t, const struct family_set *fs,
+				 const char *when)
 {
 	size_t cap = opt.quick ? VERIFY_SAMPLE / 4 : VERIFY_SAMPLE;
 	size_t n = fs->nq < cap ? fs->nq : cap;
@@ -367,6 +374,15 @@ static void verify_all(const struct bench_impl *im, void *t, const struct family
 		snprintf(what, sizeof what, "exact (%s)", when);
 		verify(im, t, fs, fs->q_ex, n, true, what);
 	}
+}
+
+/* Checks im's answers, and those of its fast path if it has one. */
+static void verify_all(const struct bench_impl *im, void *t, const struct family_set *fs,
+		       const char *when)
+{
+	verify_one_interface(im, t, fs, when);
+	if (im->fast_path)
+		verify_one_interface(im->fast_path, t, fs, when);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -534,6 +550,69 @@ static void *churn_worker(void *p)
 }
 
 /* ------------------------------------------------------------------------- */
+/* memory of structures that keep what they free (BI_KEEPS_MEMORY)            */
+
+struct memory_child_arg {
+	const struct bench_impl *im;
+	const struct family_set *fs;
+	double heap_pp, rss_pp;
+	bool ok;
+};
+
+static void *memory_child_driver(void *p)
+{
+	struct memory_child_arg *a = p;
+	double secs;
+	if (a->im->thread_enter)
+		a->im->thread_enter();
+	void *t = load_one(a->im, a->fs, &secs, &a->heap_pp, &a->rss_pp, false);
+	a->ok = t != NULL;   /* not destroyed: the process ends */
+	if (a->im->thread_leave)
+		a->im->thread_leave();
+	return NULL;
+}
+
+/*
+ * The first load's bytes per prefix of im on fs, measured in a child process
+ * so that nothing an earlier instance freed is reused.  Call before this
+ * process uses any structure (the child inherits its heap and free lists).
+ */
+static int measure_memory_in_child(const struct bench_impl *im, struct family_set *fs)
+{
+	int fd[2];
+	if ((size_t)fs->nmem >= sizeof fs->mem / sizeof fs->mem[0] || pipe(fd) != 0)
+		return -1;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		struct memory_child_arg a = { im, fs, NAN, NAN, false };
+		pthread_t tid;
+		if (spawn(&tid, memory_child_driver, &a, -1) != 0)
+			_exit(1);
+		pthread_join(tid, NULL);
+		double out[2] = { a.heap_pp, a.rss_pp };
+		bool written = write(fd[1], out, sizeof out) == (ssize_t)sizeof out;
+		_exit(a.ok && written && atomic_load(&failures) == 0 ? 0 : 1);
+	}
+	close(fd[1]);
+	double in[2];
+	ssize_t got = read(fd[0], in, sizeof in);
+	close(fd[0]);
+	int status = 0;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    got != (ssize_t)sizeof in)
+		return -1;
+	fs->mem[fs->nmem++] = (struct forked_memory){ im, in[0], in[1] };
+	return 0;
+}
+
+/* ------------------------------------------------------------------------- */
 /* the driver: every phase for one structure on one family                   */
 
 struct driver_arg {
@@ -545,6 +624,136 @@ static void rec1(const struct family_set *fs, const char *phase, const char *met
 		 int threads, const char *impl, const char *unit, bool hib, double v)
 {
 	add_rec(fs->d.name, phase, metric, kase, threads, impl, unit, hib, &v, 1);
+}
+
+/* Lookups/s of every kind im can do, 1..T threads, and the hot spot. */
+static void lookup_phase(const struct bench_impl *im, void *t, const struct family_set *fs)
+{
+	static const struct { const char *name; bool exact; } kinds[] = {
+		{ "uniform", false }, { "inside", false }, { "exact", true } };
+	const char *fam = fs->d.name;
+	int reps = opt.reps;
+	double v[MAX_REPS];
+	for (size_t k = 0; k < 3; k++) {
+		bool exact = kinds[k].exact;
+		if (!(im->caps & (exact ? BI_EXACT : BI_LPM)))
+			continue;
+		const RTM_NET_ADDRESS *q = k == 0 ? fs->q_uni : k == 1 ? fs->q_in : fs->q_ex;
+		/* 1..T threads; uniform on one thread only */
+		int maxT = k == 0 ? 1 : opt.threads;
+		for (int T = 1; T <= maxT; T++) {
+			double hit = 0;
+			/* untimed warm-up: fresh threads, first touches of pages and caches */
+			lookup_threads(im, t, q, fs->nq, exact, T, false, opt.min_s / 2, fs->seed, NULL);
+			for (int r = 0; r < reps; r++)
+				v[r] = lookup_threads(im, t, q, fs->nq, exact, T, false, opt.min_s,
+						      fs->seed + (uint64_t)r, &hit);
+			add_rec(fam, "lookup", "lookups/s", kinds[k].name, T, im->name, "1/s", true, v, reps);
+			if (T == 1) {
+				rec1(fs, "lookup", "found fraction", kinds[k].name, 1, im->name, "", true, hit);
+				fprintf(stderr, "  %s %-10s lookup %-7s 1 thread: %.2f M/s (%.1f%% found)\n",
+					fam, im->name, kinds[k].name, v[0] / 1e6, 100 * hit);
+			}
+		}
+		if (k == 0)
+			continue;
+		/* hot spot: all threads on one destination */
+		const RTM_NET_ADDRESS *hq = exact ? &fs->hot_pfx : &fs->hot_addr;
+		for (int T = 1; T <= opt.threads; T += (opt.threads > 1 ? opt.threads - 1 : 1)) {
+			for (int r = 0; r < reps; r++)
+				v[r] = lookup_threads(im, t, hq, 1, exact, T, true, opt.min_s, 0, NULL);
+			add_rec(fam, "lookup", "lookups/s", exact ? "hot-spot exact" : "hot-spot",
+				T, im->name, "1/s", true, v, reps);
+		}
+	}
+}
+
+/*
+ * Readers (lookups through reader, on the first CPUs) alone, then while a
+ * writer (churn through writer, on the last CPU) changes the same instance t.
+ */
+static void mixed_phase(const struct bench_impl *writer, const struct bench_impl *reader, void *t,
+			const struct family_set *fs)
+{
+	const char *fam = fs->d.name;
+	int reps = opt.reps;
+	if (ncpus < 2) {
+		fprintf(stderr, "  %s %s: mixed needs 2 CPUs, skipped\n", fam, reader->name);
+		return;
+	}
+	/* readers on the first R allowed CPUs, the writer alone on the last one */
+	int R = ncpus - 1 > opt.threads ? opt.threads : ncpus - 1;
+	int wcpu = cpus[ncpus - 1];
+	bool shared_cpu = false;
+	bool exact = !(reader->caps & BI_LPM);
+	const RTM_NET_ADDRESS *q = exact ? fs->q_ex : fs->q_in;
+	double frac[MAX_REPS], wrate[MAX_REPS], solo[MAX_REPS], busy[MAX_REPS];
+	size_t errors = 0;
+	for (int r = 0; r < reps; r++) {
+		/* solo: readers pinned to CPUs 0..R-1 */
+		pthread_t tid[MAX_THREADS], wt;
+		struct lk_arg a[MAX_THREADS];
+		atomic_bool stop;
+		double s = 0, m = 0;
+		for (int pass = 0; pass < 2; pass++) {
+			atomic_init(&stop, false);
+			struct churn_arg ca = { writer, t, fs, &stop, fs->seed ^ (0xBEEFull + (uint64_t)r), 0, 0, -1 };
+			for (int i = 0; i < R; i++) {
+				a[i] = (struct lk_arg){ .im = reader, .t = t, .q = q, .nq = fs->nq,
+							.pos = (size_t)i * (fs->nq / (size_t)R),
+							.exact = exact, .stop = &stop };
+				if (spawn(&tid[i], lookup_worker, &a[i], cpus[i]) != 0) {
+					fail("pthread_create (reader on CPU %d) failed", cpus[i]);
+					exit(2);
+				}
+			}
+			if (pass == 1 && spawn(&wt, churn_worker, &ca, wcpu) != 0) {
+				fail("pthread_create (writer on CPU %d) failed", wcpu);
+				exit(2);
+			}
+			struct timespec ts = { (time_t)(opt.min_s * 2),
+					       (long)(fmod(opt.min_s * 2, 1.0) * 1e9) };
+			nanosleep(&ts, NULL);
+			atomic_store(&stop, true);
+			double sum = 0;
+			for (int i = 0; i < R; i++) {
+				pthread_join(tid[i], NULL);
+				sum += a[i].rate;
+				errors += a[i].errors;
+			}
+			if (pass == 1) {
+				pthread_join(wt, NULL);
+				for (int i = 0; i < R; i++)
+					shared_cpu |= a[i].cpu_seen == ca.cpu_seen;
+				errors += ca.errors;
+				wrate[r] = ca.rate;
+				m = sum;
+			} else {
+				s = sum;
+			}
+		}
+		solo[r] = s;
+		busy[r] = m;
+		frac[r] = m / s;
+	}
+	if (errors)
+		fail("%s %s: %zu errors in the mixed phase", fam, reader->name, errors);
+	char rl[128] = "";
+	for (int i = 0; i < R && strlen(rl) < sizeof rl - 8; i++)
+		snprintf(rl + strlen(rl), sizeof rl - strlen(rl), "%s%d", i ? "," : "", cpus[i]);
+	snprintf(mixed_placement, sizeof mixed_placement,
+		 "%d reader(s) pinned to CPU %s, writer pinned to CPU %d%s", R, rl, wcpu,
+		 shared_cpu ? "; but a reader was seen on the writer's CPU" : "");
+	fprintf(stderr, "  %s %-10s mixed: %s\n", fam, reader->name, mixed_placement);
+	if (shared_cpu)
+		fail("%s %s: mixed: reader and writer ran on the same CPU", fam, reader->name);
+	const char *name = reader->name;
+	add_rec(fam, "mixed", "reader fraction", exact ? "exact" : "inside", R, name, "", true, frac, reps);
+	add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, solo" : "inside, solo", R, name, "1/s", true, solo, reps);
+	add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, writer" : "inside, writer", R, name, "1/s", true, busy, reps);
+	add_rec(fam, "mixed", "writer pairs/s", "during reads", 1, name, "1/s", true, wrate, reps);
+	fprintf(stderr, "  %s %-10s mixed: reader keeps %.1f%% of its solo rate\n", fam, name, 100 * frac[0]);
+	verify_all(writer, t, fs, "after the mixed phase");
 }
 
 static void *driver(void *p)
@@ -581,7 +790,16 @@ static void *driver(void *p)
 		fprintf(stderr, "  %s %-10s load, 1 writer: %.0f routes/s (%d rep%s)\n", fam, im->name,
 			v[0], nload, nload > 1 ? "s" : "");
 	}
-	if (opt.phases & PH_MEMORY) {
+	if ((opt.phases & PH_MEMORY) && (im->caps & BI_KEEPS_MEMORY)) {
+		/* this process's figure would count memory an earlier instance left for reuse */
+		heap_pp = rss_pp = NAN;
+		for (int k = 0; k < fs->nmem; k++)
+			if (fs->mem[k].im == im) {
+				heap_pp = fs->mem[k].heap_pp;
+				rss_pp = fs->mem[k].rss_pp;
+			}
+	}
+	if ((opt.phases & PH_MEMORY) && !isnan(heap_pp)) {
 		rec1(fs, "memory", "bytes/prefix", "allocator", 0, im->name, "B", false, heap_pp);
 		/* RSS: none for DPDK (EAL reserves its memory up front), none if <= 0 (memory freed earlier reused) */
 		if (!im->alloc_bytes && !isnan(rss_pp) && rss_pp > 0)
@@ -607,42 +825,11 @@ static void *driver(void *p)
 		verify_all(im, t, fs, "after the parallel load");
 	}
 
-	/* --- lookups --- */
+	/* --- lookups, through every lookup interface --- */
 	if (opt.phases & PH_LOOKUP) {
-		static const struct { const char *name; bool exact; } kinds[] = {
-			{ "uniform", false }, { "inside", false }, { "exact", true } };
-		for (size_t k = 0; k < 3; k++) {
-			bool exact = kinds[k].exact;
-			if (!(im->caps & (exact ? BI_EXACT : BI_LPM)))
-				continue;
-			const RTM_NET_ADDRESS *q = k == 0 ? fs->q_uni : k == 1 ? fs->q_in : fs->q_ex;
-			/* 1..T threads; uniform on one thread only */
-			int maxT = k == 0 ? 1 : opt.threads;
-			for (int T = 1; T <= maxT; T++) {
-				double hit = 0;
-				/* untimed warm-up: fresh threads, first touches of pages and caches */
-				lookup_threads(im, t, q, fs->nq, exact, T, false, opt.min_s / 2, fs->seed, NULL);
-				for (int r = 0; r < reps; r++)
-					v[r] = lookup_threads(im, t, q, fs->nq, exact, T, false, opt.min_s,
-							      fs->seed + (uint64_t)r, &hit);
-				add_rec(fam, "lookup", "lookups/s", kinds[k].name, T, im->name, "1/s", true, v, reps);
-				if (T == 1) {
-					rec1(fs, "lookup", "found fraction", kinds[k].name, 1, im->name, "", true, hit);
-					fprintf(stderr, "  %s %-10s lookup %-7s 1 thread: %.2f M/s (%.1f%% found)\n",
-						fam, im->name, kinds[k].name, v[0] / 1e6, 100 * hit);
-				}
-			}
-			if (k == 0)
-				continue;
-			/* hot spot: all threads on one destination */
-			const RTM_NET_ADDRESS *hq = exact ? &fs->hot_pfx : &fs->hot_addr;
-			for (int T = 1; T <= opt.threads; T += (opt.threads > 1 ? opt.threads - 1 : 1)) {
-				for (int r = 0; r < reps; r++)
-					v[r] = lookup_threads(im, t, hq, 1, exact, T, true, opt.min_s, 0, NULL);
-				add_rec(fam, "lookup", "lookups/s", exact ? "hot-spot exact" : "hot-spot",
-					T, im->name, "1/s", true, v, reps);
-			}
-		}
+		lookup_phase(im, t, fs);
+		if (im->fast_path)
+			lookup_phase(im->fast_path, t, fs);
 	}
 
 	/* --- churn and mixed --- */
@@ -665,83 +852,9 @@ static void *driver(void *p)
 		verify_all(im, t, fs, "after churn");
 	}
 	if ((opt.phases & PH_MIXED) && (im->caps & BI_RW)) {
-		if (ncpus < 2) {
-			fprintf(stderr, "  %s %s: mixed needs 2 CPUs, skipped\n", fam, im->name);
-		} else {
-			/* readers on the first R allowed CPUs, the writer alone on the last one */
-			int R = ncpus - 1 > opt.threads ? opt.threads : ncpus - 1;
-			int wcpu = cpus[ncpus - 1];
-			bool shared_cpu = false;
-			bool exact = !(im->caps & BI_LPM);
-			const RTM_NET_ADDRESS *q = exact ? fs->q_ex : fs->q_in;
-			double frac[MAX_REPS], wrate[MAX_REPS], solo[MAX_REPS], busy[MAX_REPS];
-			size_t errors = 0;
-			for (int r = 0; r < reps; r++) {
-				/* solo: readers pinned to CPUs 0..R-1 */
-				pthread_t tid[MAX_THREADS], wt;
-				struct lk_arg a[MAX_THREADS];
-				atomic_bool stop;
-				double s = 0, m = 0;
-				for (int pass = 0; pass < 2; pass++) {
-					atomic_init(&stop, false);
-					struct churn_arg ca = { im, t, fs, &stop, fs->seed ^ (0xBEEFull + (uint64_t)r), 0, 0, -1 };
-					for (int i = 0; i < R; i++) {
-						a[i] = (struct lk_arg){ .im = im, .t = t, .q = q, .nq = fs->nq,
-									.pos = (size_t)i * (fs->nq / (size_t)R),
-									.exact = exact, .stop = &stop };
-						if (spawn(&tid[i], lookup_worker, &a[i], cpus[i]) != 0) {
-							fail("pthread_create (reader on CPU %d) failed", cpus[i]);
-							exit(2);
-						}
-					}
-					if (pass == 1 && spawn(&wt, churn_worker, &ca, wcpu) != 0) {
-						fail("pthread_create (writer on CPU %d) failed", wcpu);
-						exit(2);
-					}
-					struct timespec ts = { (time_t)(opt.min_s * 2),
-							       (long)(fmod(opt.min_s * 2, 1.0) * 1e9) };
-					nanosleep(&ts, NULL);
-					atomic_store(&stop, true);
-					double sum = 0;
-					for (int i = 0; i < R; i++) {
-						pthread_join(tid[i], NULL);
-						sum += a[i].rate;
-						errors += a[i].errors;
-					}
-					if (pass == 1) {
-						pthread_join(wt, NULL);
-						for (int i = 0; i < R; i++)
-							shared_cpu |= a[i].cpu_seen == ca.cpu_seen;
-						errors += ca.errors;
-						wrate[r] = ca.rate;
-						m = sum;
-					} else {
-						s = sum;
-					}
-				}
-				solo[r] = s;
-				busy[r] = m;
-				frac[r] = m / s;
-			}
-			if (errors)
-				fail("%s %s: %zu errors in the mixed phase", fam, im->name, errors);
-			char rl[128] = "";
-			for (int i = 0; i < R && strlen(rl) < sizeof rl - 8; i++)
-				snprintf(rl + strlen(rl), sizeof rl - strlen(rl), "%s%d", i ? "," : "", cpus[i]);
-			snprintf(mixed_placement, sizeof mixed_placement,
-				 "%d reader(s) pinned to CPU %s, writer pinned to CPU %d%s", R, rl, wcpu,
-				 shared_cpu ? "; but a reader was seen on the writer's CPU" : "");
-			fprintf(stderr, "  %s %-10s mixed: %s\n", fam, im->name, mixed_placement);
-			if (shared_cpu)
-				fail("%s %s: mixed: reader and writer ran on the same CPU", fam, im->name);
-			add_rec(fam, "mixed", "reader fraction", exact ? "exact" : "inside", R, im->name, "", true, frac, reps);
-			add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, solo" : "inside, solo", R, im->name, "1/s", true, solo, reps);
-			add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, writer" : "inside, writer", R, im->name, "1/s", true, busy, reps);
-			add_rec(fam, "mixed", "writer pairs/s", "during reads", 1, im->name, "1/s", true, wrate, reps);
-			fprintf(stderr, "  %s %-10s mixed: reader keeps %.1f%% of its solo rate\n", fam, im->name,
-				100 * frac[0]);
-			verify_all(im, t, fs, "after the mixed phase");
-		}
+		mixed_phase(im, im, t, fs);
+		if (im->fast_path)
+			mixed_phase(im, im->fast_path, t, fs);
 	}
 	if (prepared && im->churn_finish)
 		im->churn_finish(t);
@@ -912,6 +1025,17 @@ static bool is_dpdk(const char *name)
 	return strncmp(name, "rte_", 4) == 0;
 }
 
+/* librtm's rows: "librtm" (RTMv2 API) and "librtm-fwd" (RtmxLookupRoute). */
+static bool is_librtm(const char *name)
+{
+	return strncmp(name, "librtm", 6) == 0;
+}
+
+static bool is_fast_path(const char *name)
+{
+	return !strcmp(name, bench_rtm_fwd_impl.name);
+}
+
 static const struct rec *find_rec(const struct rec *like, const char *impl)
 {
 	for (size_t i = 0; i < nrecs; i++) {
@@ -949,7 +1073,9 @@ static bool row_skipped(const struct rec *r)
 static void print_table(FILE *f)
 {
 	fprintf(f, "\nEach cell: median of the repetitions; librtm also [min-max]; 'xR' = librtm / baseline\n"
-		   "(for bytes and ns lower is better, so there xR < 1 favours librtm).\n");
+		   "(for bytes and ns lower is better, so there xR < 1 favours librtm).  Lookup rows read\n"
+		   "through RtmGetMostSpecificDestination / RtmGetExactMatchDestination + RtmReleaseDestInfo;\n"
+		   "'Rtmx' rows through the forwarding fast path RtmxLookupRoute (rtm/rtmx.h).\n");
 	fprintf(f, "Baselines: naive-trie, cds_lfht (exact match only)");
 	if (dpdk_ok)
 		fprintf(f, ", rte_lpm (IPv4 only), rte_fib, rte_rib: all present.\n");
@@ -966,24 +1092,26 @@ static void print_table(FILE *f)
 			fprintf(f, "\nmultipath: %s.\nBaseline: naive-trie = a naive RIB (prefix -> destination "
 				   "through the naive trie, best route by a scan, one mutex), also the oracle.\n",
 				mp_info);
-		fprintf(f, "\n%-44s %-24s", fams[fi], "librtm");
+		fprintf(f, "\n%-50s %-24s", fams[fi], "librtm");
 		for (int b = 0; b < NBASE; b++)
 			fprintf(f, " %-16s", baseline_names[b]);
 		fputc('\n', f);
 		for (size_t i = 0; i < nrecs; i++) {
 			const struct rec *r = &recs[i];
-			if (strcmp(r->fam, fams[fi]) || strcmp(r->impl, "librtm") || row_skipped(r))
+			if (strcmp(r->fam, fams[fi]) || !is_librtm(r->impl) || row_skipped(r))
 				continue;
 			char label[128], a[24], b[24], c[24], cell[96];
+			const char *via = is_fast_path(r->impl) ? " Rtmx" : "";
 			if (r->threads > 0)
-				snprintf(label, sizeof label, "%s %s, %s, %dT", r->phase, r->metric, r->kase, r->threads);
+				snprintf(label, sizeof label, "%s%s %s, %s, %dT", r->phase, via, r->metric, r->kase,
+					 r->threads);
 			else
-				snprintf(label, sizeof label, "%s %s, %s", r->phase, r->metric, r->kase);
+				snprintf(label, sizeof label, "%s%s %s, %s", r->phase, via, r->metric, r->kase);
 			fmt_val(r->med, r->unit, a, sizeof a);
 			fmt_val(r->lo, r->unit, b, sizeof b);
 			fmt_val(r->hi, r->unit, c, sizeof c);
 			snprintf(cell, sizeof cell, "%s [%s-%s]", a, b, c);
-			fprintf(f, "%-44s %-24s", label, cell);
+			fprintf(f, "%-50s %-24s", label, cell);
 			for (int bi = 0; bi < NBASE; bi++) {
 				const struct rec *o = find_rec(r, baseline_names[bi]);
 				if (!o) {
@@ -1161,7 +1289,7 @@ static int write_json(const char *path, struct family_set *sets, int nsets)
 			json_num(f, r->v[k]);
 		}
 		fputc(']', f);
-		if (!strcmp(r->impl, "librtm")) {
+		if (is_librtm(r->impl)) {
 			fprintf(f, ", \"ratio_to\": {");
 			int first = 1;
 			for (int b = 0; b < NBASE; b++) {
@@ -1194,7 +1322,7 @@ static int write_plot(const char *png)
 	for (size_t i = 0; i < nrecs; i++) {
 		const struct rec *r = &recs[i];
 		/* best-change counts are a check (librtm must equal the oracle), not a speed */
-		if (strcmp(r->impl, "librtm") || row_skipped(r) || !strcmp(r->metric, "best changes"))
+		if (!is_librtm(r->impl) || row_skipped(r) || !strcmp(r->metric, "best changes"))
 			continue;
 		double adv[NBASE];
 		int have = 0;
@@ -1212,7 +1340,8 @@ static int write_plot(const char *png)
 		if (!strcmp(r->phase, "multipath"))
 			snprintf(label, sizeof label, "%s %s %s", r->fam, r->metric, r->kase);
 		else
-			snprintf(label, sizeof label, "%s %s %s%s", r->fam, r->phase,
+			snprintf(label, sizeof label, "%s %s%s %s%s", r->fam, r->phase,
+				 is_fast_path(r->impl) ? " Rtmx" : "",
 				 !strcmp(r->phase, "mixed") ? r->metric : r->kase,
 				 r->threads > 1 ? (r->threads == 2 ? " 2T" : " nT") : "");
 		for (char *c = label; *c; c++)
@@ -1392,10 +1521,39 @@ int main(int argc, char **argv)
 					 "%s%s", paths[fi][0] ? "," : "", opt.tables[i]);
 	}
 
-	/* Structures. */
+	/* Data sets; the structures that keep freed memory measure it before any structure is used. */
+	struct family_set sets[2];
+	int nsets = 0;
+	static const struct { const char *name; unsigned family, width; } fams[2] = {
+		{ "ipv4", AF_INET, 32 }, { "ipv6", AF_INET6, 128 } };
+	for (int fi = 0; fi < 2; fi++) {
+		if (!paths[fi][0])
+			continue;
+		struct family_set *fs = &sets[nsets];
+		char *pathcopy = strdup(paths[fi]);
+		if (build_set(fs, fams[fi].name, pathcopy, fams[fi].family, fams[fi].width, &pl,
+			      opt.seed + (uint64_t)fi * 0x9E3779B97F4A7C15ull) != 0) {
+			fprintf(stderr, "rtm-bench: out of memory\n");
+			return 1;
+		}
+		nsets++;
+	}
+	rtm_prefix_list_free(&pl);
+	double t_start = now_s();
 	impls[nimpls++] = &bench_rtm_impl;
 	impls[nimpls++] = &bench_naive_impl;
 	impls[nimpls++] = &bench_lfht_impl;
+	for (int si = 0; si < nsets && (opt.phases & PH_MEMORY); si++)
+		for (int i = 0; i < nimpls; i++) {
+			const struct bench_impl *im = impls[i];
+			if (sets[si].d.n && (im->caps & BI_KEEPS_MEMORY) &&
+			    (im->caps & (sets[si].d.width == 32 ? BI_V4 : BI_V6)) &&
+			    measure_memory_in_child(im, &sets[si]) != 0)
+				fail("%s %s: the memory measurement in a child process failed", sets[si].d.name,
+				     im->name);
+		}
+
+	/* The DPDK structures (EAL started after the forks above). */
 #ifdef RTM_BENCH_HAVE_DPDK
 	if (opt.no_dpdk) {
 		snprintf(dpdk_reason, sizeof dpdk_reason, "skipped (--no-dpdk)");
@@ -1423,29 +1581,15 @@ int main(int argc, char **argv)
 		printf("rtm-bench: DPDK baselines (rte_lpm, rte_fib, rte_rib) MISSING: %s\n", dpdk_reason);
 	fflush(stdout);
 
-	struct family_set sets[2];
-	int nsets = 0;
-	static const struct { const char *name; unsigned family, width; } fams[2] = {
-		{ "ipv4", AF_INET, 32 }, { "ipv6", AF_INET6, 128 } };
-	double t_start = now_s();
-	for (int fi = 0; fi < 2; fi++) {
-		if (!paths[fi][0])
-			continue;
-		struct family_set *fs = &sets[nsets];
-		char *pathcopy = strdup(paths[fi]);
-		if (build_set(fs, fams[fi].name, pathcopy, fams[fi].family, fams[fi].width, &pl,
-			      opt.seed + (uint64_t)fi * 0x9E3779B97F4A7C15ull) != 0) {
-			fprintf(stderr, "rtm-bench: out of memory\n");
-			return 1;
-		}
-		nsets++;
+	for (int si = 0; si < nsets; si++) {
+		struct family_set *fs = &sets[si];
 		if (fs->d.n == 0)
 			continue;
 		fprintf(stderr, "%s: %zu prefixes (%zu duplicates dropped) from %s\n", fs->d.name, fs->d.n,
 			fs->dups, fs->d.path);
 		for (int i = 0; i < nimpls; i++) {
 			const struct bench_impl *im = impls[i];
-			if (!(im->caps & (fams[fi].width == 32 ? BI_V4 : BI_V6)))
+			if (!(im->caps & (fs->d.width == 32 ? BI_V4 : BI_V6)))
 				continue;
 			struct driver_arg da = { im, fs };
 			pthread_t tid;
@@ -1456,7 +1600,6 @@ int main(int argc, char **argv)
 			pthread_join(tid, NULL);
 		}
 	}
-	rtm_prefix_list_free(&pl);
 
 	if (opt.phases & PH_MULTIPATH) {
 		pthread_t tid;

@@ -26,6 +26,12 @@ enum {
 	BI_V6 = 1u << 3,
 	BI_MT_WRITE = 1u << 4,   /* several writers at once (load with W writers) */
 	BI_RW = 1u << 5,         /* readers run while a writer changes it (mixed) */
+	/*
+	 * Keeps memory it freed for its own later use (librtm's slab arenas), so
+	 * a load after an earlier instance's grows the heap by less than it
+	 * uses: its memory figure is taken in a child forked before any use.
+	 */
+	BI_KEEPS_MEMORY = 1u << 6,
 };
 
 /* The data set one family is benchmarked on. */
@@ -67,6 +73,13 @@ struct bench_impl {
 	void (*churn_finish)(void *t);
 	/* Optional: version string of the library behind it. */
 	const char *(*version)(void);
+	/*
+	 * Optional: the same instance read through a second, faster lookup
+	 * interface (librtm: RtmxLookupRoute).  Only its lookup functions are
+	 * set; the driver runs the lookup and mixed phases and the checks
+	 * through it too, recording its rows under its own name.
+	 */
+	const struct bench_impl *fast_path;
 };
 
 /* naive_trie.c: one node per bit under one pthread_rwlock (also the reference). */
@@ -88,8 +101,9 @@ size_t naive_trie_nodes(const struct naive_trie *t);
 /* bench_lfht.c: liburcu cds_lfht, exact match only. */
 extern const struct bench_impl bench_lfht_impl;
 
-/* bench_rtm.c: librtm through the RTMv2 API. */
+/* bench_rtm.c: librtm through the RTMv2 API, and its fast path ("librtm-fwd"). */
 extern const struct bench_impl bench_rtm_impl;
+extern const struct bench_impl bench_rtm_fwd_impl;
 /* Lock benchmark: ns per RtmLockRoute lock+unlock pair on one route of t. */
 int bench_rtm_locks(void *t, bool exclusive, double min_s, double *ns_per_pair);
 /* Progress callback used by the librtm single-writer load (may be NULL). */

@@ -5,6 +5,10 @@
  * RtmGetMostSpecificDestination / RtmGetExactMatchDestination followed by
  * RtmReleaseDestInfo, exactly as a routing protocol would call them.
  *
+ * The same instance is also read through librtm's forwarding fast path,
+ * RtmxLookupRoute (bench_rtm_fwd_impl, named "librtm-fwd"): longest-prefix
+ * lookups only, nothing to release.
+ *
  * Only one instance per address family may exist at a time: every entity of
  * a family shares that family's table, so two instances would see each
  * other's routes.
@@ -12,6 +16,8 @@
 #define _GNU_SOURCE 1
 
 #include "bench.h"
+
+#include <rtm/rtmx.h>
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -281,6 +287,36 @@ int bench_rtm_locks(void *tp, bool exclusive, double min_s, double *ns_per_pair)
 	return errs ? -1 : 0;
 }
 
+static uint64_t fwd_lpm_run(void *tp, const RTM_NET_ADDRESS *q, size_t n, uint64_t *errors)
+{
+	struct rtm_inst *t = tp;
+	RTMX_FWD_INFO fi;
+	uint64_t found = 0, errs = 0;
+	for (size_t i = 0; i < n; i++) {
+		DWORD rc = RtmxLookupRoute(t->h, &q[i], RTM_VIEW_MASK_UCAST, &fi);
+		if (rc == NO_ERROR)
+			found++;
+		else if (rc != ERROR_NOT_FOUND)
+			errs++;
+	}
+	*errors += errs;
+	return found;
+}
+
+/* Also checks that the answer carries the one next hop every route has. */
+static int fwd_lpm_one(void *tp, const RTM_NET_ADDRESS *q, RTM_NET_ADDRESS *m)
+{
+	struct rtm_inst *t = tp;
+	RTMX_FWD_INFO fi;
+	DWORD rc = RtmxLookupRoute(t->h, q, RTM_VIEW_MASK_UCAST, &fi);
+	if (rc == ERROR_NOT_FOUND)
+		return 0;
+	if (rc != NO_ERROR || fi.NumNextHops != 1 || fi.NextHops[0].InterfaceIndex != 1)
+		return -1;
+	*m = fi.DestAddress;
+	return 1;
+}
+
 #ifndef RTM_BENCH_LIBRTM_VERSION
 #define RTM_BENCH_LIBRTM_VERSION "?"
 #endif
@@ -292,7 +328,7 @@ static const char *rt_version(void)
 
 const struct bench_impl bench_rtm_impl = {
 	.name = "librtm",
-	.caps = BI_LPM | BI_EXACT | BI_V4 | BI_V6 | BI_MT_WRITE | BI_RW,
+	.caps = BI_LPM | BI_EXACT | BI_V4 | BI_V6 | BI_MT_WRITE | BI_RW | BI_KEEPS_MEMORY,
 	.create = rt_create,
 	.destroy = rt_destroy,
 	.add = rt_add,
@@ -305,4 +341,13 @@ const struct bench_impl bench_rtm_impl = {
 	.churn_op = rt_churn_op,
 	.churn_finish = rt_churn_finish,
 	.version = rt_version,
+	.fast_path = &bench_rtm_fwd_impl,
+};
+
+/* Lookups only: the driver reads librtm's instance through it (see bench.h). */
+const struct bench_impl bench_rtm_fwd_impl = {
+	.name = "librtm-fwd",
+	.caps = BI_LPM | BI_V4 | BI_V6 | BI_RW,
+	.lpm_run = fwd_lpm_run,
+	.lpm_one = fwd_lpm_one,
 };
