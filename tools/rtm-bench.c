@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #ifndef RTM_DATA_DIR
 #define RTM_DATA_DIR "tests/data/fulltable"
@@ -58,6 +59,7 @@ static const char *const phase_names[] = { "load", "lookup", "churn", "mixed", "
 static struct {
 	unsigned phases;
 	bool quick, no_dpdk;
+	bool mixed_probe;          /* mixed: also the writer variants of interference.c */
 	uint64_t seed;
 	int reps;
 	double min_s;
@@ -255,18 +257,36 @@ struct lk_arg {
 	double rate;
 	uint64_t errors, found, total;
 	int cpu_seen;                /* where the worker ran last (sched_getcpu) */
+	double cpu_share;            /* the worker's CPU time / its wall time */
+	double secs_run;             /* its wall time */
+	atomic_int tid;              /* its thread id, once it runs */
 };
+
+static double process_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static void *lookup_worker(void *p)
 {
 	struct lk_arg *a = p;
+	atomic_store(&a->tid, (int)gettid());
 	const size_t B = a->nq < 256 ? a->nq : 256;
 	if (a->im->thread_enter)
 		a->im->thread_enter();
 	if (a->start)
 		pthread_barrier_wait(a->start);
 	uint64_t n = 0, found = 0;
-	double t0 = now_s(), t;
+	double c0 = thread_cpu_s(), t0 = now_s(), t;
 	for (;;) {
 		if (a->pos + B > a->nq)
 			a->pos = 0;
@@ -279,6 +299,8 @@ static void *lookup_worker(void *p)
 			break;
 	}
 	a->rate = (double)n / (t - t0);
+	a->cpu_share = (thread_cpu_s() - c0) / (t - t0);
+	a->secs_run = t - t0;
 	a->cpu_seen = sched_getcpu();
 	a->found += found;
 	a->total += n;
@@ -526,6 +548,22 @@ static double churn_run(const struct bench_impl *im, void *t, const struct famil
 	return (double)n / (t1 - t0);
 }
 
+/*
+ * What the mixed phase's writer does: churn, or (--mixed-probe) one part of
+ * what churning costs a reader on another CPU (interference.c).
+ */
+enum mixed_writer {
+	MW_CHURN,               /* delete + re-add pairs on the structure */
+	MW_CHURN_OWN_CALL_RCU,  /* the same, deferred frees on a call_rcu worker pinned beside it */
+	MW_NONE,                /* no writer thread: the measurement's own noise */
+	MW_SPIN,
+	MW_STREAM,
+	MW_GRACE_PERIODS,
+};
+static const char *const mixed_writer_names[] = {
+	"churn", "churn, own call_rcu", "none", "spin", "stream 256MiB", "grace periods" };
+#define STREAM_BYTES ((size_t)256 << 20)
+
 struct churn_arg {
 	const struct bench_impl *im;
 	void *t;
@@ -535,14 +573,43 @@ struct churn_arg {
 	size_t errors;
 	double rate;
 	int cpu_seen;
+	enum mixed_writer kind;
+	double cpu_s;           /* the writer thread's CPU time */
+	atomic_int tid;         /* its thread id, once it runs */
 };
 
 static void *churn_worker(void *p)
 {
 	struct churn_arg *a = p;
+	atomic_store(&a->tid, (int)gettid());
 	if (a->im->thread_enter)
 		a->im->thread_enter();
-	a->rate = churn_run(a->im, a->t, a->fs, 0, a->stop, a->seed, &a->errors);
+	struct call_rcu_data *crd = NULL;
+	double c0 = thread_cpu_s();
+	switch (a->kind) {
+	case MW_CHURN_OWN_CALL_RCU:
+		crd = bench_own_call_rcu_begin(sched_getcpu());
+		if (!crd)
+			a->errors++;
+		/* fall through */
+	case MW_CHURN:
+		a->rate = churn_run(a->im, a->t, a->fs, 0, a->stop, a->seed, &a->errors);
+		bench_own_call_rcu_end(crd);
+		break;
+	case MW_NONE:
+		break;
+	case MW_SPIN:
+		a->rate = bench_interfere_spin(a->stop);
+		break;
+	case MW_STREAM:
+		a->rate = bench_interfere_stream(a->stop);
+		a->errors += a->rate < 0;
+		break;
+	case MW_GRACE_PERIODS:
+		a->rate = bench_interfere_grace_periods(a->stop);
+		break;
+	}
+	a->cpu_s = thread_cpu_s() - c0;
 	a->cpu_seen = sched_getcpu();
 	if (a->im->thread_leave)
 		a->im->thread_leave();
@@ -669,11 +736,106 @@ static void lookup_phase(const struct bench_impl *im, void *t, const struct fami
 }
 
 /*
+ * Function-call interrupts (the CAL row of /proc/interrupts: cross-CPU calls
+ * such as sys_membarrier's) received so far by the first n CPUs of cpu[];
+ * 0 if the file cannot be read.
+ */
+static uint64_t call_ipis(const int *cpu, int n)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return 0;
+	char line[4096];
+	int col[CPU_SETSIZE], ncol = 0;
+	uint64_t sum = 0;
+	if (fgets(line, sizeof line, f))
+		for (char *tok = strtok(line, " \t\n"); tok && ncol < CPU_SETSIZE; tok = strtok(NULL, " \t\n"))
+			col[ncol++] = strncmp(tok, "CPU", 3) == 0 ? atoi(tok + 3) : -1;
+	while (fgets(line, sizeof line, f)) {
+		char *p = line + strspn(line, " ");
+		if (strncmp(p, "CAL:", 4) != 0)
+			continue;
+		p += 4;
+		for (int c = 0; c < ncol; c++) {
+			char *end;
+			unsigned long long v = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+			p = end;
+			for (int i = 0; i < n; i++)
+				sum += col[c] == cpu[i] ? v : 0;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * Sleeps secs, looking every 5 ms at the process's threads other than the
+ * caller and the n_own threads in own[] (once they all have their ids):
+ * returns the fraction of looks in which one of them was running or waiting
+ * to run on one of the first ncpu CPUs of cpu[] (liburcu's call_rcu worker
+ * taking a reader's CPU, for one).
+ */
+static double others_on_cpus(const int *cpu, int ncpu_, atomic_int *const *own, int n_own, double secs)
+{
+	double end = now_s() + secs;
+	uint64_t looks = 0, seen = 0;
+	int self = (int)gettid();
+	while (now_s() < end) {
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+		bool ready = true;
+		for (int i = 0; i < n_own; i++)
+			ready &= atomic_load(own[i]) != 0;
+		DIR *dir = ready ? opendir("/proc/self/task") : NULL;
+		if (!dir)
+			continue;
+		bool hit = false;
+		for (struct dirent *de; (de = readdir(dir));) {
+			int tid = atoi(de->d_name);
+			bool skip = tid <= 0 || tid == self;
+			for (int i = 0; i < n_own && !skip; i++)
+				skip = atomic_load(own[i]) == tid;
+			if (skip)
+				continue;
+			char path[64], buf[1024];
+			snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+			FILE *f = fopen(path, "r");
+			if (!f)
+				continue;
+			size_t len = fread(buf, 1, sizeof buf - 1, f);
+			fclose(f);
+			buf[len] = 0;
+			/* after "(comm)": state is field 3, the CPU it last ran on field 39 */
+			char *q = strrchr(buf, ')');
+			if (!q || q[1] != ' ' || q[2] != 'R')
+				continue;
+			int field = 3, on = -1;
+			for (q += 2; *q && field < 39; q++)
+				if (*q == ' ' && ++field == 39)
+					on = atoi(q + 1);
+			for (int c = 0; c < ncpu_; c++)
+				hit |= on == cpu[c];
+		}
+		closedir(dir);
+		looks++;
+		seen += hit;
+	}
+	return looks ? (double)seen / (double)looks : NAN;
+}
+
+/*
  * Readers (lookups through reader, on the first CPUs) alone, then while a
- * writer (churn through writer, on the last CPU) changes the same instance t.
+ * writer (churn through writer, on the last CPU) changes the same instance t;
+ * or, for a kind other than MW_CHURN, does that instead (a "mixed-probe" row).
+ * Besides their rates, the readers' CPU time is measured: a reader that gets
+ * less CPU with the writer than alone lost time to other threads, not to
+ * slower lookups.
  */
 static void mixed_phase(const struct bench_impl *writer, const struct bench_impl *reader, void *t,
-			const struct family_set *fs)
+			const struct family_set *fs, enum mixed_writer kind)
 {
 	const char *fam = fs->d.name;
 	int reps = opt.reps;
@@ -688,16 +850,26 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 	bool exact = !(reader->caps & BI_LPM);
 	const RTM_NET_ADDRESS *q = exact ? fs->q_ex : fs->q_in;
 	double frac[MAX_REPS], wrate[MAX_REPS], solo[MAX_REPS], busy[MAX_REPS];
+	double cpu_solo[MAX_REPS], cpu_busy[MAX_REPS], frac_per_cpu[MAX_REPS];
+	double ipi_solo[MAX_REPS], ipi_busy[MAX_REPS], others[MAX_REPS], others_on[MAX_REPS];
 	size_t errors = 0;
+	if (kind == MW_STREAM && bench_interfere_stream_prepare(STREAM_BYTES) != 0) {
+		fail("%s %s: no memory for the stream writer", fam, reader->name);
+		return;
+	}
 	for (int r = 0; r < reps; r++) {
 		/* solo: readers pinned to CPUs 0..R-1 */
 		pthread_t tid[MAX_THREADS], wt;
 		struct lk_arg a[MAX_THREADS];
 		atomic_bool stop;
-		double s = 0, m = 0;
+		double s = 0, m = 0, cs = 0, cm = 0;
 		for (int pass = 0; pass < 2; pass++) {
 			atomic_init(&stop, false);
-			struct churn_arg ca = { writer, t, fs, &stop, fs->seed ^ (0xBEEFull + (uint64_t)r), 0, 0, -1 };
+			uint64_t ipi0 = call_ipis(cpus, R);
+			double pass_t0 = now_s(), proc0 = process_cpu_s();
+			struct churn_arg ca = { .im = writer, .t = t, .fs = fs, .stop = &stop,
+						.seed = fs->seed ^ (0xBEEFull + (uint64_t)r), .cpu_seen = -1,
+						.kind = kind };
 			for (int i = 0; i < R; i++) {
 				a[i] = (struct lk_arg){ .im = reader, .t = t, .q = q, .nq = fs->nq,
 							.pos = (size_t)i * (fs->nq / (size_t)R),
@@ -711,14 +883,19 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 				fail("pthread_create (writer on CPU %d) failed", wcpu);
 				exit(2);
 			}
-			struct timespec ts = { (time_t)(opt.min_s * 2),
-					       (long)(fmod(opt.min_s * 2, 1.0) * 1e9) };
-			nanosleep(&ts, NULL);
+			atomic_int *own[MAX_THREADS + 1];
+			for (int i = 0; i < R; i++)
+				own[i] = &a[i].tid;
+			own[R] = &ca.tid;
+			double on_readers = others_on_cpus(cpus, R, own, R + pass, opt.min_s * 2);
 			atomic_store(&stop, true);
-			double sum = 0;
+			double ipis = (double)(call_ipis(cpus, R) - ipi0) / (now_s() - pass_t0) / R;
+			*(pass ? &ipi_busy[r] : &ipi_solo[r]) = ipis;
+			double sum = 0, share = 0;
 			for (int i = 0; i < R; i++) {
 				pthread_join(tid[i], NULL);
 				sum += a[i].rate;
+				share += a[i].cpu_share / R;
 				errors += a[i].errors;
 			}
 			if (pass == 1) {
@@ -728,13 +905,24 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 				errors += ca.errors;
 				wrate[r] = ca.rate;
 				m = sum;
+				cm = share;
+				/* CPU time of the process's other threads (liburcu's call_rcu worker) */
+				double mine = ca.cpu_s;
+				for (int i = 0; i < R; i++)
+					mine += a[i].cpu_share * a[i].secs_run;
+				others[r] = (process_cpu_s() - proc0 - mine) / (now_s() - pass_t0);
+				others_on[r] = on_readers;
 			} else {
 				s = sum;
+				cs = share;
 			}
 		}
 		solo[r] = s;
 		busy[r] = m;
 		frac[r] = m / s;
+		cpu_solo[r] = cs;
+		cpu_busy[r] = cm;
+		frac_per_cpu[r] = cm > 0 && cs > 0 ? (m / cm) / (s / cs) : NAN;
 	}
 	if (errors)
 		fail("%s %s: %zu errors in the mixed phase", fam, reader->name, errors);
@@ -748,11 +936,40 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 	if (shared_cpu)
 		fail("%s %s: mixed: reader and writer ran on the same CPU", fam, reader->name);
 	const char *name = reader->name;
-	add_rec(fam, "mixed", "reader fraction", exact ? "exact" : "inside", R, name, "", true, frac, reps);
-	add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, solo" : "inside, solo", R, name, "1/s", true, solo, reps);
-	add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, writer" : "inside, writer", R, name, "1/s", true, busy, reps);
-	add_rec(fam, "mixed", "writer pairs/s", "during reads", 1, name, "1/s", true, wrate, reps);
-	fprintf(stderr, "  %s %-10s mixed: reader keeps %.1f%% of its solo rate\n", fam, name, 100 * frac[0]);
+	if (kind == MW_CHURN) {
+		add_rec(fam, "mixed", "reader fraction", exact ? "exact" : "inside", R, name, "", true, frac, reps);
+		add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, solo" : "inside, solo", R, name, "1/s", true, solo, reps);
+		add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, writer" : "inside, writer", R, name, "1/s", true, busy, reps);
+		add_rec(fam, "mixed", "fraction per CPU s", exact ? "exact" : "inside", R, name, "", true,
+			frac_per_cpu, reps);
+		add_rec(fam, "mixed", "reader CPU share", "solo", R, name, "", true, cpu_solo, reps);
+		add_rec(fam, "mixed", "reader CPU share", "writer", R, name, "", true, cpu_busy, reps);
+		add_rec(fam, "mixed", "reader CPU IPIs/s", "solo", R, name, "1/s", false, ipi_solo, reps);
+		add_rec(fam, "mixed", "reader CPU IPIs/s", "writer", R, name, "1/s", false, ipi_busy, reps);
+		add_rec(fam, "mixed", "other threads CPU", "writer", R, name, "", false, others, reps);
+		add_rec(fam, "mixed", "other threads CPU", "on reader CPUs", R, name, "", false, others_on, reps);
+		add_rec(fam, "mixed", "writer pairs/s", "during reads", 1, name, "1/s", true, wrate, reps);
+	} else {
+		const char *w = mixed_writer_names[kind];
+		char kase[48];
+		add_rec(fam, "mixed-probe", "reader fraction", w, R, name, "", true, frac, reps);
+		add_rec(fam, "mixed-probe", "fraction per CPU s", w, R, name, "", true, frac_per_cpu, reps);
+		snprintf(kase, sizeof kase, "%s, solo", w);
+		add_rec(fam, "mixed-probe", "reader CPU share", kase, R, name, "", true, cpu_solo, reps);
+		add_rec(fam, "mixed-probe", "reader CPU IPIs/s", kase, R, name, "1/s", false, ipi_solo, reps);
+		snprintf(kase, sizeof kase, "%s, writer", w);
+		add_rec(fam, "mixed-probe", "reader CPU share", kase, R, name, "", true, cpu_busy, reps);
+		add_rec(fam, "mixed-probe", "reader CPU IPIs/s", kase, R, name, "1/s", false, ipi_busy, reps);
+		add_rec(fam, "mixed-probe", "writer ops/s", w, 1, name, "1/s", true, wrate, reps);
+		add_rec(fam, "mixed-probe", "other threads CPU", w, R, name, "", false, others, reps);
+		snprintf(kase, sizeof kase, "%s, on reader CPUs", w);
+		add_rec(fam, "mixed-probe", "other threads CPU", kase, R, name, "", false, others_on, reps);
+	}
+	if (kind == MW_STREAM)
+		bench_interfere_stream_release();
+	qsort(frac, (size_t)reps, sizeof *frac, cmp_d);
+	fprintf(stderr, "  %s %-10s mixed (writer: %s): reader keeps %.1f%% of its solo rate (median)\n", fam,
+		name, mixed_writer_names[kind], 100 * frac[reps / 2]);
 	verify_all(writer, t, fs, "after the mixed phase");
 }
 
@@ -852,9 +1069,11 @@ static void *driver(void *p)
 		verify_all(im, t, fs, "after churn");
 	}
 	if ((opt.phases & PH_MIXED) && (im->caps & BI_RW)) {
-		mixed_phase(im, im, t, fs);
+		mixed_phase(im, im, t, fs, MW_CHURN);
 		if (im->fast_path)
-			mixed_phase(im, im->fast_path, t, fs);
+			mixed_phase(im, im->fast_path, t, fs, MW_CHURN);
+		for (int k = MW_CHURN + 1; opt.mixed_probe && im == &bench_rtm_impl && k <= MW_GRACE_PERIODS; k++)
+			mixed_phase(im, im, t, fs, (enum mixed_writer)k);
 	}
 	if (prepared && im->churn_finish)
 		im->churn_finish(t);
@@ -1067,7 +1286,10 @@ static void fmt_val(double x, const char *unit, char *buf, size_t len)
 
 static bool row_skipped(const struct rec *r)
 {
-	return !strcmp(r->metric, "found fraction") || !strcmp(r->metric, "reader lookups/s");
+	return !strcmp(r->metric, "found fraction") || !strcmp(r->metric, "reader lookups/s") ||
+	       ((!strcmp(r->metric, "reader CPU share") || !strcmp(r->metric, "reader CPU IPIs/s") ||
+		 !strcmp(r->metric, "other threads CPU")) &&
+		strcmp(r->phase, "mixed-probe"));
 }
 
 static void print_table(FILE *f)
@@ -1412,7 +1634,10 @@ static void usage(FILE *f)
 		"  --writers W    writers for the parallel load (default: online CPUs)\n"
 		"  --limit N      only the first N prefixes of each family\n"
 		"  --seed N       random seed (default 0x%llx)\n"
-		"  --no-dpdk      skip the DPDK baselines; --dpdk-mem MB: EAL memory (default 2048)\n",
+		"  --no-dpdk      skip the DPDK baselines; --dpdk-mem MB: EAL memory (default 2048)\n"
+		"  --mixed-probe  mixed: also librtm's reader beside a writer that only spins, streams\n"
+		"                 through memory, runs RCU grace periods, or churns with its own\n"
+		"                 call_rcu worker (tools/bench/README.md)\n",
 		RTM_DATA_DIR, RTM_RIS_DATA, (unsigned long long)DEFAULT_SEED);
 }
 
@@ -1443,7 +1668,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, 0, 'T' }, { "writers", required_argument, 0, 'W' },
 		{ "limit", required_argument, 0, 'l' }, { "seed", required_argument, 0, 's' },
 		{ "no-dpdk", no_argument, 0, 'n' }, { "dpdk-mem", required_argument, 0, 'm' },
-		{ "ris", required_argument, 0, 'R' },
+		{ "ris", required_argument, 0, 'R' }, { "mixed-probe", no_argument, 0, 'M' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c;
 	while ((c = getopt_long(argc, argv, "f:qj:p:r:t:T:W:l:s:nm:h", lo, NULL)) != -1) {
@@ -1464,6 +1689,7 @@ int main(int argc, char **argv)
 		case 'n': opt.no_dpdk = true; break;
 		case 'm': opt.dpdk_mem = (unsigned)atoi(optarg); break;
 		case 'R': opt.ris = optarg; break;
+		case 'M': opt.mixed_probe = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -12,6 +12,7 @@
 #ifndef RTM_BENCH_H
 #define RTM_BENCH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,6 +135,26 @@ typedef void (*bench_rec_fn)(const char *fam, const char *phase, const char *met
 #define BENCH_MP_FAMILY "ris-2010"
 int bench_multipath(const char *path, size_t max_dests, int reps, bench_rec_fn rec, char *info,
 		    size_t infolen);
+
+/*
+ * interference.c: what the mixed phase's writer does instead of churning,
+ * under --mixed-probe; each runs until *stop and returns operations/s (< 0:
+ * out of memory).
+ */
+double bench_interfere_spin(atomic_bool *stop);
+/* stream runs over a buffer made (and touched) by prepare, -1 if out of memory. */
+int bench_interfere_stream_prepare(size_t bytes);
+double bench_interfere_stream(atomic_bool *stop);
+void bench_interfere_stream_release(void);
+double bench_interfere_grace_periods(atomic_bool *stop);
+/*
+ * Gives the calling thread a call_rcu worker of its own, pinned to cpu, so
+ * that the frees it defers run there and not wherever liburcu's default
+ * worker is scheduled; end hands its queue back to the default worker.
+ */
+struct call_rcu_data;
+struct call_rcu_data *bench_own_call_rcu_begin(int cpu);
+void bench_own_call_rcu_end(struct call_rcu_data *crd);
 
 /* Helpers shared by the baselines (rtm-bench.c). */
 static inline bool bench_addr_eq(const RTM_NET_ADDRESS *a, const RTM_NET_ADDRESS *b, unsigned width)
