@@ -12,6 +12,8 @@
 #   e.g. tools/run-bench.sh --quick            smoke run, about a minute
 #        tools/run-bench.sh lookup mixed       only those phases
 #        tools/run-bench.sh --reps 5           more repetitions (default 3)
+#        tools/run-bench.sh --mixed-probe mixed  where a reader's time goes while a
+#                                              writer churns (tools/bench/README.md)
 #        tools/run-bench.sh --micro            the Google Benchmark micro-benchmarks
 #                                              (bench/, rtm-microbench) instead; JSON
 #                                              to build/release/rtm-microbench.json
