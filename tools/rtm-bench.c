@@ -141,7 +141,7 @@ static int64_t rss_bytes(void)
 /* results                                                                    */
 
 struct rec {
-	char fam[12], phase[12], metric[24], kase[24], impl[16], unit[12];
+	char fam[12], phase[12], metric[24], kase[48], impl[16], unit[12];
 	int threads;
 	bool higher_better;
 	int nv;
