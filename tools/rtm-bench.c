@@ -555,13 +555,14 @@ static double churn_run(const struct bench_impl *im, void *t, const struct famil
 enum mixed_writer {
 	MW_CHURN,               /* delete + re-add pairs on the structure */
 	MW_CHURN_OWN_CALL_RCU,  /* the same, deferred frees on a call_rcu worker pinned beside it */
+	MW_CHURN_CALL_RCU_ON_READER, /* ... on a call_rcu worker pinned to the (first) reader's CPU */
 	MW_NONE,                /* no writer thread: the measurement's own noise */
 	MW_SPIN,
 	MW_STREAM,
 	MW_GRACE_PERIODS,
 };
 static const char *const mixed_writer_names[] = {
-	"churn", "churn, own call_rcu", "none", "spin", "stream 256MiB", "grace periods" };
+	"churn", "churn, own call_rcu", "churn, call_rcu on reader", "none", "spin", "stream 256MiB", "grace periods" };
 #define STREAM_BYTES ((size_t)256 << 20)
 
 struct churn_arg {
@@ -588,7 +589,8 @@ static void *churn_worker(void *p)
 	double c0 = thread_cpu_s();
 	switch (a->kind) {
 	case MW_CHURN_OWN_CALL_RCU:
-		crd = bench_own_call_rcu_begin(sched_getcpu());
+	case MW_CHURN_CALL_RCU_ON_READER:
+		crd = bench_own_call_rcu_begin(a->kind == MW_CHURN_OWN_CALL_RCU ? sched_getcpu() : cpus[0]);
 		if (!crd)
 			a->errors++;
 		/* fall through */
@@ -1637,7 +1639,7 @@ static void usage(FILE *f)
 		"  --no-dpdk      skip the DPDK baselines; --dpdk-mem MB: EAL memory (default 2048)\n"
 		"  --mixed-probe  mixed: also librtm's reader beside a writer that only spins, streams\n"
 		"                 through memory, runs RCU grace periods, or churns with its own\n"
-		"                 call_rcu worker (tools/bench/README.md)\n",
+		"                 call_rcu worker on its CPU or the reader's (tools/bench/README.md)\n",
 		RTM_DATA_DIR, RTM_RIS_DATA, (unsigned long long)DEFAULT_SEED);
 }
 
