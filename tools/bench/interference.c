@@ -20,6 +20,7 @@
 
 #include "bench.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,7 +99,22 @@ double bench_interfere_grace_periods(atomic_bool *stop)
 
 struct call_rcu_data *bench_own_call_rcu_begin(int cpu)
 {
+	/*
+	 * liburcu's worker moves itself to cpu only every 256 batches; until
+	 * then it keeps the mask it inherited: create it from cpu.
+	 */
+	cpu_set_t mine, there;
+	if (sched_getaffinity(0, sizeof mine, &mine) != 0)
+		return NULL;
+	CPU_ZERO(&there);
+	CPU_SET(cpu, &there);
+	if (sched_setaffinity(0, sizeof there, &there) != 0)
+		return NULL;
 	struct call_rcu_data *crd = urcu_memb_create_call_rcu_data(0, cpu);
+	if (sched_setaffinity(0, sizeof mine, &mine) != 0 && crd) {
+		urcu_memb_call_rcu_data_free(crd);
+		return NULL;
+	}
 	if (crd)
 		urcu_memb_set_thread_call_rcu_data(crd);
 	return crd;
