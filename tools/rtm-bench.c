@@ -859,6 +859,12 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 		fail("%s %s: no memory for the stream writer", fam, reader->name);
 		return;
 	}
+	/* this thread samples the others during each pass: keep it off the readers' CPUs */
+	cpu_set_t driver_mask, on_writer;
+	bool moved = sched_getaffinity(0, sizeof driver_mask, &driver_mask) == 0;
+	CPU_ZERO(&on_writer);
+	CPU_SET(wcpu, &on_writer);
+	moved = moved && sched_setaffinity(0, sizeof on_writer, &on_writer) == 0;
 	for (int r = 0; r < reps; r++) {
 		/* solo: readers pinned to CPUs 0..R-1 */
 		pthread_t tid[MAX_THREADS], wt;
@@ -926,6 +932,8 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 		cpu_busy[r] = cm;
 		frac_per_cpu[r] = cm > 0 && cs > 0 ? (m / cm) / (s / cs) : NAN;
 	}
+	if (moved)
+		sched_setaffinity(0, sizeof driver_mask, &driver_mask);
 	if (errors)
 		fail("%s %s: %zu errors in the mixed phase", fam, reader->name, errors);
 	char rl[128] = "";
