@@ -555,14 +555,15 @@ static double churn_run(const struct bench_impl *im, void *t, const struct famil
 enum mixed_writer {
 	MW_CHURN,               /* delete + re-add pairs on the structure */
 	MW_CHURN_OWN_CALL_RCU,  /* the same, deferred frees on a call_rcu worker pinned beside it */
-	MW_CHURN_CALL_RCU_ON_READER, /* ... on a call_rcu worker pinned to the (first) reader's CPU */
+	MW_CHURN_CALL_RCU_ON_READER, /* ... on one pinned to the first reader's CPU */
 	MW_NONE,                /* no writer thread: the measurement's own noise */
 	MW_SPIN,
 	MW_STREAM,
 	MW_GRACE_PERIODS,
 };
 static const char *const mixed_writer_names[] = {
-	"churn", "churn, own call_rcu", "churn, call_rcu on reader", "none", "spin", "stream 256MiB", "grace periods" };
+	"churn", "churn, own call_rcu", "churn, call_rcu on reader", "none", "spin", "stream 256MiB",
+	"grace periods" };
 #define STREAM_BYTES ((size_t)256 << 20)
 
 struct churn_arg {
@@ -586,11 +587,12 @@ static void *churn_worker(void *p)
 	if (a->im->thread_enter)
 		a->im->thread_enter();
 	struct call_rcu_data *crd = NULL;
+	int worker_cpu = a->kind == MW_CHURN_CALL_RCU_ON_READER ? cpus[0] : sched_getcpu();
 	double c0 = thread_cpu_s();
 	switch (a->kind) {
 	case MW_CHURN_OWN_CALL_RCU:
 	case MW_CHURN_CALL_RCU_ON_READER:
-		crd = bench_own_call_rcu_begin(a->kind == MW_CHURN_OWN_CALL_RCU ? sched_getcpu() : cpus[0]);
+		crd = bench_own_call_rcu_begin(worker_cpu);
 		if (!crd)
 			a->errors++;
 		/* fall through */
@@ -777,10 +779,11 @@ static uint64_t call_ipis(const int *cpu, int n)
  * Sleeps secs, looking every 5 ms at the process's threads other than the
  * caller and the n_own threads in own[] (once they all have their ids):
  * returns the fraction of looks in which one of them was running or waiting
- * to run on one of the first ncpu CPUs of cpu[] (liburcu's call_rcu worker
- * taking a reader's CPU, for one).
+ * to run on one of the nreaders CPUs of readers_cpu[] (liburcu's call_rcu
+ * worker taking a reader's CPU, for one).
  */
-static double others_on_cpus(const int *cpu, int ncpu_, atomic_int *const *own, int n_own, double secs)
+static double others_on_cpus(const int *readers_cpu, int nreaders, atomic_int *const *own,
+			     int n_own, double secs)
 {
 	double end = now_s() + secs;
 	uint64_t looks = 0, seen = 0;
@@ -818,8 +821,8 @@ static double others_on_cpus(const int *cpu, int ncpu_, atomic_int *const *own, 
 			for (q += 2; *q && field < 39; q++)
 				if (*q == ' ' && ++field == 39)
 					on = atoi(q + 1);
-			for (int c = 0; c < ncpu_; c++)
-				hit |= on == cpu[c];
+			for (int c = 0; c < nreaders; c++)
+				hit |= on == readers_cpu[c];
 		}
 		closedir(dir);
 		looks++;
@@ -947,9 +950,12 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 		fail("%s %s: mixed: reader and writer ran on the same CPU", fam, reader->name);
 	const char *name = reader->name;
 	if (kind == MW_CHURN) {
-		add_rec(fam, "mixed", "reader fraction", exact ? "exact" : "inside", R, name, "", true, frac, reps);
-		add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, solo" : "inside, solo", R, name, "1/s", true, solo, reps);
-		add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, writer" : "inside, writer", R, name, "1/s", true, busy, reps);
+		add_rec(fam, "mixed", "reader fraction", exact ? "exact" : "inside", R, name, "", true,
+			frac, reps);
+		add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, solo" : "inside, solo", R, name,
+			"1/s", true, solo, reps);
+		add_rec(fam, "mixed", "reader lookups/s", exact ? "exact, writer" : "inside, writer", R,
+			name, "1/s", true, busy, reps);
 		add_rec(fam, "mixed", "fraction per CPU s", exact ? "exact" : "inside", R, name, "", true,
 			frac_per_cpu, reps);
 		add_rec(fam, "mixed", "reader CPU share", "solo", R, name, "", true, cpu_solo, reps);
@@ -978,8 +984,8 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 	if (kind == MW_STREAM)
 		bench_interfere_stream_release();
 	qsort(frac, (size_t)reps, sizeof *frac, cmp_d);
-	fprintf(stderr, "  %s %-10s mixed (writer: %s): reader keeps %.1f%% of its solo rate (median)\n", fam,
-		name, mixed_writer_names[kind], 100 * frac[reps / 2]);
+	fprintf(stderr, "  %s %-10s mixed (writer: %s): reader keeps %.1f%% of its solo rate (median)\n",
+		fam, name, mixed_writer_names[kind], 100 * frac[reps / 2]);
 	verify_all(writer, t, fs, "after the mixed phase");
 }
 
