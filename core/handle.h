@@ -96,6 +96,24 @@ void *handle_ref(rtm_handle h, enum htype type);
 void *handle_ref_any(rtm_handle h, unsigned type_mask);
 
 /*
+ * Take one reference on each of n (at most 64) handles, hs[i] of type
+ * types[i], all or nothing: false, with nothing taken, if any is not (or no
+ * longer) a live handle of its type.  The references counted in this
+ * thread's ledger are taken in one batch, at the price of one fence for all.
+ */
+bool handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types);
+
+/* Is h a live handle of one of the types in type_mask?  Inside rcu_lock(). */
+bool handle_is_live(rtm_handle h, unsigned type_mask);
+
+/*
+ * Drop one reference on each of n (at most 64) handles the caller owns
+ * references on, as handle_put_checked() (a handle found dead is skipped),
+ * with one batch for those counted in this thread's ledger.
+ */
+void handle_put_many(size_t n, const rtm_handle *hs);
+
+/*
  * Drop one reference.  The caller owns one (the handle is live).  May run
  * the finalizer.  Never takes a lock.
  */

@@ -158,16 +158,20 @@ main(int argc, char **argv)
 	RTM_NEXTHOP_INFO nhi = {.NextHopAddress = {.AddressFamily = AF_INET, .NumBits = 32,
 						   .AddrBits = {192, 0, 2, 1}},
 				.InterfaceIndex = 1};
-	RTM_NEXTHOP_HANDLE nh;
+	RTM_NEXTHOP_HANDLE nh = NULL;
 	RTM_NEXTHOP_CHANGE_FLAGS nf = 0;
 	union {
 		RTM_ROUTE_INFO ri;
 		char bytes[RTMX_SIZE_OF_ROUTE_INFO(1)];
 	} r;
 
-	if (RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h) != NO_ERROR ||
-	    RtmAddNextHop(h, &nhi, &nh, &nf) != NO_ERROR)
-		return fprintf(stderr, "rtm-lookupcost: setup failed\n"), 1;
+	DWORD rc = RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h);
+
+	if (rc == NO_ERROR)
+		rc = RtmAddNextHop(h, &nhi, &nh, &nf);
+	if (rc != NO_ERROR)
+		return fprintf(stderr, "rtm-lookupcost: setup failed: error %lu\n",
+			       (unsigned long)rc), 1;
 	memset(&r, 0, sizeof r);
 	r.ri.Neighbour = nh;
 	r.ri.Flags = RTM_ROUTE_FLAGS_REMOTE;
