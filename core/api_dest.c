@@ -274,9 +274,16 @@ release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos, si
 		rc = ERROR_INVALID_HANDLE;
 	else if (n && !infos)
 		rc = ERROR_INVALID_PARAMETER;
+	rcu_unlock();
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		if (dest_info_at(infos, stride, j)->NumberOfViews > RTM_MAX_VIEWS)
 			rc = ERROR_INVALID_PARAMETER;
+	}
+	if (n == 1 && rc == NO_ERROR) { /* the common case: check and drop in one go */
+		unsigned k = dest_info_gather(infos, hs, masks);
+
+		if (k <= 64)
+			return handle_put_all(k, hs, masks, 0) ? NO_ERROR : ERROR_INVALID_HANDLE;
 	}
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		unsigned k = dest_info_gather(dest_info_at(infos, stride, j), hs, masks);
@@ -286,7 +293,6 @@ release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos, si
 				rc = ERROR_INVALID_HANDLE;
 		}
 	}
-	rcu_unlock();
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		unsigned k = dest_info_gather(dest_info_at(infos, stride, j), hs, masks);
 

@@ -388,6 +388,8 @@ api_caller_ok(RTM_ENTITY_HANDLE h)
 DWORD
 api_release_checked(size_t n, const HANDLE *hs, const unsigned *masks, unsigned mask)
 {
+	if (n <= 64)
+		return handle_put_all(n, hs, masks, mask) ? NO_ERROR : ERROR_INVALID_HANDLE;
 	rcu_lock();
 	for (size_t i = 0; i < n; i++) {
 		if (!handle_is_live(hs[i], masks ? masks[i] : mask)) {

@@ -552,6 +552,8 @@ handle_put(rtm_handle h)
 	slot_release(s, old, t);
 }
 
+static bool slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type);
+
 bool
 handle_put_checked(rtm_handle h, unsigned type_mask)
 {
@@ -567,13 +569,20 @@ handle_put_checked(rtm_handle h, unsigned type_mask)
 		return false;
 	if (ledger_drop((uint32_t)(uintptr_t)h))
 		return true;
+	return slot_put(s, w, gen, t);
+}
+
+/* Drop one reference from the slot count of a word that was w; false if dead. */
+static bool
+slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
+{
 	for (;;) {
-		if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
+		if (!word_is(w, gen, type))
 			return false;
 		if (cas_acq_rel(&s->word, &w, w - 1))
 			break;
 	}
-	slot_release(s, w, t);
+	slot_release(s, w, type);
 	return true;
 }
 
@@ -587,23 +596,24 @@ handle_is_live(rtm_handle h, unsigned type_mask)
 	return s && (type_mask & HT_BIT(t)) && word_is(ld_acquire(&s->word), gen, t);
 }
 
-void
-handle_put_many(size_t n, const rtm_handle *hs)
+/*
+ * Drop one reference on each of hs[0..n-1] (n <= 64), decoded as s[], gen[]
+ * and t[]: those counted in this thread's ledger in one batch, the others
+ * from their slots (a handle found dead is skipped).
+ */
+static void
+put_decoded(size_t n, struct slot *const *s, const uint32_t *gen, const unsigned *t,
+	    const rtm_handle *hs)
 {
 	struct ledger *l = my_ledger;
 	uint64_t in_slot = n >= 64 ? ~0ull : (1ull << n) - 1; /* bit i: drop hs[i] from its slot */
 
-	if (n > 64)
-		abort(); /* callers pass one dest info's handles at most */
 	if (l) {
 		ledger_batch_begin(l);
 		for (size_t i = 0; i < n; i++) {
-			uint32_t gen;
-			unsigned t;
-			struct slot *s = slot_of(hs[i], &gen, &t);
-			uint64_t w = s ? word_in_batch(s) : 0;
+			uint64_t w = word_in_batch(s[i]);
 
-			if (s && word_is(w, gen, t) &&
+			if (word_is(w, gen[i], t[i]) &&
 			    ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
 				in_slot &= ~(1ull << i);
 		}
@@ -613,8 +623,47 @@ handle_put_many(size_t n, const rtm_handle *hs)
 	 * waits for every batch, this thread's too). */
 	for (size_t i = 0; i < n; i++) {
 		if (in_slot & (1ull << i))
+			slot_put(s[i], ld_acquire(&s[i]->word), gen[i], t[i]);
+	}
+}
+
+/* Decode hs[0..n-1] (n <= 64); false if one is not a live handle of a type
+ * in its mask (masks[i], or mask for all when masks is NULL). */
+static bool
+decode_live(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask,
+	    struct slot **s, uint32_t *gen, unsigned *t)
+{
+	if (n > 64)
+		abort(); /* callers pass at most 64 at a time */
+	for (size_t i = 0; i < n; i++) {
+		s[i] = slot_of(hs[i], &gen[i], &t[i]);
+		if (!s[i] || !((masks ? masks[i] : mask) & HT_BIT(t[i])) ||
+		    !word_is(ld_acquire(&s[i]->word), gen[i], t[i]))
+			return false;
+	}
+	return true;
+}
+
+void
+handle_put_many(size_t n, const rtm_handle *hs)
+{
+	if (!handle_put_all(n, hs, NULL, ~0u)) { /* one is dead: skip it */
+		for (size_t i = 0; i < n; i++)
 			handle_put_checked(hs[i], ~0u);
 	}
+}
+
+bool
+handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
+{
+	struct slot *s[64];
+	uint32_t gen[64];
+	unsigned t[64];
+
+	if (!decode_live(n, hs, masks, mask, s, gen, t))
+		return false;
+	put_decoded(n, s, gen, t, hs);
+	return true;
 }
 
 uint32_t
