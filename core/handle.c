@@ -403,7 +403,7 @@ handle_kill(rtm_handle h)
 		if (!l)
 			continue;
 		a = atomic_load(&l->announce); /* seq_cst: see handle.c top */
-		while ((a & 1) && ld_relaxed(&l->announce) == a)
+		while ((a & 1) && ld_acquire(&l->announce) == a)
 			cpu_relax(); /* the batch it announced is still running */
 		fence_acquire(); /* pairs with the release in ledger_batch_end */
 		e = &l->e[idx % LEDGER_SLOTS];
@@ -431,16 +431,28 @@ handle_thread_exit(void)
 		return;
 	for (unsigned i = 0; i < LEDGER_SLOTS; i++) {
 		uint64_t v = ld_relaxed(&l->e[i]);
+		uint32_t count = (uint32_t)v;
+		struct slot *s;
+		uint64_t old;
 
-		while ((uint32_t)v > 0) {
-			if (cas_acq_rel(&l->e[i], &v, entry_make((uint32_t)(v >> 32), 0))) {
-				struct slot *s = slot_of_index((uint32_t)(v >> 32));
-
-				/* The references live on, counted in the slot. */
-				fetch_add_acq_rel(&s->word, (uint32_t)v);
-				break;
-			}
-		}
+		if (count == 0)
+			continue;
+		/*
+		 * The references live on, counted in the slot.  Added there first,
+		 * then taken out of the entry: in the other order a killer running
+		 * meanwhile (it does not wait for this thread, which announces
+		 * nothing) could harvest the emptied entry, drop the bias and see
+		 * the count reach zero while these references are still in flight.
+		 */
+		s = slot_of_index((uint32_t)(v >> 32));
+		fetch_add_acq_rel(&s->word, count);
+		if (cas_acq_rel(&l->e[i], &v, entry_make((uint32_t)(v >> 32), 0)))
+			continue;
+		/* A killer harvested the entry first (only killers change it): the
+		 * references are in the slot twice; take one copy back out. */
+		old = fetch_sub_acq_rel(&s->word, count);
+		if (word_refs(old) == count && finalizers[word_type(old)])
+			finalizers[word_type(old)](ld_relaxed(&s->obj));
 	}
 	pthread_mutex_lock(&ledgers_lock);
 	st_release(&ledgers[l->id], NULL);
