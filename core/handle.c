@@ -347,6 +347,27 @@ ledger_sub_in_batch(struct ledger *l, uint32_t idx, uint64_t w)
 	return true;
 }
 
+/*
+ * Outside a batch, a cheap first look at this thread's own entries (only
+ * killers change them meanwhile, and only to empty them): may the entry of
+ * idx take a reference / hold one of idx?  The batch decides.
+ */
+static inline bool
+ledger_may_take(struct ledger *l, uint32_t idx)
+{
+	uint64_t v = ld_relaxed(&l->e[idx % LEDGER_SLOTS]);
+
+	return (uint32_t)(v >> 32) == idx || (uint32_t)v == 0;
+}
+
+static inline bool
+ledger_may_hold(struct ledger *l, uint32_t idx)
+{
+	uint64_t v = ld_relaxed(&l->e[idx % LEDGER_SLOTS]);
+
+	return (uint32_t)(v >> 32) == idx && (uint32_t)v != 0;
+}
+
 /* One more reference in the slot count of a word that was w; false if dead. */
 static bool
 slot_ref(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
@@ -489,9 +510,11 @@ handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
 
 	if (n > 64)
 		abort(); /* callers pass one dest info's handles at most */
+	/* No batch (and no fence) unless an entry can take one of them. */
 	for (i = 0; i < n && !l; i++) {
-		if (LEDGER_TYPES & HT_BIT(types[i]))
-			l = ledger_mine();
+		if ((LEDGER_TYPES & HT_BIT(types[i])) && ledger_mine() &&
+		    ledger_may_take(my_ledger, (uint32_t)(uintptr_t)hs[i]))
+			l = my_ledger;
 	}
 	if (l)
 		ledger_batch_begin(l);
@@ -619,8 +642,12 @@ put_decoded(size_t n, struct slot *const *s, const uint32_t *gen, const unsigned
 {
 	struct ledger *l = my_ledger;
 	uint64_t in_slot = n >= 64 ? ~0ull : (1ull << n) - 1; /* bit i: drop hs[i] from its slot */
+	bool any = false;
 
-	if (l) {
+	/* No batch (and no fence) unless one of them may be in an entry. */
+	for (size_t i = 0; l && i < n && !any; i++)
+		any = ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]);
+	if (any) {
 		ledger_batch_begin(l);
 		for (size_t i = 0; i < n; i++) {
 			uint64_t w = word_in_batch(s[i]);
