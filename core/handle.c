@@ -631,58 +631,6 @@ handle_is_live(rtm_handle h, unsigned type_mask)
 	return s && (type_mask & HT_BIT(t)) && word_is(ld_acquire(&s->word), gen, t);
 }
 
-/*
- * Drop one reference on each of hs[0..n-1] (n <= 64), decoded as s[], gen[]
- * and t[]: those counted in this thread's ledger in one batch, the others
- * from their slots (a handle found dead is skipped).
- */
-static void
-put_decoded(size_t n, struct slot *const *s, const uint32_t *gen, const unsigned *t,
-	    const rtm_handle *hs)
-{
-	struct ledger *l = my_ledger;
-	uint64_t in_slot = n >= 64 ? ~0ull : (1ull << n) - 1; /* bit i: drop hs[i] from its slot */
-	bool any = false;
-
-	/* No batch (and no fence) unless one of them may be in an entry. */
-	for (size_t i = 0; l && i < n && !any; i++)
-		any = ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]);
-	if (any) {
-		ledger_batch_begin(l);
-		for (size_t i = 0; i < n; i++) {
-			uint64_t w = word_in_batch(s[i]);
-
-			if (word_is(w, gen[i], t[i]) &&
-			    ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
-				in_slot &= ~(1ull << i);
-		}
-		ledger_batch_end(l);
-	}
-	/* Outside the batch: a finalizer may kill other objects (handle_kill
-	 * waits for every batch, this thread's too). */
-	for (size_t i = 0; i < n; i++) {
-		if (in_slot & (1ull << i))
-			slot_put(s[i], ld_acquire(&s[i]->word), gen[i], t[i]);
-	}
-}
-
-/* Decode hs[0..n-1] (n <= 64); false if one is not a live handle of a type
- * in its mask (masks[i], or mask for all when masks is NULL). */
-static bool
-decode_live(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask,
-	    struct slot **s, uint32_t *gen, unsigned *t)
-{
-	if (n > 64)
-		abort(); /* callers pass at most 64 at a time */
-	for (size_t i = 0; i < n; i++) {
-		s[i] = slot_of(hs[i], &gen[i], &t[i]);
-		if (!s[i] || !((masks ? masks[i] : mask) & HT_BIT(t[i])) ||
-		    !word_is(ld_acquire(&s[i]->word), gen[i], t[i]))
-			return false;
-	}
-	return true;
-}
-
 void
 handle_put_many(size_t n, const rtm_handle *hs)
 {
@@ -695,13 +643,56 @@ handle_put_many(size_t n, const rtm_handle *hs)
 bool
 handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
 {
+	struct ledger *l = my_ledger;
 	struct slot *s[64];
 	uint32_t gen[64];
 	unsigned t[64];
+	uint64_t in_slot = 0; /* bit i: drop hs[i] from its slot */
+	bool any = false;
+	size_t i;
 
-	if (!decode_live(n, hs, masks, mask, s, gen, t))
+	if (n > 64)
+		abort(); /* callers pass at most 64 at a time */
+	/* No batch (and no fence) unless one of them may be in an entry. */
+	for (i = 0; l && i < n && !any; i++)
+		any = ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]);
+	if (!any)
+		l = NULL;
+	else
+		ledger_batch_begin(l);
+	/* One pass: check each, and drop it at once if it is in l (undone below
+	 * if a later one fails the check); slot counts only once all passed. */
+	for (i = 0; i < n; i++) {
+		uint64_t w;
+
+		s[i] = slot_of(hs[i], &gen[i], &t[i]);
+		if (!s[i] || !((masks ? masks[i] : mask) & HT_BIT(t[i])))
+			break;
+		w = l ? word_in_batch(s[i]) : ld_acquire(&s[i]->word);
+		if (!word_is(w, gen[i], t[i]))
+			break;
+		if (!l || !ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
+			in_slot |= 1ull << i;
+	}
+	/* hs[i] failed: give back what was taken from l, still inside the batch
+	 * (a killer that cleared W_LEDGER meanwhile waits for it to end). */
+	for (size_t j = 0; i < n && l && j < i; j++) {
+		if (!(in_slot & (1ull << j))) {
+			_Atomic uint64_t *e = &l->e[(uint32_t)(uintptr_t)hs[j] % LEDGER_SLOTS];
+
+			st_relaxed(e, ld_relaxed(e) + 1);
+		}
+	}
+	if (l)
+		ledger_batch_end(l);
+	if (i < n)
 		return false;
-	put_decoded(n, s, gen, t, hs);
+	/* Outside the batch: a finalizer may kill other objects (handle_kill
+	 * waits for every batch, this thread's too). */
+	for (i = 0; i < n; i++) {
+		if (in_slot & (1ull << i))
+			slot_put(s[i], ld_acquire(&s[i]->word), gen[i], t[i]);
+	}
 	return true;
 }
 
