@@ -36,6 +36,23 @@ fill_if_qualifies_rcu(struct entity *e, struct dest *d, ULONG proto, RTM_VIEW_SE
 	return 0;
 }
 
+#ifdef RTM_TEST_HOOKS
+/*
+ * Tests only (tests/lincheck/test_path_change.c, built from the core's
+ * sources with RTM_TEST_HOOKS): called by a most-specific lookup between its
+ * walk down the trie and its reads of the destinations found there, so that
+ * a test can change the table at exactly that point.
+ */
+void (*rtm_test_lookup_after_walk)(void);
+#define LOOKUP_AFTER_WALK()                                                                   \
+	do {                                                                                   \
+		if (rtm_test_lookup_after_walk)                                                \
+			rtm_test_lookup_after_walk();                                          \
+	} while (0)
+#else
+#define LOOKUP_AFTER_WALK() ((void)0)
+#endif
+
 /* Bound on the retries of one lookup whose path keeps changing under it. */
 #define LOOKUP_VALIDATE_TRIES 64
 
@@ -79,6 +96,7 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 		uint32_t trie_seq = ld_acquire(&t->trie_seq.seq);
 
 		trie_longest_begin_rcu(&t->trie, key, &cur);
+		LOOKUP_AFTER_WALK();
 		while ((d = trie_longest_next_rcu(&cur))) {
 			if (d->key.len >= maxlen)
 				continue;
