@@ -36,6 +36,23 @@ fill_if_qualifies_rcu(struct entity *e, struct dest *d, ULONG proto, RTM_VIEW_SE
 	return 0;
 }
 
+#ifdef RTM_TEST_HOOKS
+/*
+ * Tests only (tests/lincheck/test_path_change.c, built from the core's
+ * sources with RTM_TEST_HOOKS): called by a most-specific lookup between its
+ * walk down the trie and its reads of the destinations found there, so that
+ * a test can change the table at exactly that point.
+ */
+void (*rtm_test_lookup_after_walk)(void);
+#define LOOKUP_AFTER_WALK()                                                                   \
+	do {                                                                                   \
+		if (rtm_test_lookup_after_walk)                                                \
+			rtm_test_lookup_after_walk();                                          \
+	} while (0)
+#else
+#define LOOKUP_AFTER_WALK() ((void)0)
+#endif
+
 /* Bound on the retries of one lookup whose path keeps changing under it. */
 #define LOOKUP_VALIDATE_TRIES 64
 
@@ -45,8 +62,10 @@ fill_if_qualifies_rcu(struct entity *e, struct dest *d, ULONG proto, RTM_VIEW_SE
  *
  * Linearizable as a clean double collect: the walk notes the nodes on key's
  * path and the seqcount of every destination it looks at, longest first,
- * up to the one that qualifies; then the path is walked again and every
- * seqcount re-read.  If nothing moved, there was an instant (between the two
+ * up to the one that qualifies; then the path is checked again and every
+ * seqcount re-read.  The path check is the table's trie_seq when it is even
+ * and unchanged since before the walk (the trie did not change at all);
+ * only otherwise is the path walked again.  If nothing moved, there was an instant (between the two
  * collects) at which the longer destinations did not qualify and the chosen
  * one held the state its info is filled from; otherwise the lookup starts
  * over.  Without the check a lookup could combine "the /16 had no route"
@@ -66,13 +85,18 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 		struct dest_snapshot snap;
 	} seen[TRIE_MAX_DEPTH];
 
+	struct table *t = e->table;
+
 	for (unsigned tries = 1;; tries++) {
 		struct trie_cursor cur;
 		struct dest *d, *chosen = NULL;
 		unsigned n = 0;
 		bool stable = true;
+		/* Pairs with the release in table_trie_unlock(); odd: changing. */
+		uint32_t trie_seq = ld_acquire(&t->trie_seq.seq);
 
-		trie_longest_begin_rcu(&e->table->trie, key, &cur);
+		trie_longest_begin_rcu(&t->trie, key, &cur);
+		LOOKUP_AFTER_WALK();
 		while ((d = trie_longest_next_rcu(&cur))) {
 			if (d->key.len >= maxlen)
 				continue;
@@ -84,9 +108,10 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 			}
 		}
 		if (tries < LOOKUP_VALIDATE_TRIES) {
-			stable = trie_cursor_path_unchanged_rcu(&e->table->trie, key, &cur);
 			for (unsigned i = 0; stable && i < n; i++)
 				stable = dest_snapshot_current_rcu(seen[i].d, &seen[i].snap);
+			if (stable && ((trie_seq & 1) || seq_read_retry(&t->trie_seq, trie_seq)))
+				stable = trie_cursor_path_unchanged_rcu(&t->trie, key, &cur);
 		}
 		if (!stable)
 			continue;
@@ -211,88 +236,100 @@ RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG
 	return api_error(rc);
 }
 
-/* Each handle of a dest info with the types it may have; fn returns false
- * to stop.  The walk is the same for checking and for releasing. */
-static bool
-dest_info_handles(const RTM_DEST_INFO *info, bool (*fn)(HANDLE h, unsigned mask))
+/* The most handles a dest info can hold: its destination, then per view the
+ * best route, its owner and the hold-down route. */
+#define DEST_INFO_MAX_HANDLES (1 + 3 * RTM_MAX_VIEWS)
+
+/* The non-NULL handles of info into hs, with the types each may have into
+ * masks; returns how many.  info->NumberOfViews <= RTM_MAX_VIEWS. */
+static unsigned
+dest_info_gather(const RTM_DEST_INFO *info, HANDLE *hs, unsigned *masks)
 {
-	if (info->DestHandle && !fn(info->DestHandle, HT_BIT(HT_DEST)))
-		return false;
-	for (UINT i = 0; i < info->NumberOfViews; i++) {
-		if (info->ViewInfo[i].Route && !fn(info->ViewInfo[i].Route, HT_BIT(HT_ROUTE)))
-			return false;
-		if (info->ViewInfo[i].Owner && !fn(info->ViewInfo[i].Owner, HT_BIT(HT_ENTITY)))
-			return false;
-		if (info->ViewInfo[i].HoldRoute &&
-		    !fn(info->ViewInfo[i].HoldRoute, HT_BIT(HT_ROUTE)))
-			return false;
+	unsigned k = 0;
+
+	if (info->DestHandle) {
+		masks[k] = HT_BIT(HT_DEST);
+		hs[k++] = info->DestHandle;
 	}
-	return true;
+	for (UINT i = 0; i < info->NumberOfViews; i++) {
+		const HANDLE vh[3] = {info->ViewInfo[i].Route, info->ViewInfo[i].Owner,
+				      info->ViewInfo[i].HoldRoute};
+		const unsigned vm[3] = {HT_BIT(HT_ROUTE), HT_BIT(HT_ENTITY), HT_BIT(HT_ROUTE)};
+
+		for (unsigned j = 0; j < 3; j++) {
+			if (vh[j]) {
+				masks[k] = vm[j];
+				hs[k++] = vh[j];
+			}
+		}
+	}
+	return k;
 }
 
-/* Inside rcu_lock. */
-static bool
-handle_is_live(HANDLE h, unsigned mask)
+static const RTM_DEST_INFO *
+dest_info_at(const RTM_DEST_INFO *infos, size_t stride, UINT j)
 {
-	enum htype t = handle_type(h);
-
-	return handle_get(h, t) && (mask & HT_BIT(t));
-}
-
-static bool
-handle_release(HANDLE h, unsigned mask)
-{
-	handle_put_checked(h, mask);
-	return true;
+	return (const RTM_DEST_INFO *)((const char *)infos + j * stride);
 }
 
 /*
- * Release every handle in n dest infos laid out `stride` bytes apart, all or
- * nothing: if any handle is not live and of its slot's type, none is released.
- * Two passes over the infos and no buffer: a release must not need memory
+ * Check the caller, then release every handle in n dest infos laid out
+ * `stride` bytes apart, all or nothing: if any handle is not live and of its
+ * slot's type, none is released.  Two passes over the infos and no buffer
+ * beyond one info's handles on the stack: a release must not need memory
  * (SEMANTICS §13 gives it no such error, and a client that cannot release
  * leaks).
  */
 static DWORD
-release_dest_infos(UINT n, const RTM_DEST_INFO *infos, size_t stride)
+release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos, size_t stride)
 {
-	bool ok = true;
+	HANDLE hs[DEST_INFO_MAX_HANDLES];
+	unsigned masks[DEST_INFO_MAX_HANDLES];
+	DWORD rc = NO_ERROR;
 
-	if (n && !infos)
-		return ERROR_INVALID_PARAMETER;
-	for (UINT j = 0; j < n; j++) {
-		const RTM_DEST_INFO *info = (const RTM_DEST_INFO *)((const char *)infos + j * stride);
-
-		if (info->NumberOfViews > RTM_MAX_VIEWS)
-			return ERROR_INVALID_PARAMETER;
-	}
 	rcu_lock();
-	for (UINT j = 0; j < n && ok; j++)
-		ok = dest_info_handles((const RTM_DEST_INFO *)((const char *)infos + j * stride),
-				       handle_is_live);
+	if (!entity_caller_rcu(reg))
+		rc = ERROR_INVALID_HANDLE;
+	else if (n && !infos)
+		rc = ERROR_INVALID_PARAMETER;
 	rcu_unlock();
-	if (!ok)
-		return ERROR_INVALID_HANDLE;
-	for (UINT j = 0; j < n; j++)
-		dest_info_handles((const RTM_DEST_INFO *)((const char *)infos + j * stride),
-				  handle_release);
-	return NO_ERROR;
+	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
+		if (dest_info_at(infos, stride, j)->NumberOfViews > RTM_MAX_VIEWS)
+			rc = ERROR_INVALID_PARAMETER;
+	}
+	if (n == 1 && rc == NO_ERROR) { /* the common case: check and drop in one go */
+		unsigned k = dest_info_gather(infos, hs, masks);
+
+		if (k <= 64)
+			return handle_put_all(k, hs, masks, 0) ? NO_ERROR : ERROR_INVALID_HANDLE;
+	}
+	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
+		unsigned k = dest_info_gather(dest_info_at(infos, stride, j), hs, masks);
+
+		for (unsigned i = 0; i < k && rc == NO_ERROR; i++) {
+			if (!handle_is_live(hs[i], masks[i]))
+				rc = ERROR_INVALID_HANDLE;
+		}
+	}
+	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
+		unsigned k = dest_info_gather(dest_info_at(infos, stride, j), hs, masks);
+
+		for (unsigned i = 0; i < k; i += 64)
+			handle_put_many(k - i < 64 ? k - i : 64, hs + i);
+	}
+	return rc;
 }
 
 DWORD
 api_release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos)
 {
-	if (!api_caller_ok(reg))
-		return ERROR_INVALID_HANDLE;
-	return release_dest_infos(n, infos, RTM_SIZE_OF_DEST_INFO(TABLE_NUM_VIEWS));
+	return release_dest_infos(reg, n, infos, RTM_SIZE_OF_DEST_INFO(TABLE_NUM_VIEWS));
 }
 
 RTM_API DWORD WINAPI
 RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO DestInfo)
 {
 	api_enter();
-	if (!DestInfo)
-		return api_caller_ok(RtmRegHandle) ? ERROR_INVALID_PARAMETER : ERROR_INVALID_HANDLE;
 	return api_release_dest_infos(RtmRegHandle, 1, DestInfo);
 }
 

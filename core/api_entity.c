@@ -388,18 +388,18 @@ api_caller_ok(RTM_ENTITY_HANDLE h)
 DWORD
 api_release_checked(size_t n, const HANDLE *hs, const unsigned *masks, unsigned mask)
 {
+	if (n <= 64)
+		return handle_put_all(n, hs, masks, mask) ? NO_ERROR : ERROR_INVALID_HANDLE;
 	rcu_lock();
 	for (size_t i = 0; i < n; i++) {
-		enum htype t = handle_type(hs[i]);
-
-		if (!handle_get(hs[i], t) || !((masks ? masks[i] : mask) & HT_BIT(t))) {
+		if (!handle_is_live(hs[i], masks ? masks[i] : mask)) {
 			rcu_unlock();
 			return ERROR_INVALID_HANDLE;
 		}
 	}
 	rcu_unlock();
-	for (size_t i = 0; i < n; i++)
-		handle_put_checked(hs[i], masks ? masks[i] : mask);
+	for (size_t i = 0; i < n; i += 64)
+		handle_put_many(n - i < 64 ? n - i : 64, hs + i);
 	return NO_ERROR;
 }
 

@@ -388,81 +388,70 @@ dest_proto_filter(const struct entity *caller, ULONG proto, ULONG *id, bool *fil
 	*id = proto == RTM_THIS_PROTOCOL ? caller->info.EntityId.EntityProtocolId : proto;
 }
 
-void
-dest_info_release(RTM_DEST_INFO *info)
-{
-	if (info->DestHandle)
-		handle_put(info->DestHandle);
-	for (UINT i = 0; i < info->NumberOfViews; i++) {
-		if (info->ViewInfo[i].Route)
-			handle_put(info->ViewInfo[i].Route);
-		if (info->ViewInfo[i].Owner)
-			handle_put(info->ViewInfo[i].Owner);
-		if (info->ViewInfo[i].HoldRoute)
-			handle_put(info->ViewInfo[i].HoldRoute);
-	}
-}
-
 int
 dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struct entity *caller,
 		   ULONG proto, uint32_t views, RTM_DEST_INFO *info)
 {
 	const struct route_set *set = snap->set;
+	rtm_handle hs[1 + 3 * TABLE_NUM_VIEWS];
+	enum htype types[1 + 3 * TABLE_NUM_VIEWS];
+	unsigned k = 0;
 	ULONG id;
 	bool filter;
 	UINT nv = 0;
 
 	dest_proto_filter(caller, proto, &id, &filter);
-	info->DestHandle = NULL;
-	info->NumberOfViews = 0;
 	prefix_to_net(&d->key, d->table->family, d->table->width, &info->DestAddress);
 	info->LastChanged.dwLowDateTime = (DWORD)snap->last_changed;
 	info->LastChanged.dwHighDateTime = (DWORD)(snap->last_changed >> 32);
 	info->BelongsToViews = set ? set->views : 0;
 
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+		__typeof__(info->ViewInfo[0]) *vi = &info->ViewInfo[nv];
 		int best;
 		UINT nroutes = 0;
 
 		if (!(views & (1u << v)))
 			continue;
-		info->ViewInfo[nv].ViewId = (RTM_VIEW_ID)v;
-		info->ViewInfo[nv].Route = NULL;
-		info->ViewInfo[nv].Owner = NULL;
-		info->ViewInfo[nv].DestFlags = 0;
-		info->ViewInfo[nv].HoldRoute = NULL;
+		vi->ViewId = (RTM_VIEW_ID)v;
+		vi->Route = NULL;
+		vi->Owner = NULL;
+		vi->DestFlags = 0;
+		vi->HoldRoute = NULL;
 		for (uint32_t i = 0; set && i < set->n; i++)
 			nroutes += (set->e[i].ver->views >> v) & 1;
-		info->ViewInfo[nv].NumRoutes = nroutes;
-		info->NumberOfViews = ++nv;
+		vi->NumRoutes = nroutes;
+		nv++;
 		if (set && set->hold[v]) {
 			/* Reported whatever the protocol filter (SEMANTICS.md §5). */
-			if (!handle_ref(set->hold[v]->handle, HT_ROUTE))
-				goto stale;
-			info->ViewInfo[nv - 1].HoldRoute = set->hold[v]->handle;
+			vi->HoldRoute = set->hold[v]->handle;
+			types[k] = HT_ROUTE;
+			hs[k++] = vi->HoldRoute;
 		}
 		best = route_set_best(set, v, id, filter);
 		if (best >= 0) {
 			const struct route_ref *b = &set->e[best];
 
-			if (!handle_ref(b->route->handle, HT_ROUTE))
-				goto stale;
-			info->ViewInfo[nv - 1].Route = b->route->handle;
-			if (!handle_ref(b->route->owner->handle, HT_ENTITY))
-				goto stale;
-			info->ViewInfo[nv - 1].Owner = b->route->owner->handle;
-			info->ViewInfo[nv - 1].DestFlags = b->ver->flags;
+			vi->Route = b->route->handle;
+			types[k] = HT_ROUTE;
+			hs[k++] = vi->Route;
+			vi->Owner = b->route->owner->handle;
+			types[k] = HT_ENTITY;
+			hs[k++] = vi->Owner;
+			vi->DestFlags = b->ver->flags;
 		}
 	}
-	if (!handle_ref(d->handle, HT_DEST))
-		goto stale;
+	types[k] = HT_DEST;
+	hs[k++] = d->handle;
+	/* All at once: one fence for the lot, and nothing to undo by hand. */
+	if (!handle_ref_all(k, hs, types)) {
+		info->DestHandle = NULL;
+		info->NumberOfViews = 0;
+		return -EAGAIN;
+	}
 	info->DestHandle = d->handle;
+	info->NumberOfViews = nv;
 	return 0;
-stale:
-	dest_info_release(info);
-	info->DestHandle = NULL;
-	info->NumberOfViews = 0;
-	return -EAGAIN;
 }
 
 void **

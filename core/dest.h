@@ -225,9 +225,6 @@ int dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap,
 		       const struct entity *caller, ULONG proto, uint32_t views,
 		       RTM_DEST_INFO *info);
 
-/* Release every handle in a filled info (the caller owns them). */
-void dest_info_release(RTM_DEST_INFO *info);
-
 /* Whether the caller's ProtocolId argument filters, and the id to match. */
 void dest_proto_filter(const struct entity *caller, ULONG proto, ULONG *id, bool *filter);
 

@@ -21,18 +21,24 @@
  *
  * Ledgers (handle.h).  Invariant for a live object (W_LEDGER set):
  *   slot refs + sum over threads of ledger counts for it = REF_BIAS + true count.
- * Taking a reference in the ledger (ledger_take):
- *   1. announce the slot index (seq_cst store to my->announce);
- *   2. re-read the slot word (seq_cst): if W_LEDGER is gone, fall back;
- *   3. add one to my entry, clear the announcement.
+ * A thread changes its own ledger's entries inside a batch (ledger_batch_*),
+ * which may cover several handles (all those of one RTM_DEST_INFO):
+ *   1. announce: make my->announce odd (seq_cst store);
+ *   2. per handle, re-read the slot word (seq_cst): if W_LEDGER is gone, use
+ *      the slot count instead; else add one to (or take one from) my entry
+ *      with a plain store;
+ *   3. make my->announce even again (release).
  * Killing (handle_kill): clear W_LEDGER (seq_cst RMW), then for each ledger
- * wait while it announces this index (seq_cst load), then move its entry's
- * count into the slot (CAS).  The two seq_cst pairs are a Dekker handshake:
- * either the taker sees W_LEDGER cleared and uses the slot count, or the
- * killer sees the announcement and waits until the entry includes the new
- * reference, so no ledger reference is missed.  Dropping a reference first
- * tries a CAS on the thread's own entry (count > 0 for that index), which
- * races only with a killer's CAS; otherwise it goes to the slot count.
+ * read announce (seq_cst) and, if it is odd, wait until it changes (the batch
+ * it saw has ended), then move the ledger's entry for this index into the
+ * slot (CAS).  The two seq_cst pairs are a Dekker handshake: either the
+ * thread sees W_LEDGER cleared and uses the slot count, or the killer sees
+ * the announcement and waits until the entry includes the change, so no
+ * ledger reference is missed or counted twice, and the killer's CAS never
+ * races with the owner's plain stores.  A single drop outside a batch
+ * (handle_put) instead CASes the thread's own entry (count > 0 for that
+ * index), which races only with a killer's CAS; otherwise it goes to the
+ * slot count.
  * A ledger belongs to one thread; it is published in `ledgers` (release),
  * emptied into the slots when its thread exits, and freed after a grace
  * period, so killers read it under rcu_lock().
@@ -60,7 +66,7 @@
 
 /* One thread's ledger: entry = slot index << 32 | count. */
 struct ledger {
-	_Atomic uint64_t announce; /* slot index + 1 being taken, or 0 */
+	_Atomic uint64_t announce; /* odd while the owner is in a batch */
 	_Atomic uint64_t e[LEDGER_SLOTS];
 	unsigned id;
 	struct rcu_head rcu;
@@ -282,32 +288,96 @@ ledger_mine(void)
 	return my_ledger;
 }
 
-/* Take a reference in this thread's ledger; false: use the slot count. */
-static bool
-ledger_take(struct slot *s, uint32_t idx, uint32_t gen, unsigned type)
+/* Start and end a batch of changes to l's entries (l is this thread's). */
+static inline void
+ledger_batch_begin(struct ledger *l)
 {
-	struct ledger *l = ledger_mine();
-	_Atomic uint64_t *e;
-	uint64_t v, w;
-	bool ok;
+	/* seq_cst: the Dekker handshake with handle_kill (see the top). */
+	atomic_store(&l->announce, ld_relaxed(&l->announce) + 1);
+}
 
-	if (!l)
+static inline void
+ledger_batch_end(struct ledger *l)
+{
+	st_release(&l->announce, ld_relaxed(&l->announce) + 1); /* pairs with handle_kill */
+}
+
+/* The slot word of s, read inside a batch (seq_cst: see the top). */
+static inline uint64_t
+word_in_batch(struct slot *s)
+{
+	return atomic_load(&s->word);
+}
+
+static inline bool
+word_is(uint64_t w, uint32_t gen, unsigned type)
+{
+	return word_gen(w) == gen && word_type(w) == type && word_refs(w) > 0;
+}
+
+/*
+ * Inside a batch of l, with w read by word_in_batch(): count one more
+ * reference of index idx in l; false if the object is no longer counted in
+ * ledgers or the entry serves another object (use the slot count).
+ */
+static bool
+ledger_add_in_batch(struct ledger *l, uint32_t idx, uint64_t w)
+{
+	_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
+	uint64_t v = ld_relaxed(e);
+	uint32_t count = (uint32_t)(v >> 32) == idx ? (uint32_t)v : 0;
+
+	if (!(w & W_LEDGER) || ((uint32_t)(v >> 32) != idx && (uint32_t)v != 0) ||
+	    count == UINT32_MAX)
 		return false;
-	e = &l->e[idx % LEDGER_SLOTS];
-	v = ld_relaxed(e);
-	if ((uint32_t)(v >> 32) != idx && (uint32_t)v != 0)
-		return false; /* the entry serves another object now */
-	if ((uint32_t)v == UINT32_MAX)
+	st_relaxed(e, entry_make(idx, count + 1)); /* no killer touches it: see the top */
+	return true;
+}
+
+/* The same for dropping one; false if the reference is not in l. */
+static bool
+ledger_sub_in_batch(struct ledger *l, uint32_t idx, uint64_t w)
+{
+	_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
+	uint64_t v = ld_relaxed(e);
+
+	if (!(w & W_LEDGER) || (uint32_t)(v >> 32) != idx || (uint32_t)v == 0)
 		return false;
-	atomic_store(&l->announce, (uint64_t)idx + 1); /* seq_cst: see handle.c top */
-	w = atomic_load(&s->word);
-	ok = (w & W_LEDGER) && word_gen(w) == gen && word_type(w) == type && word_refs(w) > 0;
-	if (ok) {
-		v = ld_relaxed(e);
-		st_release(e, entry_make(idx, ((uint32_t)(v >> 32) == idx ? (uint32_t)v : 0) + 1));
+	st_relaxed(e, v - 1);
+	return true;
+}
+
+/*
+ * Outside a batch, a cheap first look at this thread's own entries (only
+ * killers change them meanwhile, and only to empty them): may the entry of
+ * idx take a reference / hold one of idx?  The batch decides.
+ */
+static inline bool
+ledger_may_take(struct ledger *l, uint32_t idx)
+{
+	uint64_t v = ld_relaxed(&l->e[idx % LEDGER_SLOTS]);
+
+	return (uint32_t)(v >> 32) == idx || (uint32_t)v == 0;
+}
+
+static inline bool
+ledger_may_hold(struct ledger *l, uint32_t idx)
+{
+	uint64_t v = ld_relaxed(&l->e[idx % LEDGER_SLOTS]);
+
+	return (uint32_t)(v >> 32) == idx && (uint32_t)v != 0;
+}
+
+/* One more reference in the slot count of a word that was w; false if dead. */
+static bool
+slot_ref(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
+{
+	for (;;) {
+		if (!word_is(w, gen, type) || word_refs(w) == UINT32_MAX)
+			return false;
+		if (cas_acq_rel(&s->word, &w, w + 1))
+			return true;
 	}
-	st_release(&l->announce, 0); /* pairs with handle_kill's acquire */
-	return ok;
 }
 
 /* Drop a reference recorded in this thread's ledger; false: not there. */
@@ -349,13 +419,14 @@ handle_kill(rtm_handle h)
 	for (unsigned i = 0; i < hwm; i++) {
 		struct ledger *l = ld_acquire(&ledgers[i]);
 		_Atomic uint64_t *e;
-		uint64_t v;
+		uint64_t v, a;
 
 		if (!l)
 			continue;
-		while (atomic_load(&l->announce) == (uint64_t)idx + 1)
-			cpu_relax();
-		fence_acquire(); /* pairs with the release of announce in ledger_take */
+		a = atomic_load(&l->announce); /* seq_cst: see handle.c top */
+		while ((a & 1) && ld_acquire(&l->announce) == a)
+			cpu_relax(); /* the batch it announced is still running */
+		fence_acquire(); /* pairs with the release in ledger_batch_end */
 		e = &l->e[idx % LEDGER_SLOTS];
 		v = ld_acquire(e);
 		while ((uint32_t)(v >> 32) == idx && (uint32_t)v > 0) {
@@ -381,16 +452,28 @@ handle_thread_exit(void)
 		return;
 	for (unsigned i = 0; i < LEDGER_SLOTS; i++) {
 		uint64_t v = ld_relaxed(&l->e[i]);
+		uint32_t count = (uint32_t)v;
+		struct slot *s;
+		uint64_t old;
 
-		while ((uint32_t)v > 0) {
-			if (cas_acq_rel(&l->e[i], &v, entry_make((uint32_t)(v >> 32), 0))) {
-				struct slot *s = slot_of_index((uint32_t)(v >> 32));
-
-				/* The references live on, counted in the slot. */
-				fetch_add_acq_rel(&s->word, (uint32_t)v);
-				break;
-			}
-		}
+		if (count == 0)
+			continue;
+		/*
+		 * The references live on, counted in the slot.  Added there first,
+		 * then taken out of the entry: in the other order a killer running
+		 * meanwhile (it does not wait for this thread, which announces
+		 * nothing) could harvest the emptied entry, drop the bias and see
+		 * the count reach zero while these references are still in flight.
+		 */
+		s = slot_of_index((uint32_t)(v >> 32));
+		fetch_add_acq_rel(&s->word, count);
+		if (cas_acq_rel(&l->e[i], &v, entry_make((uint32_t)(v >> 32), 0)))
+			continue;
+		/* A killer harvested the entry first (only killers change it): the
+		 * references are in the slot twice; take one copy back out. */
+		old = fetch_sub_acq_rel(&s->word, count);
+		if (word_refs(old) == count && finalizers[word_type(old)])
+			finalizers[word_type(old)](ld_relaxed(&s->obj));
 	}
 	pthread_mutex_lock(&ledgers_lock);
 	st_release(&ledgers[l->id], NULL);
@@ -412,20 +495,65 @@ handle_ref_any(rtm_handle h, unsigned type_mask)
 	uint32_t gen;
 	unsigned t;
 	struct slot *s = slot_of(h, &gen, &t);
-	uint64_t w;
 
 	if (!s || !(type_mask & HT_BIT(t)))
 		return NULL;
-	w = ld_acquire(&s->word);
-	if ((w & W_LEDGER) && ledger_take(s, (uint32_t)(uintptr_t)h, gen, t))
-		return ld_relaxed(&s->obj);
-	for (;;) {
-		if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0 ||
-		    word_refs(w) == UINT32_MAX)
-			return NULL;
-		if (cas_acq_rel(&s->word, &w, w + 1))
-			return ld_relaxed(&s->obj);
+	return handle_ref_all(1, &h, &(enum htype){(enum htype)t}) ? ld_relaxed(&s->obj) : NULL;
+}
+
+bool
+handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
+{
+	struct ledger *l = NULL;
+	uint64_t in_slot = 0; /* bit i: hs[i] was counted in its slot */
+	size_t i;
+
+	if (n > 64)
+		abort(); /* callers pass one dest info's handles at most */
+	/* No batch (and no fence) unless an entry can take one of them. */
+	for (i = 0; i < n && !l; i++) {
+		if ((LEDGER_TYPES & HT_BIT(types[i])) && ledger_mine() &&
+		    ledger_may_take(my_ledger, (uint32_t)(uintptr_t)hs[i]))
+			l = my_ledger;
 	}
+	if (l)
+		ledger_batch_begin(l);
+	for (i = 0; i < n; i++) {
+		uint32_t gen;
+		unsigned t;
+		struct slot *s = slot_of(hs[i], &gen, &t);
+		uint64_t w;
+
+		if (!s || t != (unsigned)types[i])
+			break;
+		w = l ? word_in_batch(s) : ld_acquire(&s->word);
+		if (!word_is(w, gen, t))
+			break;
+		if (l && ledger_add_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
+			continue;
+		if (!slot_ref(s, w, gen, t))
+			break;
+		in_slot |= 1ull << i;
+	}
+	/* hs[i] is dead: give back what was taken.  Those in l first, still
+	 * inside the batch: a killer that cleared W_LEDGER meanwhile is waiting
+	 * for it to end, so the entries are still exactly as this batch left them. */
+	for (size_t j = 0; i < n && l && j < i; j++) {
+		if (!(in_slot & (1ull << j))) {
+			_Atomic uint64_t *e = &l->e[(uint32_t)(uintptr_t)hs[j] % LEDGER_SLOTS];
+
+			st_relaxed(e, ld_relaxed(e) - 1);
+		}
+	}
+	if (l)
+		ledger_batch_end(l);
+	if (i == n)
+		return true;
+	for (size_t j = 0; j < i; j++) {
+		if (in_slot & (1ull << j))
+			handle_put(hs[j]);
+	}
+	return false;
 }
 
 void *
@@ -459,6 +587,8 @@ handle_put(rtm_handle h)
 	slot_release(s, old, t);
 }
 
+static bool slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type);
+
 bool
 handle_put_checked(rtm_handle h, unsigned type_mask)
 {
@@ -474,13 +604,95 @@ handle_put_checked(rtm_handle h, unsigned type_mask)
 		return false;
 	if (ledger_drop((uint32_t)(uintptr_t)h))
 		return true;
+	return slot_put(s, w, gen, t);
+}
+
+/* Drop one reference from the slot count of a word that was w; false if dead. */
+static bool
+slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
+{
 	for (;;) {
-		if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
+		if (!word_is(w, gen, type))
 			return false;
 		if (cas_acq_rel(&s->word, &w, w - 1))
 			break;
 	}
-	slot_release(s, w, t);
+	slot_release(s, w, type);
+	return true;
+}
+
+bool
+handle_is_live(rtm_handle h, unsigned type_mask)
+{
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+
+	return s && (type_mask & HT_BIT(t)) && word_is(ld_acquire(&s->word), gen, t);
+}
+
+void
+handle_put_many(size_t n, const rtm_handle *hs)
+{
+	if (!handle_put_all(n, hs, NULL, ~0u)) { /* one is dead: skip it */
+		for (size_t i = 0; i < n; i++)
+			handle_put_checked(hs[i], ~0u);
+	}
+}
+
+bool
+handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
+{
+	struct ledger *l = my_ledger;
+	struct slot *s[64];
+	uint32_t gen[64];
+	unsigned t[64];
+	uint64_t in_slot = 0; /* bit i: drop hs[i] from its slot */
+	bool any = false;
+	size_t i;
+
+	if (n > 64)
+		abort(); /* callers pass at most 64 at a time */
+	/* No batch (and no fence) unless one of them may be in an entry. */
+	for (i = 0; l && i < n && !any; i++)
+		any = ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]);
+	if (!any)
+		l = NULL;
+	else
+		ledger_batch_begin(l);
+	/* One pass: check each, and drop it at once if it is in l (undone below
+	 * if a later one fails the check); slot counts only once all passed. */
+	for (i = 0; i < n; i++) {
+		uint64_t w;
+
+		s[i] = slot_of(hs[i], &gen[i], &t[i]);
+		if (!s[i] || !((masks ? masks[i] : mask) & HT_BIT(t[i])))
+			break;
+		w = l ? word_in_batch(s[i]) : ld_acquire(&s[i]->word);
+		if (!word_is(w, gen[i], t[i]))
+			break;
+		if (!l || !ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
+			in_slot |= 1ull << i;
+	}
+	/* hs[i] failed: give back what was taken from l, still inside the batch
+	 * (a killer that cleared W_LEDGER meanwhile waits for it to end). */
+	for (size_t j = 0; i < n && l && j < i; j++) {
+		if (!(in_slot & (1ull << j))) {
+			_Atomic uint64_t *e = &l->e[(uint32_t)(uintptr_t)hs[j] % LEDGER_SLOTS];
+
+			st_relaxed(e, ld_relaxed(e) + 1);
+		}
+	}
+	if (l)
+		ledger_batch_end(l);
+	if (i < n)
+		return false;
+	/* Outside the batch: a finalizer may kill other objects (handle_kill
+	 * waits for every batch, this thread's too). */
+	for (i = 0; i < n; i++) {
+		if (in_slot & (1ull << i))
+			slot_put(s[i], ld_acquire(&s[i]->word), gen[i], t[i]);
+	}
 	return true;
 }
 

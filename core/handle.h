@@ -96,6 +96,31 @@ void *handle_ref(rtm_handle h, enum htype type);
 void *handle_ref_any(rtm_handle h, unsigned type_mask);
 
 /*
+ * Take one reference on each of n (at most 64) handles, hs[i] of type
+ * types[i], all or nothing: false, with nothing taken, if any is not (or no
+ * longer) a live handle of its type.  The references counted in this
+ * thread's ledger are taken in one batch, at the price of one fence for all.
+ */
+bool handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types);
+
+/* Is h a live handle of one of the types in type_mask?  (No rcu_lock()
+ * needed: slots are never freed.) */
+bool handle_is_live(rtm_handle h, unsigned type_mask);
+
+/*
+ * Drop one reference on each of n (at most 64) handles, all or nothing: if
+ * one is not a live handle of a type in its mask (masks[i], or mask for all
+ * when masks is NULL), returns false and drops none.  The references counted
+ * in this thread's ledger are dropped in one batch, one fence for all.
+ * Callers must own the references (the check is against bad input, not a
+ * licence to race).
+ */
+bool handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask);
+
+/* The same without the check: each handle found dead is skipped. */
+void handle_put_many(size_t n, const rtm_handle *hs);
+
+/*
  * Drop one reference.  The caller owns one (the handle is live).  May run
  * the finalizer.  Never takes a lock.
  */

@@ -4,17 +4,39 @@
 
 #include "prefix.h"
 
+/* Big-endian 64-bit words to and from bytes (AddrBits is network order). */
+static inline uint64_t
+load_be64(const UCHAR *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void
+store_be64(UCHAR *b, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(b, &v, sizeof(v));
+}
+
 int
 prefix_from_net(struct prefix *p, const RTM_NET_ADDRESS *a, uint32_t width)
 {
-	uint32_t nbytes = (width + 7) / 8;
+	UCHAR bytes[16] = {0};
 
 	if (a->NumBits > width)
 		return -EINVAL;
-	p->k[0] = 0;
-	p->k[1] = 0;
-	for (uint32_t i = 0; i < nbytes && i < 16; i++)
-		p->k[i >> 3] |= (uint64_t)a->AddrBits[i] << (56 - 8 * (i & 7));
+	/* Only the family's bytes: the rest of AddrBits may hold anything. */
+	memcpy(bytes, a->AddrBits, width <= 32 ? 4 : 16);
+	p->k[0] = load_be64(bytes);
+	p->k[1] = load_be64(bytes + 8);
 	p->len = a->NumBits;
 	prefix_mask(p);
 	return 0;
@@ -23,11 +45,12 @@ prefix_from_net(struct prefix *p, const RTM_NET_ADDRESS *a, uint32_t width)
 void
 prefix_to_net(const struct prefix *p, USHORT family, uint32_t width, RTM_NET_ADDRESS *a)
 {
-	uint32_t nbytes = (width + 7) / 8;
+	UCHAR bytes[16];
 
-	memset(a, 0, sizeof(*a));
+	store_be64(bytes, p->k[0]);
+	store_be64(bytes + 8, p->k[1]); /* zero past the width: so are bits past len */
+	(void)width;
 	a->AddressFamily = family;
 	a->NumBits = (USHORT)p->len;
-	for (uint32_t i = 0; i < nbytes && i < 16; i++)
-		a->AddrBits[i] = (UCHAR)(p->k[i >> 3] >> (56 - 8 * (i & 7)));
+	memcpy(a->AddrBits, bytes, sizeof(bytes));
 }

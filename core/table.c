@@ -65,6 +65,7 @@ table_get(USHORT instance, USHORT family)
 		env_limit("RTM_MAX_NEXTHOPS_IN_ROUTE", DEFAULT_MAX_NEXTHOPS, LIMIT_MAX_NEXTHOPS);
 	t->max_handles = env_limit("RTM_MAX_HANDLES_IN_ENUM", DEFAULT_MAX_HANDLES, LIMIT_MAX_HANDLES);
 	trie_init(&t->trie);
+	seq_init(&t->trie_seq);
 	pthread_mutex_init(&t->trie_lock, NULL);
 	pthread_mutex_init(&t->entities_lock, NULL);
 	CDS_INIT_LIST_HEAD(&t->entities);

@@ -7,6 +7,12 @@
  *   instance, family, width, max_nexthops, max_handles, opaque_slots:
  *                   immutable after creation
  *   trie            readers: RCU; structural writers: trie_lock
+ *   trie_seq        seqcount over every change of trie: written only by the
+ *                   holder of trie_lock (table_trie_lock/unlock), odd while
+ *                   it changes the trie; readers (lookups) compare two reads
+ *                   to learn that the trie did not change in between, and
+ *                   write nothing.  It shares its cache line with trie's root,
+ *                   which every trie change writes anyway.
  *   entities, opaque_used:
  *                   entities_lock
  *   route_age       atomic counter (tie-break order of routes)
@@ -24,6 +30,7 @@
 #include <pthread.h>
 #include <urcu/list.h>
 
+#include "seqcount.h"
 #include "trie.h"
 
 #define TABLE_OPAQUE_SLOTS 8
@@ -38,6 +45,7 @@ struct table {
 	uint32_t max_handles;
 
 	struct trie trie;
+	seqcount trie_seq;
 	pthread_mutex_t trie_lock;
 
 	pthread_mutex_t entities_lock;
@@ -56,6 +64,21 @@ struct table {
 };
 
 struct notify_reg;
+
+/* Take and drop trie_lock to change t's trie (trie_seq odd in between). */
+static inline void
+table_trie_lock(struct table *t)
+{
+	pthread_mutex_lock(&t->trie_lock);
+	seq_write_begin(&t->trie_seq);
+}
+
+static inline void
+table_trie_unlock(struct table *t)
+{
+	seq_write_end(&t->trie_seq);
+	pthread_mutex_unlock(&t->trie_lock);
+}
 
 /* Address width in bits of a supported family, or 0. */
 uint32_t table_family_width(USHORT family);

@@ -130,10 +130,10 @@ dest_leave_trie_locked(struct dest *d)
 {
 	struct table *t = d->table;
 
-	pthread_mutex_lock(&t->trie_lock);
+	table_trie_lock(t);
 	trie_remove_locked(&t->trie, d);
 	d->in_trie = false;
-	pthread_mutex_unlock(&t->trie_lock);
+	table_trie_unlock(t);
 	handle_kill_put(d->handle); /* the trie's reference; the caller holds another */
 }
 
@@ -338,12 +338,12 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	/* Nobody can reach d before the insert publishes it; the lock makes
 	 * whoever does wait until the extras and notifications are done. */
 	dest_lock(d, true);
-	pthread_mutex_lock(&t->trie_lock);
+	table_trie_lock(t);
 	if (!ld_acquire(&e->registered))
 		rc = -EBADF;
 	else
 		rc = trie_insert_locked(&t->trie, d); /* publishes d */
-	pthread_mutex_unlock(&t->trie_lock);
+	table_trie_unlock(t);
 	if (!rc) {
 		struct change c;
 

@@ -4,6 +4,7 @@
  * dying at once with their last reference, one handle value per object, and
  * stale handles refused by every call (SEMANTICS §3, §5, §9, §14.19).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,6 +267,60 @@ TEST(deleted_route_stays_readable_until_its_last_reference_goes)
 	CHECK_RC(RtmReferenceHandles(b, 1, &held), ERROR_INVALID_HANDLE);
 	tl_deregister(b);
 	env_fini(&a);
+}
+
+/* A thread that looks up a destination and exits, holding the references. */
+struct lookup_and_exit {
+	RTM_ENTITY_HANDLE h;
+	RTM_NET_ADDRESS *p;
+	RTM_DEST_INFO *di;
+	DWORD rc;
+};
+
+static void *
+lookup_and_exit(void *arg)
+{
+	struct lookup_and_exit *a = arg;
+
+	a->rc = RtmGetMostSpecificDestination(a->h, a->p, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST,
+					      a->di);
+	return NULL;
+}
+
+TEST(references_taken_by_an_exited_thread_stay_exact)
+{
+	/* A lookup's references may be counted per thread; a thread's exit
+	 * hands them back while the route may be deleted at the same moment.
+	 * Each round: they must still hold the route, then die with the release. */
+	struct env e;
+	RTM_DEST_INFO *di = tl_dest_info_alloc(1);
+
+	REQUIRE(env_init(&e, TL_PROTO_RIP));
+	for (int round = 0; round < 200; round++) {
+		struct lookup_and_exit a = {e.h, &e.p, di, ERROR_INVALID_PARAMETER};
+		RTM_ROUTE_HANDLE r = e.r;
+		pthread_t t;
+		UCHAR st = 0xff;
+
+		REQUIRE(pthread_create(&t, NULL, lookup_and_exit, &a) == 0);
+		if (round & 1)
+			tl_delete_route(e.h, r); /* racing the thread's lookup and exit */
+		REQUIRE(pthread_join(t, NULL) == 0);
+		if (!(round & 1))
+			tl_delete_route(e.h, r);
+		if (a.rc == NO_ERROR) {
+			CHECK(route_state(e.h, di->ViewInfo[0].Route, &st));
+			CHECK_EQ_U(st, RTM_ROUTE_STATE_DELETED);
+			CHECK_RC(RtmReleaseDestInfo(e.h, di), NO_ERROR);
+		} else {
+			CHECK_RC(a.rc, ERROR_NOT_FOUND); /* the delete came first */
+		}
+		CHECK(!route_state(e.h, r, &st));
+		e.r = tl_add_route(e.h, &e.p, e.nh, 10, 1, RTM_VIEW_MASK_UCAST, NULL);
+		REQUIRE(e.r != NULL);
+	}
+	free(di);
+	env_fini(&e);
 }
 
 TEST(dest_handle_lives_while_referenced_after_the_dest_left_the_table)
