@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "dest.h"
@@ -31,6 +32,7 @@ trie_init(struct trie *t)
 	atomic_init(&t->root, NULL);
 	atomic_init(&t->dflt, NULL);
 	atomic_init(&t->ndests, 0);
+	t->tombstones = 0;
 }
 
 /*
@@ -146,19 +148,47 @@ subtree_each(struct trie_node *n, void (*fn)(struct trie_node *))
 	fn(n);
 }
 
+/* An unpublished node with these bitmaps and room for their slots, or NULL. */
+static struct trie_node *
+node_alloc(uint64_t ext, const uint64_t pfx[2])
+{
+	unsigned nslots = popcount64(ext) + popcount64(pfx[0]) + popcount64(pfx[1]);
+	struct trie_node *m = rtm_malloc(sizeof(*m) + (size_t)nslots * sizeof(m->slot[0]));
+
+	if (!m)
+		return NULL;
+	m->pfx[0] = pfx[0];
+	m->pfx[1] = pfx[1];
+	m->ext = ext;
+	return m;
+}
+
+/*
+ * Copy n's slots [from, to) to m's slots from `at` on.  Slots are only ever
+ * written by the trie writer, which is the caller, and m is unpublished, so a
+ * plain copy races with no one.
+ */
+static inline void
+slots_copy(struct trie_node *m, unsigned at, struct trie_node *n, unsigned from, unsigned to)
+{
+	if (to > from)
+		memcpy((void *)&m->slot[at], (const void *)&n->slot[from],
+		       (size_t)(to - from) * sizeof(m->slot[0]));
+}
+
 /*
  * A copy of n (NULL: an empty node) with child c set to child (add_c >= 0),
  * child c removed (del_c >= 0), pfx bit add_i holding d (add_i >= 0) and pfx
- * bit del_i removed (del_i >= 0).  Tombstones are dropped.  NULL on ENOMEM.
- * Both nodes' slots are in bit order, so one merge pass copies them.
- * Trie writer only.
+ * bit del_i removed (del_i >= 0).  Tombstones are dropped: *dropped counts
+ * them.  NULL on ENOMEM.  Both nodes' slots are in bit order, so one merge
+ * pass copies them.  Trie writer only.
  */
 static struct trie_node *
 node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c, int add_i,
-	     struct dest *d, int del_i)
+	     struct dest *d, int del_i, unsigned *dropped)
 {
 	uint64_t ext = n ? n->ext : 0, pfx[2] = {0, 0};
-	unsigned nch_old = n ? popcount64(n->ext) : 0, k = nch_old, out;
+	unsigned nch_old = n ? popcount64(n->ext) : 0, k = nch_old, out, lost = 0;
 	struct trie_node *m;
 
 	/* The destinations that stay: live ones but del_i, plus add_i. */
@@ -167,7 +197,9 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 			for (uint64_t b = n->pfx[w]; b; b &= b - 1) {
 				int i = (int)(w * 64) + __builtin_ctzll(b);
 
-				if (i != del_i && ld_relaxed(&n->slot[k]))
+				if (!ld_relaxed(&n->slot[k]))
+					lost++;
+				else if (i != del_i)
 					pfx[w] |= b & -b;
 				k++;
 			}
@@ -180,14 +212,10 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 	if (del_c >= 0)
 		ext &= ~(1ull << del_c);
 
-	m = rtm_malloc(sizeof(*m) + (size_t)(popcount64(ext) + popcount64(pfx[0]) +
-					     popcount64(pfx[1])) *
-					    sizeof(m->slot[0]));
+	m = node_alloc(ext, pfx);
 	if (!m)
 		return NULL;
-	m->pfx[0] = pfx[0];
-	m->pfx[1] = pfx[1];
-	m->ext = ext;
+	*dropped = lost;
 	/* Children: merge n's (minus del_c) with add_c. */
 	out = 0;
 	k = 0;
@@ -220,6 +248,59 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 			if (pfx[w] & b & -b)
 				atomic_init(&m->slot[out++], old);
 		}
+	}
+	return m;
+}
+
+/*
+ * The copy node_rebuild() makes, for the common case of a trie without
+ * tombstones: n with one entry added or removed is then n's slot array with
+ * one slot inserted or cut out, two block copies.  Falls back to the merge
+ * when tombstones may exist (t->tombstones), so that they are dropped and
+ * counted.  NULL on ENOMEM.  Trie writer only.
+ */
+static struct trie_node *
+node_change(struct trie *t, struct trie_node *n, int add_c, struct trie_node *child, int del_c,
+	    int add_i, struct dest *d, int del_i, unsigned *dropped)
+{
+	uint64_t ext, pfx[2];
+	unsigned nslots, pos;
+	struct trie_node *m;
+	void *entry;
+
+	if (!n || t->tombstones)
+		return node_rebuild(n, add_c, child, del_c, add_i, d, del_i, dropped);
+	*dropped = 0;
+	ext = n->ext;
+	pfx[0] = n->pfx[0];
+	pfx[1] = n->pfx[1];
+	nslots = node_nchildren(n) + popcount64(pfx[0]) + popcount64(pfx[1]);
+	if (add_c >= 0) {
+		pos = (unsigned)(child_slot(n, (unsigned)add_c) - n->slot);
+		ext |= 1ull << add_c;
+		entry = child;
+	} else if (add_i >= 0) {
+		pos = (unsigned)(dest_slot(n, (unsigned)add_i) - n->slot);
+		pfx[add_i >> 6] |= 1ull << (add_i & 63);
+		entry = d;
+	} else if (del_c >= 0) {
+		pos = (unsigned)(child_slot(n, (unsigned)del_c) - n->slot);
+		ext &= ~(1ull << del_c);
+		entry = NULL;
+	} else {
+		pos = (unsigned)(dest_slot(n, (unsigned)del_i) - n->slot);
+		pfx[del_i >> 6] &= ~(1ull << (del_i & 63));
+		entry = NULL;
+	}
+	m = node_alloc(ext, pfx);
+	if (!m)
+		return NULL;
+	slots_copy(m, 0, n, 0, pos);
+	if (add_c >= 0 || add_i >= 0) {
+		atomic_init(&m->slot[pos], entry);
+		slots_copy(m, pos + 1, n, pos, nslots);
+	} else {
+		slots_copy(m, pos, n, pos + 1, nslots);
 	}
 	return m;
 }
@@ -461,7 +542,7 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	_Atomic(struct trie_node *) *root_slot = &t->root;
 	_Atomic(void *) *slot = NULL; /* where n hangs; NULL: the root */
 	struct trie_node *n = ld_relaxed(root_slot), *chain = NULL, *fresh;
-	unsigned level, r, l = 0, i;
+	unsigned level, r, l = 0, i, dropped = 0;
 	int c_new = -1;
 
 	if (key->len == 0) {
@@ -492,9 +573,10 @@ trie_insert_locked(struct trie *t, struct dest *d)
 			if (ld_relaxed(ds))
 				return -EEXIST;
 			st_release(ds, d); /* a tombstone comes back to life */
+			t->tombstones--;
 			goto inserted;
 		}
-		fresh = node_rebuild(n, -1, NULL, -1, (int)i, d, -1);
+		fresh = node_change(t, n, -1, NULL, -1, (int)i, d, -1, &dropped);
 		if (!fresh)
 			return -ENOMEM;
 		goto publish;
@@ -504,12 +586,13 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	 * `level`, then one node per level up to l + 1 (or l when there is no
 	 * node at l at all: an empty trie).
 	 */
-	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1);
+	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1, &dropped);
 	if (!chain)
 		return -ENOMEM;
 	for (unsigned k = level; k-- > (n ? l + 1 : l);) {
 		struct trie_node *up =
-			node_rebuild(NULL, (int)key_chunk(key, k * TRIE_STRIDE), chain, -1, -1, NULL, -1);
+			node_rebuild(NULL, (int)key_chunk(key, k * TRIE_STRIDE), chain, -1, -1, NULL, -1,
+				     &dropped);
 
 		if (!up)
 			goto free_chain;
@@ -520,7 +603,7 @@ trie_insert_locked(struct trie *t, struct dest *d)
 		n = NULL;
 		goto publish;
 	}
-	fresh = node_rebuild(n, c_new, chain, -1, -1, NULL, -1);
+	fresh = node_change(t, n, c_new, chain, -1, -1, NULL, -1, &dropped);
 	if (!fresh)
 		goto free_chain;
 publish:
@@ -531,6 +614,7 @@ publish:
 		st_release(root_slot, fresh);
 	if (n)
 		node_retire(n);
+	t->tombstones -= dropped;
 inserted:
 	fetch_add_relaxed(&t->ndests, 1);
 	return 0;
@@ -553,7 +637,7 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	_Atomic(void *) *slots[TRIE_LEVELS]; /* slots[l]: where path[l] hangs; NULL: root */
 	struct trie_node *n, *fresh;
 	_Atomic(void *) *ds;
-	unsigned level, r, i, top;
+	unsigned level, r, i, top, dropped;
 
 	if (key->len == 0) {
 		if (ld_relaxed(&t->dflt) != d)
@@ -598,14 +682,17 @@ trie_remove_locked(struct trie *t, struct dest *d)
 		st_release(&t->root, NULL); /* the trie is now empty */
 	} else {
 		if (top == level)
-			fresh = node_rebuild(path[top], -1, NULL, -1, -1, NULL, (int)i);
+			fresh = node_change(t, path[top], -1, NULL, -1, -1, NULL, (int)i, &dropped);
 		else
-			fresh = node_rebuild(path[top], -1, NULL,
-					     (int)key_chunk(key, top * TRIE_STRIDE), -1, NULL, -1);
+			fresh = node_change(t, path[top], -1, NULL,
+					    (int)key_chunk(key, top * TRIE_STRIDE), -1, NULL, -1,
+					    &dropped);
 		if (!fresh) {
 			st_release(ds, NULL); /* out of memory: leave a tombstone */
+			t->tombstones++;
 			goto removed;
 		}
+		t->tombstones -= dropped;
 		if (slots[top])
 			st_release(slots[top], fresh); /* pairs with readers' acquire */
 		else
@@ -614,14 +701,17 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	for (unsigned l = top; l <= level; l++)
 		node_retire(path[l]);
 removed:
-	if (fetch_sub_acq_rel(&t->ndests, 1) == 1 && ld_relaxed(&t->root)) {
-		/* The last destination is gone but nodes are left: tombstones of
-		 * removals that could not allocate.  Unlinking them needs no
-		 * memory, so an emptied table holds none. */
+	if (fetch_sub_acq_rel(&t->ndests, 1) == 1) {
 		struct trie_node *root = ld_relaxed(&t->root);
 
-		st_release(&t->root, NULL);
-		subtree_each(root, node_retire); /* readers may still be inside */
+		/* The last destination is gone.  Nodes left are tombstones of
+		 * removals that could not allocate; unlinking them needs no
+		 * memory, so an emptied table holds none. */
+		t->tombstones = 0;
+		if (root) {
+			st_release(&t->root, NULL);
+			subtree_each(root, node_retire); /* readers may still be inside */
+		}
 	}
 }
 

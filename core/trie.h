@@ -64,6 +64,13 @@ struct trie {
 	_Atomic(struct trie_node *) root;
 	_Atomic(struct dest *) dflt;
 	_Atomic long ndests; /* destinations in the trie, for statistics */
+	/*
+	 * Trie writer only (trie_lock): at least the number of tombstones in
+	 * the trie (removals that leave nodes holding tombstones whole do not
+	 * lower it; it is reset when the trie empties).  While it is 0, a
+	 * node's copy is its slot array with one slot inserted or cut out.
+	 */
+	long tombstones;
 };
 
 /* At most one covering destination per prefix length 0..128. */
