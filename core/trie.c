@@ -375,21 +375,26 @@ void
 trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur)
 {
 	struct trie_node *n = ld_acquire(&t->root);
+	const void *from = &t->root;
 	unsigned depth = 0;
 
 	cur->dflt = cur->first_dflt = ld_acquire(&t->dflt);
 	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
 		unsigned c = key_chunk(key, pos), rem = key->len - pos;
 		struct trie_cursor_level *lv = &cur->lv[depth++];
+		_Atomic(void *) *slot;
 		uint64_t m[2];
 
 		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
 		lv->node = n;
+		lv->from = from;
 		lv->m[0] = n->pfx[0] & m[0];
 		lv->m[1] = n->pfx[1] & m[1];
 		if (rem <= TRIE_STRIDE || !ext_test(n, c))
 			break;
-		n = ld_acquire(child_slot(n, c));
+		slot = child_slot(n, c);
+		from = slot;
+		n = ld_acquire(slot);
 	}
 	cur->depth = cur->levels = depth;
 }
@@ -398,21 +403,20 @@ bool
 trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
 			       const struct trie_cursor *cur)
 {
-	struct trie_node *n = ld_acquire(&t->root);
-	unsigned depth = 0;
-
 	if (ld_acquire(&t->dflt) != cur->first_dflt)
 		return false;
-	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
-		unsigned c = key_chunk(key, pos), rem = key->len - pos;
+	if (cur->levels == 0) /* begin found no node to walk */
+		return key->len == 0 || ld_acquire(&t->root) == NULL;
+	if (ld_acquire(&t->root) != cur->lv[0].node)
+		return false;
+	for (unsigned l = 1; l < cur->levels; l++) {
+		_Atomic(void *) *slot = (_Atomic(void *) *)cur->lv[l].from;
 
-		if (depth >= cur->levels || cur->lv[depth++].node != n)
+		if (ld_acquire(slot) != cur->lv[l].node)
 			return false;
-		if (rem <= TRIE_STRIDE || !ext_test(n, c))
-			break;
-		n = ld_acquire(child_slot(n, c));
 	}
-	return depth == cur->levels;
+	/* The last node's bitmaps, which ended the walk, are unchanged too. */
+	return true;
 }
 
 struct dest *

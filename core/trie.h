@@ -97,6 +97,9 @@ struct trie_cursor {
 	struct dest *first_dflt; /* dflt as begin found it */
 	struct trie_cursor_level {
 		struct trie_node *node;
+		/* where node was loaded from: the root, or a child slot of the
+		 * level above (trie_cursor_path_unchanged_rcu reloads it) */
+		const void *from;
 		uint64_t m[2]; /* pfx bits of this node still to return */
 	} lv[TRIE_LEVELS];
 };
@@ -107,7 +110,10 @@ struct dest *trie_longest_next_rcu(struct trie_cursor *cur);
 /*
  * Would trie_longest_begin_rcu(t, key) walk the same nodes now as when it
  * began cur?  Nodes are copy-on-write, so a destination inserted on or
- * removed from key's path since then has replaced one of them.  The one
+ * removed from key's path since then has replaced one of them.  As the
+ * nodes' bitmaps never change, a walk that finds the same node at each
+ * level takes the same child slot out of it: reloading the slots cur noted
+ * is the same walk.  The one
  * change this cannot see is an in-place refill of a tombstone (left by a
  * removal that could not allocate).  With the destinations' own seqcounts
  * this makes a lookup a clean double collect (api_dest.c).
