@@ -33,6 +33,7 @@ trie_init(struct trie *t)
 	atomic_init(&t->dflt, NULL);
 	atomic_init(&t->ndests, 0);
 	t->tombstones = 0;
+	t->retiring = NULL;
 }
 
 /*
@@ -131,21 +132,76 @@ node_free_cb(struct rcu_head *head)
 	rcu_deferred_done();
 }
 
+/*
+ * Unlinked nodes wait in a batch (trie.retiring), which goes to RCU as one
+ * callback when full: one rcu_defer() per TRIE_RETIRE_BATCH nodes instead of
+ * one per node.  The batch is only the writer's until it is handed over.
+ */
+#define TRIE_RETIRE_BATCH 32
+
+struct trie_retired {
+	struct rcu_head rcu;
+	unsigned n;
+	struct trie_node *node[TRIE_RETIRE_BATCH];
+};
+
 static void
-node_retire(struct trie_node *n)
+retired_free(struct trie_retired *b)
 {
-	rcu_defer(&n->rcu, node_free_cb);
+	for (unsigned k = 0; k < b->n; k++)
+		rtm_free(b->node[k]);
+	rtm_free(b);
+}
+
+static void
+retired_free_cb(struct rcu_head *head)
+{
+	rcu_deferred_begin(head);
+	retired_free(caa_container_of(head, struct trie_retired, rcu));
+	rcu_deferred_done();
+}
+
+/* Hand the pending batch, if any, to RCU.  Trie writer only. */
+static void
+retire_flush(struct trie *t)
+{
+	struct trie_retired *b = t->retiring;
+
+	if (b) {
+		t->retiring = NULL;
+		rcu_defer(&b->rcu, retired_free_cb);
+	}
+}
+
+/* Free n after a grace period (readers may stand on it).  Trie writer only. */
+static void
+node_retire(struct trie *t, struct trie_node *n)
+{
+	struct trie_retired *b = t->retiring;
+
+	if (!b) {
+		b = rtm_malloc(sizeof(*b));
+		if (!b) {
+			rcu_defer(&n->rcu, node_free_cb); /* no batch: on its own */
+			return;
+		}
+		b->n = 0;
+		t->retiring = b;
+	}
+	b->node[b->n++] = n;
+	if (b->n == TRIE_RETIRE_BATCH)
+		retire_flush(t);
 }
 
 /* fn on n and on every node below it, children first.  Trie writer only. */
 static void
-subtree_each(struct trie_node *n, void (*fn)(struct trie_node *))
+subtree_each(struct trie *t, struct trie_node *n, void (*fn)(struct trie *, struct trie_node *))
 {
 	unsigned nch = node_nchildren(n);
 
 	for (unsigned k = 0; k < nch; k++)
-		subtree_each(ld_relaxed(&n->slot[k]), fn);
-	fn(n);
+		subtree_each(t, ld_relaxed(&n->slot[k]), fn);
+	fn(t, n);
 }
 
 /* An unpublished node with these bitmaps and room for their slots, or NULL. */
@@ -617,7 +673,7 @@ publish:
 	else
 		st_release(root_slot, fresh);
 	if (n)
-		node_retire(n);
+		node_retire(t, n);
 	t->tombstones -= dropped;
 inserted:
 	fetch_add_relaxed(&t->ndests, 1);
@@ -703,25 +759,27 @@ trie_remove_locked(struct trie *t, struct dest *d)
 			st_release(&t->root, fresh);
 	}
 	for (unsigned l = top; l <= level; l++)
-		node_retire(path[l]);
+		node_retire(t, path[l]);
 removed:
 	if (fetch_sub_acq_rel(&t->ndests, 1) == 1) {
 		struct trie_node *root = ld_relaxed(&t->root);
 
 		/* The last destination is gone.  Nodes left are tombstones of
 		 * removals that could not allocate; unlinking them needs no
-		 * memory, so an emptied table holds none. */
+		 * memory, so an emptied table holds none, and no batch waits. */
 		t->tombstones = 0;
 		if (root) {
 			st_release(&t->root, NULL);
-			subtree_each(root, node_retire); /* readers may still be inside */
+			subtree_each(t, root, node_retire); /* readers may still be inside */
 		}
+		retire_flush(t);
 	}
 }
 
 static void
-node_free_now(struct trie_node *n)
+node_free_now(struct trie *t, struct trie_node *n)
 {
+	(void)t;
 	rtm_free(n);
 }
 
@@ -731,7 +789,10 @@ trie_destroy(struct trie *t)
 	struct trie_node *root = ld_relaxed(&t->root);
 
 	if (root)
-		subtree_each(root, node_free_now);
+		subtree_each(t, root, node_free_now);
+	if (t->retiring)
+		retired_free(t->retiring); /* no reader is left to wait for */
+	t->retiring = NULL;
 	st_relaxed(&t->root, NULL);
 	st_relaxed(&t->dflt, NULL);
 }

@@ -19,7 +19,8 @@
  * Lifetime of a node: allocated and fully built by the writer, then
  * published with one release store into its parent's child slot (or the
  * root); replaced by a copy (copy-on-write) whenever its bitmaps change;
- * the replaced or unlinked node is freed after a grace period.  Readers
+ * the replaced or unlinked node is freed after a grace period (unlinked
+ * nodes go to RCU in batches: trie.retiring).  Readers
  * therefore always see either the old or the new node, both complete.
  *
  * Fields:
@@ -49,6 +50,7 @@
 #include "rcu.h"
 
 struct dest;
+struct trie_retired;
 
 #define TRIE_STRIDE 6
 #define TRIE_LEVELS 22 /* ceil(128 / 6) */
@@ -71,6 +73,9 @@ struct trie {
 	 * node's copy is its slot array with one slot inserted or cut out.
 	 */
 	long tombstones;
+	/* Trie writer only: unlinked nodes waiting to go to RCU together
+	 * (trie.c): fewer than a batch, none once the trie empties. */
+	struct trie_retired *retiring;
 };
 
 /* At most one covering destination per prefix length 0..128. */
