@@ -38,8 +38,10 @@ trie_init(struct trie *t)
 
 /*
  * Population count.  The baseline x86-64 target has no POPCNT instruction
- * and __builtin_popcountll becomes a libgcc call there; this is the inline
- * bit-parallel count instead, unless the compiler may use the instruction.
+ * and __builtin_popcountll becomes a libgcc call there; this uses the
+ * instruction when the compiler may, else when the CPU has it (a test of a
+ * flag the compiler's runtime sets before main), else the inline
+ * bit-parallel count.
  */
 static inline unsigned
 popcount64(uint64_t x)
@@ -47,6 +49,14 @@ popcount64(uint64_t x)
 #ifdef __POPCNT__
 	return (unsigned)__builtin_popcountll(x);
 #else
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("popcnt")) {
+		uint64_t n;
+
+		__asm__("popcntq %1, %0" : "=r"(n) : "rm"(x));
+		return (unsigned)n;
+	}
+#endif
 	x = x - ((x >> 1) & 0x5555555555555555ull);
 	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
 	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
@@ -439,20 +449,18 @@ trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cur
 		unsigned c = key_chunk(key, pos), rem = key->len - pos;
 		struct trie_cursor_level *lv = &cur->lv[depth++];
 		_Atomic(void *) *slot;
-		uint64_t m[2];
 
-		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
 		lv->node = n;
 		lv->from = from;
-		lv->m[0] = n->pfx[0] & m[0];
-		lv->m[1] = n->pfx[1] & m[1];
+		lv->chunk = (uint8_t)c;
+		lv->rmax = (uint8_t)(rem < TRIE_STRIDE ? rem : TRIE_STRIDE);
 		if (rem <= TRIE_STRIDE || !ext_test(n, c))
 			break;
 		slot = child_slot(n, c);
 		from = slot;
 		n = ld_acquire(slot);
 	}
-	cur->depth = cur->levels = depth;
+	cur->depth = cur->levels = cur->unmasked = depth;
 }
 
 bool
@@ -483,6 +491,14 @@ trie_longest_next_rcu(struct trie_cursor *cur)
 		unsigned i;
 		struct dest *d;
 
+		if (cur->depth == cur->unmasked) { /* first time at this level */
+			uint64_t m[2];
+
+			cover_mask(lv->chunk, lv->rmax, m);
+			lv->m[0] = lv->node->pfx[0] & m[0];
+			lv->m[1] = lv->node->pfx[1] & m[1];
+			cur->unmasked--;
+		}
 		/* A higher pfx bit is a longer prefix: take the highest first. */
 		if (lv->m[1]) {
 			i = 127 - (unsigned)__builtin_clzll(lv->m[1]);

@@ -89,15 +89,16 @@ struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
 /*
  * The destinations whose prefix covers key, one at a time, longest first,
  * for callers that usually stop at the first that qualifies:
- * trie_longest_begin_rcu() walks
- * down once and notes, per node, which of its prefixes cover key;
- * trie_longest_next_rcu() returns the next longer-to-shorter one, or NULL.
+ * trie_longest_begin_rcu() walks down once and notes the nodes on key's
+ * path; trie_longest_next_rcu() returns the next longer-to-shorter one, or
+ * NULL, working out which prefixes of a node cover key when it gets there.
  * Only the slots actually returned are read.  Inside rcu_lock(); the cursor
  * lives on the caller's stack.
  */
 struct trie_cursor {
 	unsigned depth;
 	unsigned levels;         /* depth after begin: lv[0 .. levels-1] were walked */
+	unsigned unmasked;       /* lv[0 .. unmasked-1] have no m[] yet */
 	struct dest *dflt;
 	struct dest *first_dflt; /* dflt as begin found it */
 	struct trie_cursor_level {
@@ -105,7 +106,11 @@ struct trie_cursor {
 		/* where node was loaded from: the root, or a child slot of the
 		 * level above (trie_cursor_path_unchanged_rcu reloads it) */
 		const void *from;
-		uint64_t m[2]; /* pfx bits of this node still to return */
+		uint8_t chunk; /* key's 6 bits at this level */
+		uint8_t rmax;  /* key's length past the level's base, at most 6 */
+		/* pfx bits of this node still to return; filled when next
+		 * reaches the level, as most lookups end at the deepest one */
+		uint64_t m[2];
 	} lv[TRIE_LEVELS];
 };
 
