@@ -177,27 +177,43 @@ retire_flush(struct trie *t)
 {
 	struct trie_retired *b = t->retiring;
 
-	if (b) {
-		t->retiring = NULL;
+	t->retiring = NULL;
+	if (b && b->n)
 		rcu_defer(&b->rcu, retired_free_cb);
+	else
+		rtm_free(b);
+}
+
+/*
+ * Make sure a batch is pending, so that retiring nodes allocates nothing:
+ * an insertion calls it before it changes anything, so its one failure mode
+ * stays -ENOMEM with nothing changed.  Trie writer only.
+ */
+static bool
+retire_ready(struct trie *t)
+{
+	struct trie_retired *b = t->retiring;
+
+	if (!b) {
+		b = rtm_malloc(sizeof(*b));
+		if (!b)
+			return false;
+		b->n = 0;
+		t->retiring = b;
 	}
+	return true;
 }
 
 /* Free n after a grace period (readers may stand on it).  Trie writer only. */
 static void
 node_retire(struct trie *t, struct trie_node *n)
 {
+	if (!retire_ready(t)) {
+		rcu_defer(&n->rcu, node_free_cb); /* no batch: on its own */
+		return;
+	}
 	struct trie_retired *b = t->retiring;
 
-	if (!b) {
-		b = rtm_malloc(sizeof(*b));
-		if (!b) {
-			rcu_defer(&n->rcu, node_free_cb); /* no batch: on its own */
-			return;
-		}
-		b->n = 0;
-		t->retiring = b;
-	}
 	b->node[b->n++] = n;
 	if (b->n == TRIE_RETIRE_BATCH)
 		retire_flush(t);
@@ -652,6 +668,9 @@ trie_insert_locked(struct trie *t, struct dest *d)
 			t->tombstones--;
 			goto inserted;
 		}
+		/* n's copy replaces it: n needs a place in a batch. */
+		if (!retire_ready(t))
+			return -ENOMEM;
 		fresh = node_change(t, n, -1, NULL, -1, (int)i, d, -1, &dropped);
 		if (!fresh)
 			return -ENOMEM;
@@ -662,6 +681,8 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	 * `level`, then one node per level up to l + 1 (or l when there is no
 	 * node at l at all: an empty trie).
 	 */
+	if (n && !retire_ready(t))
+		return -ENOMEM;
 	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1, &dropped);
 	if (!chain)
 		return -ENOMEM;
