@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "dest.h"
@@ -31,12 +32,16 @@ trie_init(struct trie *t)
 	atomic_init(&t->root, NULL);
 	atomic_init(&t->dflt, NULL);
 	atomic_init(&t->ndests, 0);
+	t->tombstones = 0;
+	t->retiring = NULL;
 }
 
 /*
  * Population count.  The baseline x86-64 target has no POPCNT instruction
- * and __builtin_popcountll becomes a libgcc call there; this is the inline
- * bit-parallel count instead, unless the compiler may use the instruction.
+ * and __builtin_popcountll becomes a libgcc call there; this uses the
+ * instruction when the compiler may, else when the CPU has it (a test of a
+ * flag the compiler's runtime sets before main), else the inline
+ * bit-parallel count.
  */
 static inline unsigned
 popcount64(uint64_t x)
@@ -44,6 +49,14 @@ popcount64(uint64_t x)
 #ifdef __POPCNT__
 	return (unsigned)__builtin_popcountll(x);
 #else
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("popcnt")) {
+		uint64_t n;
+
+		__asm__("popcntq %1, %0" : "=r"(n) : "rm"(x));
+		return (unsigned)n;
+	}
+#endif
 	x = x - ((x >> 1) & 0x5555555555555555ull);
 	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
 	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
@@ -129,36 +142,135 @@ node_free_cb(struct rcu_head *head)
 	rcu_deferred_done();
 }
 
+/*
+ * Unlinked nodes wait in a batch (trie.retiring), which goes to RCU as one
+ * callback when full: one rcu_defer() per TRIE_RETIRE_BATCH nodes instead of
+ * one per node.  The batch is only the writer's until it is handed over.
+ */
+#define TRIE_RETIRE_BATCH 32
+
+struct trie_retired {
+	struct rcu_head rcu;
+	unsigned n;
+	struct trie_node *node[TRIE_RETIRE_BATCH];
+};
+
 static void
-node_retire(struct trie_node *n)
+retired_free(struct trie_retired *b)
 {
-	rcu_defer(&n->rcu, node_free_cb);
+	for (unsigned k = 0; k < b->n; k++)
+		rtm_free(b->node[k]);
+	rtm_free(b);
+}
+
+static void
+retired_free_cb(struct rcu_head *head)
+{
+	rcu_deferred_begin(head);
+	retired_free(caa_container_of(head, struct trie_retired, rcu));
+	rcu_deferred_done();
+}
+
+/* Hand the pending batch, if any, to RCU.  Trie writer only. */
+static void
+retire_flush(struct trie *t)
+{
+	struct trie_retired *b = t->retiring;
+
+	t->retiring = NULL;
+	if (b && b->n)
+		rcu_defer(&b->rcu, retired_free_cb);
+	else
+		rtm_free(b);
+}
+
+/*
+ * Make sure a batch is pending, so that retiring nodes allocates nothing:
+ * an insertion calls it before it changes anything, so its one failure mode
+ * stays -ENOMEM with nothing changed.  Trie writer only.
+ */
+static bool
+retire_ready(struct trie *t)
+{
+	struct trie_retired *b = t->retiring;
+
+	if (!b) {
+		b = rtm_malloc(sizeof(*b));
+		if (!b)
+			return false;
+		b->n = 0;
+		t->retiring = b;
+	}
+	return true;
+}
+
+/* Free n after a grace period (readers may stand on it).  Trie writer only. */
+static void
+node_retire(struct trie *t, struct trie_node *n)
+{
+	if (!retire_ready(t)) {
+		rcu_defer(&n->rcu, node_free_cb); /* no batch: on its own */
+		return;
+	}
+	struct trie_retired *b = t->retiring;
+
+	b->node[b->n++] = n;
+	if (b->n == TRIE_RETIRE_BATCH)
+		retire_flush(t);
 }
 
 /* fn on n and on every node below it, children first.  Trie writer only. */
 static void
-subtree_each(struct trie_node *n, void (*fn)(struct trie_node *))
+subtree_each(struct trie *t, struct trie_node *n, void (*fn)(struct trie *, struct trie_node *))
 {
 	unsigned nch = node_nchildren(n);
 
 	for (unsigned k = 0; k < nch; k++)
-		subtree_each(ld_relaxed(&n->slot[k]), fn);
-	fn(n);
+		subtree_each(t, ld_relaxed(&n->slot[k]), fn);
+	fn(t, n);
+}
+
+/* An unpublished node with these bitmaps and room for their slots, or NULL. */
+static struct trie_node *
+node_alloc(uint64_t ext, const uint64_t pfx[2])
+{
+	unsigned nslots = popcount64(ext) + popcount64(pfx[0]) + popcount64(pfx[1]);
+	struct trie_node *m = rtm_malloc(sizeof(*m) + (size_t)nslots * sizeof(m->slot[0]));
+
+	if (!m)
+		return NULL;
+	m->pfx[0] = pfx[0];
+	m->pfx[1] = pfx[1];
+	m->ext = ext;
+	return m;
+}
+
+/*
+ * Copy n's slots [from, to) to m's slots from `at` on.  Slots are only ever
+ * written by the trie writer, which is the caller, and m is unpublished, so a
+ * plain copy races with no one.
+ */
+static inline void
+slots_copy(struct trie_node *m, unsigned at, struct trie_node *n, unsigned from, unsigned to)
+{
+	if (to > from)
+		memcpy((void *)&m->slot[at], (const void *)&n->slot[from],
+		       (size_t)(to - from) * sizeof(m->slot[0]));
 }
 
 /*
  * A copy of n (NULL: an empty node) with child c set to child (add_c >= 0),
  * child c removed (del_c >= 0), pfx bit add_i holding d (add_i >= 0) and pfx
- * bit del_i removed (del_i >= 0).  Tombstones are dropped.  NULL on ENOMEM.
- * Both nodes' slots are in bit order, so one merge pass copies them.
- * Trie writer only.
+ * bit del_i removed (del_i >= 0).  Tombstones are dropped: *dropped counts
+ * them.  NULL on ENOMEM.  Both nodes' slots are in bit order, so one merge
+ * pass copies them.  Trie writer only.
  */
 static struct trie_node *
 node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c, int add_i,
-	     struct dest *d, int del_i)
+	     struct dest *d, int del_i, unsigned *dropped)
 {
 	uint64_t ext = n ? n->ext : 0, pfx[2] = {0, 0};
-	unsigned nch_old = n ? popcount64(n->ext) : 0, k = nch_old, out;
+	unsigned nch_old = n ? popcount64(n->ext) : 0, k = nch_old, out, lost = 0;
 	struct trie_node *m;
 
 	/* The destinations that stay: live ones but del_i, plus add_i. */
@@ -167,7 +279,9 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 			for (uint64_t b = n->pfx[w]; b; b &= b - 1) {
 				int i = (int)(w * 64) + __builtin_ctzll(b);
 
-				if (i != del_i && ld_relaxed(&n->slot[k]))
+				if (!ld_relaxed(&n->slot[k]))
+					lost++;
+				else if (i != del_i)
 					pfx[w] |= b & -b;
 				k++;
 			}
@@ -180,14 +294,10 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 	if (del_c >= 0)
 		ext &= ~(1ull << del_c);
 
-	m = rtm_malloc(sizeof(*m) + (size_t)(popcount64(ext) + popcount64(pfx[0]) +
-					     popcount64(pfx[1])) *
-					    sizeof(m->slot[0]));
+	m = node_alloc(ext, pfx);
 	if (!m)
 		return NULL;
-	m->pfx[0] = pfx[0];
-	m->pfx[1] = pfx[1];
-	m->ext = ext;
+	*dropped = lost;
 	/* Children: merge n's (minus del_c) with add_c. */
 	out = 0;
 	k = 0;
@@ -220,6 +330,59 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 			if (pfx[w] & b & -b)
 				atomic_init(&m->slot[out++], old);
 		}
+	}
+	return m;
+}
+
+/*
+ * The copy node_rebuild() makes, for the common case of a trie without
+ * tombstones: n with one entry added or removed is then n's slot array with
+ * one slot inserted or cut out, two block copies.  Falls back to the merge
+ * when tombstones may exist (t->tombstones), so that they are dropped and
+ * counted.  NULL on ENOMEM.  Trie writer only.
+ */
+static struct trie_node *
+node_change(struct trie *t, struct trie_node *n, int add_c, struct trie_node *child, int del_c,
+	    int add_i, struct dest *d, int del_i, unsigned *dropped)
+{
+	uint64_t ext, pfx[2];
+	unsigned nslots, pos;
+	struct trie_node *m;
+	void *entry;
+
+	if (!n || t->tombstones)
+		return node_rebuild(n, add_c, child, del_c, add_i, d, del_i, dropped);
+	*dropped = 0;
+	ext = n->ext;
+	pfx[0] = n->pfx[0];
+	pfx[1] = n->pfx[1];
+	nslots = node_nchildren(n) + popcount64(pfx[0]) + popcount64(pfx[1]);
+	if (add_c >= 0) {
+		pos = (unsigned)(child_slot(n, (unsigned)add_c) - n->slot);
+		ext |= 1ull << add_c;
+		entry = child;
+	} else if (add_i >= 0) {
+		pos = (unsigned)(dest_slot(n, (unsigned)add_i) - n->slot);
+		pfx[add_i >> 6] |= 1ull << (add_i & 63);
+		entry = d;
+	} else if (del_c >= 0) {
+		pos = (unsigned)(child_slot(n, (unsigned)del_c) - n->slot);
+		ext &= ~(1ull << del_c);
+		entry = NULL;
+	} else {
+		pos = (unsigned)(dest_slot(n, (unsigned)del_i) - n->slot);
+		pfx[del_i >> 6] &= ~(1ull << (del_i & 63));
+		entry = NULL;
+	}
+	m = node_alloc(ext, pfx);
+	if (!m)
+		return NULL;
+	slots_copy(m, 0, n, 0, pos);
+	if (add_c >= 0 || add_i >= 0) {
+		atomic_init(&m->slot[pos], entry);
+		slots_copy(m, pos + 1, n, pos, nslots);
+	} else {
+		slots_copy(m, pos, n, pos + 1, nslots);
 	}
 	return m;
 }
@@ -294,44 +457,46 @@ void
 trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur)
 {
 	struct trie_node *n = ld_acquire(&t->root);
+	const void *from = &t->root;
 	unsigned depth = 0;
 
 	cur->dflt = cur->first_dflt = ld_acquire(&t->dflt);
 	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
 		unsigned c = key_chunk(key, pos), rem = key->len - pos;
 		struct trie_cursor_level *lv = &cur->lv[depth++];
-		uint64_t m[2];
+		_Atomic(void *) *slot;
 
-		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
 		lv->node = n;
-		lv->m[0] = n->pfx[0] & m[0];
-		lv->m[1] = n->pfx[1] & m[1];
+		lv->from = from;
+		lv->chunk = (uint8_t)c;
+		lv->rmax = (uint8_t)(rem < TRIE_STRIDE ? rem : TRIE_STRIDE);
 		if (rem <= TRIE_STRIDE || !ext_test(n, c))
 			break;
-		n = ld_acquire(child_slot(n, c));
+		slot = child_slot(n, c);
+		from = slot;
+		n = ld_acquire(slot);
 	}
-	cur->depth = cur->levels = depth;
+	cur->depth = cur->levels = cur->unmasked = depth;
 }
 
 bool
 trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
 			       const struct trie_cursor *cur)
 {
-	struct trie_node *n = ld_acquire(&t->root);
-	unsigned depth = 0;
-
 	if (ld_acquire(&t->dflt) != cur->first_dflt)
 		return false;
-	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
-		unsigned c = key_chunk(key, pos), rem = key->len - pos;
+	if (cur->levels == 0) /* begin found no node to walk */
+		return key->len == 0 || ld_acquire(&t->root) == NULL;
+	if (ld_acquire(&t->root) != cur->lv[0].node)
+		return false;
+	for (unsigned l = 1; l < cur->levels; l++) {
+		_Atomic(void *) *slot = (_Atomic(void *) *)cur->lv[l].from;
 
-		if (depth >= cur->levels || cur->lv[depth++].node != n)
+		if (ld_acquire(slot) != cur->lv[l].node)
 			return false;
-		if (rem <= TRIE_STRIDE || !ext_test(n, c))
-			break;
-		n = ld_acquire(child_slot(n, c));
 	}
-	return depth == cur->levels;
+	/* The last node's bitmaps, which ended the walk, are unchanged too. */
+	return true;
 }
 
 struct dest *
@@ -342,6 +507,14 @@ trie_longest_next_rcu(struct trie_cursor *cur)
 		unsigned i;
 		struct dest *d;
 
+		if (cur->depth == cur->unmasked) { /* first time at this level */
+			uint64_t m[2];
+
+			cover_mask(lv->chunk, lv->rmax, m);
+			lv->m[0] = lv->node->pfx[0] & m[0];
+			lv->m[1] = lv->node->pfx[1] & m[1];
+			cur->unmasked--;
+		}
 		/* A higher pfx bit is a longer prefix: take the highest first. */
 		if (lv->m[1]) {
 			i = 127 - (unsigned)__builtin_clzll(lv->m[1]);
@@ -461,7 +634,7 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	_Atomic(struct trie_node *) *root_slot = &t->root;
 	_Atomic(void *) *slot = NULL; /* where n hangs; NULL: the root */
 	struct trie_node *n = ld_relaxed(root_slot), *chain = NULL, *fresh;
-	unsigned level, r, l = 0, i;
+	unsigned level, r, l = 0, i, dropped = 0;
 	int c_new = -1;
 
 	if (key->len == 0) {
@@ -492,9 +665,13 @@ trie_insert_locked(struct trie *t, struct dest *d)
 			if (ld_relaxed(ds))
 				return -EEXIST;
 			st_release(ds, d); /* a tombstone comes back to life */
+			t->tombstones--;
 			goto inserted;
 		}
-		fresh = node_rebuild(n, -1, NULL, -1, (int)i, d, -1);
+		/* n's copy replaces it: n needs a place in a batch. */
+		if (!retire_ready(t))
+			return -ENOMEM;
+		fresh = node_change(t, n, -1, NULL, -1, (int)i, d, -1, &dropped);
 		if (!fresh)
 			return -ENOMEM;
 		goto publish;
@@ -504,12 +681,15 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	 * `level`, then one node per level up to l + 1 (or l when there is no
 	 * node at l at all: an empty trie).
 	 */
-	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1);
+	if (n && !retire_ready(t))
+		return -ENOMEM;
+	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1, &dropped);
 	if (!chain)
 		return -ENOMEM;
 	for (unsigned k = level; k-- > (n ? l + 1 : l);) {
 		struct trie_node *up =
-			node_rebuild(NULL, (int)key_chunk(key, k * TRIE_STRIDE), chain, -1, -1, NULL, -1);
+			node_rebuild(NULL, (int)key_chunk(key, k * TRIE_STRIDE), chain, -1, -1, NULL, -1,
+				     &dropped);
 
 		if (!up)
 			goto free_chain;
@@ -520,7 +700,7 @@ trie_insert_locked(struct trie *t, struct dest *d)
 		n = NULL;
 		goto publish;
 	}
-	fresh = node_rebuild(n, c_new, chain, -1, -1, NULL, -1);
+	fresh = node_change(t, n, c_new, chain, -1, -1, NULL, -1, &dropped);
 	if (!fresh)
 		goto free_chain;
 publish:
@@ -530,7 +710,8 @@ publish:
 	else
 		st_release(root_slot, fresh);
 	if (n)
-		node_retire(n);
+		node_retire(t, n);
+	t->tombstones -= dropped;
 inserted:
 	fetch_add_relaxed(&t->ndests, 1);
 	return 0;
@@ -553,7 +734,7 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	_Atomic(void *) *slots[TRIE_LEVELS]; /* slots[l]: where path[l] hangs; NULL: root */
 	struct trie_node *n, *fresh;
 	_Atomic(void *) *ds;
-	unsigned level, r, i, top;
+	unsigned level, r, i, top, dropped;
 
 	if (key->len == 0) {
 		if (ld_relaxed(&t->dflt) != d)
@@ -598,36 +779,44 @@ trie_remove_locked(struct trie *t, struct dest *d)
 		st_release(&t->root, NULL); /* the trie is now empty */
 	} else {
 		if (top == level)
-			fresh = node_rebuild(path[top], -1, NULL, -1, -1, NULL, (int)i);
+			fresh = node_change(t, path[top], -1, NULL, -1, -1, NULL, (int)i, &dropped);
 		else
-			fresh = node_rebuild(path[top], -1, NULL,
-					     (int)key_chunk(key, top * TRIE_STRIDE), -1, NULL, -1);
+			fresh = node_change(t, path[top], -1, NULL,
+					    (int)key_chunk(key, top * TRIE_STRIDE), -1, NULL, -1,
+					    &dropped);
 		if (!fresh) {
 			st_release(ds, NULL); /* out of memory: leave a tombstone */
+			t->tombstones++;
 			goto removed;
 		}
+		t->tombstones -= dropped;
 		if (slots[top])
 			st_release(slots[top], fresh); /* pairs with readers' acquire */
 		else
 			st_release(&t->root, fresh);
 	}
 	for (unsigned l = top; l <= level; l++)
-		node_retire(path[l]);
+		node_retire(t, path[l]);
 removed:
-	if (fetch_sub_acq_rel(&t->ndests, 1) == 1 && ld_relaxed(&t->root)) {
-		/* The last destination is gone but nodes are left: tombstones of
-		 * removals that could not allocate.  Unlinking them needs no
-		 * memory, so an emptied table holds none. */
+	if (fetch_sub_acq_rel(&t->ndests, 1) == 1) {
 		struct trie_node *root = ld_relaxed(&t->root);
 
-		st_release(&t->root, NULL);
-		subtree_each(root, node_retire); /* readers may still be inside */
+		/* The last destination is gone.  Nodes left are tombstones of
+		 * removals that could not allocate; unlinking them needs no
+		 * memory, so an emptied table holds none, and no batch waits. */
+		t->tombstones = 0;
+		if (root) {
+			st_release(&t->root, NULL);
+			subtree_each(t, root, node_retire); /* readers may still be inside */
+		}
+		retire_flush(t);
 	}
 }
 
 static void
-node_free_now(struct trie_node *n)
+node_free_now(struct trie *t, struct trie_node *n)
 {
+	(void)t;
 	rtm_free(n);
 }
 
@@ -637,7 +826,10 @@ trie_destroy(struct trie *t)
 	struct trie_node *root = ld_relaxed(&t->root);
 
 	if (root)
-		subtree_each(root, node_free_now);
+		subtree_each(t, root, node_free_now);
+	if (t->retiring)
+		retired_free(t->retiring); /* no reader is left to wait for */
+	t->retiring = NULL;
 	st_relaxed(&t->root, NULL);
 	st_relaxed(&t->dflt, NULL);
 }

@@ -19,7 +19,8 @@
  * Lifetime of a node: allocated and fully built by the writer, then
  * published with one release store into its parent's child slot (or the
  * root); replaced by a copy (copy-on-write) whenever its bitmaps change;
- * the replaced or unlinked node is freed after a grace period.  Readers
+ * the replaced or unlinked node is freed after a grace period (unlinked
+ * nodes go to RCU in batches: trie.retiring).  Readers
  * therefore always see either the old or the new node, both complete.
  *
  * Fields:
@@ -49,6 +50,7 @@
 #include "rcu.h"
 
 struct dest;
+struct trie_retired;
 
 #define TRIE_STRIDE 6
 #define TRIE_LEVELS 22 /* ceil(128 / 6) */
@@ -64,6 +66,16 @@ struct trie {
 	_Atomic(struct trie_node *) root;
 	_Atomic(struct dest *) dflt;
 	_Atomic long ndests; /* destinations in the trie, for statistics */
+	/*
+	 * Trie writer only (trie_lock): at least the number of tombstones in
+	 * the trie (removals that leave nodes holding tombstones whole do not
+	 * lower it; it is reset when the trie empties).  While it is 0, a
+	 * node's copy is its slot array with one slot inserted or cut out.
+	 */
+	long tombstones;
+	/* Trie writer only: unlinked nodes waiting to go to RCU together
+	 * (trie.c): fewer than a batch, none once the trie empties. */
+	struct trie_retired *retiring;
 };
 
 /* At most one covering destination per prefix length 0..128. */
@@ -77,20 +89,28 @@ struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
 /*
  * The destinations whose prefix covers key, one at a time, longest first,
  * for callers that usually stop at the first that qualifies:
- * trie_longest_begin_rcu() walks
- * down once and notes, per node, which of its prefixes cover key;
- * trie_longest_next_rcu() returns the next longer-to-shorter one, or NULL.
+ * trie_longest_begin_rcu() walks down once and notes the nodes on key's
+ * path; trie_longest_next_rcu() returns the next longer-to-shorter one, or
+ * NULL, working out which prefixes of a node cover key when it gets there.
  * Only the slots actually returned are read.  Inside rcu_lock(); the cursor
  * lives on the caller's stack.
  */
 struct trie_cursor {
 	unsigned depth;
 	unsigned levels;         /* depth after begin: lv[0 .. levels-1] were walked */
+	unsigned unmasked;       /* lv[0 .. unmasked-1] have no m[] yet */
 	struct dest *dflt;
 	struct dest *first_dflt; /* dflt as begin found it */
 	struct trie_cursor_level {
 		struct trie_node *node;
-		uint64_t m[2]; /* pfx bits of this node still to return */
+		/* where node was loaded from: the root, or a child slot of the
+		 * level above (trie_cursor_path_unchanged_rcu reloads it) */
+		const void *from;
+		uint8_t chunk; /* key's 6 bits at this level */
+		uint8_t rmax;  /* key's length past the level's base, at most 6 */
+		/* pfx bits of this node still to return; filled when next
+		 * reaches the level, as most lookups end at the deepest one */
+		uint64_t m[2];
 	} lv[TRIE_LEVELS];
 };
 
@@ -100,7 +120,10 @@ struct dest *trie_longest_next_rcu(struct trie_cursor *cur);
 /*
  * Would trie_longest_begin_rcu(t, key) walk the same nodes now as when it
  * began cur?  Nodes are copy-on-write, so a destination inserted on or
- * removed from key's path since then has replaced one of them.  The one
+ * removed from key's path since then has replaced one of them.  As the
+ * nodes' bitmaps never change, a walk that finds the same node at each
+ * level takes the same child slot out of it: reloading the slots cur noted
+ * is the same walk.  The one
  * change this cannot see is an in-place refill of a tombstone (left by a
  * removal that could not allocate).  With the destinations' own seqcounts
  * this makes a lookup a clean double collect (api_dest.c).

@@ -1,0 +1,257 @@
+/*
+ * test_trie.c - the trie on its own (core/trie.h), against a model: random
+ * insertions and removals of prefixes that share paths (so nodes hold many
+ * entries and get copied, shrunk and unlinked), some of them with an
+ * allocation made to fail.  After every step it checks exact lookups of
+ * every candidate, the longest-match cursor on random keys (every covering
+ * destination, longest first, and a path that reads as unchanged), the whole
+ * enumeration order, and the tombstone count: never below the tombstones in
+ * the trie (some must appear), and an emptied trie holds no node and no
+ * tombstone.  At the end no allocation is left.
+ *
+ * Links rtm_faultinj (the core built with RTM_FAULT_INJECTION), not librtm.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "dest.h"
+#include "prefix.h"
+#include "rcu.h"
+#include "trie.h"
+
+#define NCAND 700
+#define NSTEPS 6000
+#define NPROBES 24
+
+static struct dest cand[NCAND];
+static bool present[NCAND];
+static long most_tombstones; /* the most seen in the trie at once */
+static uint64_t rng = 0x7e1e5eedull;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+#define CHECK(cond, ...)                                                                     \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
+			fprintf(stderr, "test_trie:%d: %s: ", __LINE__, #cond);              \
+			fprintf(stderr, __VA_ARGS__);                                        \
+			fputc('\n', stderr);                                                 \
+			exit(1);                                                             \
+		}                                                                            \
+	} while (0)
+
+static bool
+is_dup(unsigned i)
+{
+	for (unsigned j = 0; j < i; j++) {
+		if (prefix_cmp(&cand[j].key, &cand[i].key) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Candidates, all different: a few random 128-bit bases, each cut at many
+ * lengths (the /0 and short prefixes too), with the bits just above the cut
+ * varied so that siblings share nodes. */
+static void
+make_candidates(void)
+{
+	uint64_t base[12][2];
+
+	for (unsigned b = 0; b < 12; b++) {
+		base[b][0] = rnd();
+		base[b][1] = rnd();
+	}
+	for (unsigned i = 0; i < NCAND; i++) {
+		struct prefix *p = &cand[i].key;
+		unsigned b = (unsigned)(rnd() % 12);
+		unsigned kind = (unsigned)(rnd() % 8);
+
+		p->k[0] = base[b][0];
+		p->k[1] = base[b][1];
+		if (kind == 0)
+			p->len = (uint32_t)(rnd() % 13);         /* the upper levels, /0 too */
+		else if (kind == 1)
+			p->len = 64 + (uint32_t)(rnd() % 65);    /* deep, IPv6-like */
+		else
+			p->len = 12 + (uint32_t)(rnd() % 21);    /* IPv4-like depths */
+		if (p->len >= 4 && p->len <= 64)
+			p->k[0] ^= (rnd() & 7) << (64 - p->len);
+		prefix_mask(p);
+		if (is_dup(i))
+			i--; /* draw this one again */
+	}
+}
+
+static void
+check_exact(struct trie *t)
+{
+	rcu_lock();
+	for (unsigned i = 0; i < NCAND; i++) {
+		struct dest *d = trie_lookup_exact_rcu(t, &cand[i].key);
+
+		if (present[i])
+			CHECK(d == &cand[i], "candidate %u present but not found", i);
+		else
+			CHECK(d == NULL, "candidate %u absent but found", i);
+	}
+	rcu_unlock();
+}
+
+static void
+check_longest(struct trie *t)
+{
+	for (unsigned p = 0; p < NPROBES; p++) {
+		struct prefix key = cand[rnd() % NCAND].key;
+		struct trie_cursor cur;
+		struct dest *d;
+		uint32_t last_len = 129;
+		unsigned seen = 0, expect = 0;
+
+		/* A full-length key below a candidate, or the candidate itself. */
+		if (rnd() & 1) {
+			if (key.len < 128)
+				key.k[1] ^= rnd() >> (key.len > 64 ? key.len - 64 : 0);
+			if (key.len < 64)
+				key.k[0] ^= rnd() >> key.len;
+			key.len = 128;
+		}
+		prefix_mask(&key);
+		for (unsigned i = 0; i < NCAND; i++)
+			expect += present[i] && prefix_covers(&cand[i].key, &key);
+		rcu_lock();
+		trie_longest_begin_rcu(t, &key, &cur);
+		while ((d = trie_longest_next_rcu(&cur))) {
+			CHECK(d >= cand && d < cand + NCAND && present[d - cand], "stray destination");
+			CHECK(prefix_covers(&d->key, &key), "a destination that does not cover");
+			CHECK(d->key.len < last_len, "not longest first");
+			last_len = d->key.len;
+			seen++;
+		}
+		CHECK(trie_cursor_path_unchanged_rcu(t, &key, &cur), "no writer, yet a change");
+		rcu_unlock();
+		CHECK(seen == expect, "%u covering destinations returned, %u present", seen, expect);
+	}
+}
+
+static void
+check_enumeration(struct trie *t)
+{
+	unsigned n = 0, expect = 0;
+	struct dest *d, *prev = NULL;
+
+	for (unsigned i = 0; i < NCAND; i++)
+		expect += present[i];
+	rcu_lock();
+	for (d = trie_next_rcu(t, NULL, false); d; d = trie_next_rcu(t, &d->key, true)) {
+		CHECK(present[d - cand], "enumerated an absent destination");
+		if (prev)
+			CHECK(prefix_cmp(&prev->key, &d->key) < 0, "enumeration out of order");
+		prev = d;
+		n++;
+	}
+	rcu_unlock();
+	CHECK(n == expect, "enumerated %u, %u present", n, expect);
+}
+
+/* Tombstones (NULL destination slots) below n, counted by walking. */
+static long
+tombstones_below(struct trie_node *n)
+{
+	unsigned nch = (unsigned)__builtin_popcountll(n->ext);
+	unsigned nd = (unsigned)(__builtin_popcountll(n->pfx[0]) + __builtin_popcountll(n->pfx[1]));
+	long count = 0;
+
+	for (unsigned k = 0; k < nch; k++)
+		count += tombstones_below(ld_relaxed(&n->slot[k]));
+	for (unsigned k = nch; k < nch + nd; k++)
+		count += ld_relaxed(&n->slot[k]) == NULL;
+	return count;
+}
+
+static void
+step(struct trie *t, unsigned i)
+{
+	bool fail = rnd() % 4 == 0;
+	uint64_t injected = rtm_fault_injected();
+	long tomb = t->tombstones;
+
+	if (fail)
+		rtm_fault_fail_nth_mine(1 + rnd() % 4);
+	if (present[i]) {
+		trie_remove_locked(t, &cand[i]);
+		present[i] = false;
+		rtm_fault_disarm();
+		if (ld_relaxed(&t->ndests) == 0)
+			CHECK(t->tombstones == 0 && ld_relaxed(&t->root) == NULL,
+			      "an empty trie keeps nodes or tombstones");
+		else if (rtm_fault_injected() != injected)
+			CHECK(t->tombstones <= tomb + 1, "a failed removal left two tombstones");
+		else
+			CHECK(t->tombstones <= tomb, "a removal added a tombstone");
+	} else {
+		int rc = trie_insert_locked(t, &cand[i]);
+
+		rtm_fault_disarm();
+		CHECK(rc == 0 || (rc == -ENOMEM && rtm_fault_injected() != injected),
+		      "insert rc %d", rc);
+		present[i] = rc == 0;
+		CHECK(t->tombstones <= tomb, "an insertion added a tombstone");
+	}
+	if (ld_relaxed(&t->root)) {
+		long seen = tombstones_below(ld_relaxed(&t->root));
+
+		CHECK(seen <= t->tombstones, "%ld tombstones, %ld counted", seen, t->tombstones);
+		if (seen > most_tombstones)
+			most_tombstones = seen;
+	}
+}
+
+int
+main(void)
+{
+	struct trie t;
+	int64_t live0;
+
+	rcu_thread_enter();
+	make_candidates();
+	live0 = rtm_alloc_live_blocks();
+	trie_init(&t);
+	for (unsigned s = 0; s < NSTEPS; s++) {
+		step(&t, (unsigned)(rnd() % NCAND));
+		check_exact(&t);
+		if (s % 7 == 0)
+			check_longest(&t);
+		if (s % 31 == 0)
+			check_enumeration(&t);
+	}
+	/* Empty it: no node and no tombstone may be left. */
+	for (unsigned i = 0; i < NCAND; i++) {
+		if (present[i]) {
+			trie_remove_locked(&t, &cand[i]);
+			present[i] = false;
+		}
+	}
+	CHECK(ld_relaxed(&t.root) == NULL && t.tombstones == 0, "emptied trie not empty");
+	check_exact(&t);
+	check_enumeration(&t);
+	trie_destroy(&t);
+	urcu_memb_barrier();
+	CHECK(rtm_alloc_live_blocks() == live0, "%lld blocks leaked",
+	      (long long)(rtm_alloc_live_blocks() - live0));
+	CHECK(most_tombstones > 0, "no removal ever left a tombstone: the test lost its edge");
+	printf("test_trie: %u steps, %llu allocations failed on purpose, up to %ld tombstones: ok\n",
+	       NSTEPS, (unsigned long long)rtm_fault_injected(), most_tombstones);
+	return 0;
+}
