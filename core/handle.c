@@ -282,9 +282,9 @@ ledger_mine(void)
 	return my_ledger;
 }
 
-/* Take a reference in this thread's ledger; false: use the slot count. */
+/* Take n references in this thread's ledger; false: use the slot count. */
 static bool
-ledger_take(struct slot *s, uint32_t idx, uint32_t gen, unsigned type)
+ledger_take(struct slot *s, uint32_t idx, uint32_t gen, unsigned type, uint32_t n)
 {
 	struct ledger *l = ledger_mine();
 	_Atomic uint64_t *e;
@@ -297,14 +297,14 @@ ledger_take(struct slot *s, uint32_t idx, uint32_t gen, unsigned type)
 	v = ld_relaxed(e);
 	if ((uint32_t)(v >> 32) != idx && (uint32_t)v != 0)
 		return false; /* the entry serves another object now */
-	if ((uint32_t)v == UINT32_MAX)
+	if ((uint32_t)v > UINT32_MAX - n)
 		return false;
 	atomic_store(&l->announce, (uint64_t)idx + 1); /* seq_cst: see handle.c top */
 	w = atomic_load(&s->word);
 	ok = (w & W_LEDGER) && word_gen(w) == gen && word_type(w) == type && word_refs(w) > 0;
 	if (ok) {
 		v = ld_relaxed(e);
-		st_release(e, entry_make(idx, ((uint32_t)(v >> 32) == idx ? (uint32_t)v : 0) + 1));
+		st_release(e, entry_make(idx, ((uint32_t)(v >> 32) == idx ? (uint32_t)v : 0) + n));
 	}
 	st_release(&l->announce, 0); /* pairs with handle_kill's acquire */
 	return ok;
@@ -406,8 +406,9 @@ handle_kill_put(rtm_handle h)
 	handle_put(h);
 }
 
-void *
-handle_ref_any(rtm_handle h, unsigned type_mask)
+/* n (>= 1) references on h if it is live and of a type in type_mask. */
+static void *
+ref_n(rtm_handle h, unsigned type_mask, uint32_t n)
 {
 	uint32_t gen;
 	unsigned t;
@@ -417,21 +418,33 @@ handle_ref_any(rtm_handle h, unsigned type_mask)
 	if (!s || !(type_mask & HT_BIT(t)))
 		return NULL;
 	w = ld_acquire(&s->word);
-	if ((w & W_LEDGER) && ledger_take(s, (uint32_t)(uintptr_t)h, gen, t))
+	if ((w & W_LEDGER) && ledger_take(s, (uint32_t)(uintptr_t)h, gen, t, n))
 		return ld_relaxed(&s->obj);
 	for (;;) {
 		if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0 ||
-		    word_refs(w) == UINT32_MAX)
+		    word_refs(w) > UINT32_MAX - n)
 			return NULL;
-		if (cas_acq_rel(&s->word, &w, w + 1))
+		if (cas_acq_rel(&s->word, &w, w + n))
 			return ld_relaxed(&s->obj);
 	}
 }
 
 void *
+handle_ref_any(rtm_handle h, unsigned type_mask)
+{
+	return ref_n(h, type_mask, 1);
+}
+
+void *
 handle_ref(rtm_handle h, enum htype type)
 {
-	return handle_ref_any(h, HT_BIT(type));
+	return ref_n(h, HT_BIT(type), 1);
+}
+
+void *
+handle_ref_n(rtm_handle h, enum htype type, uint32_t n)
+{
+	return ref_n(h, HT_BIT(type), n);
 }
 
 static void
