@@ -34,6 +34,7 @@ version_put_handles(struct route_version *v)
 int
 route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner)
 {
+	struct nexthop *neighbour = NULL;
 	int rc = 0;
 
 	if (info->NextHopsList.NumNextHops > owner->table->max_nexthops)
@@ -42,10 +43,13 @@ route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner)
 	    info->BelongsToViews != RTM_VIEW_MASK_ALL)
 		return -EINVAL;
 	rcu_lock();
-	if (info->Neighbour && !handle_get(info->Neighbour, HT_NEXTHOP))
+	if (info->Neighbour && !(neighbour = handle_get(info->Neighbour, HT_NEXTHOP)))
 		rc = -EBADF;
 	for (USHORT i = 0; !rc && i < info->NextHopsList.NumNextHops; i++) {
-		struct nexthop *nh = handle_get(info->NextHopsList.NextHops[i], HT_NEXTHOP);
+		HANDLE h = info->NextHopsList.NextHops[i];
+		/* The neighbour is usually a next hop too: looked up once. */
+		struct nexthop *nh = neighbour && h == info->Neighbour ? neighbour
+								       : handle_get(h, HT_NEXTHOP);
 
 		if (!nh)
 			rc = -EBADF;

@@ -80,15 +80,25 @@ change_of(const struct route_set *s0, const struct route_set *s1, const struct r
 	  const struct route_version *v0, const struct route_version *v1, bool r_changed,
 	  struct change *c)
 {
-	struct route *b0[TABLE_NUM_VIEWS] = {NULL}, *b1[TABLE_NUM_VIEWS];
+	struct route *b0[TABLE_NUM_VIEWS], *b1[TABLE_NUM_VIEWS];
 	DWORD best_flag = 0;
 
-	/* A new destination (s0 NULL): no best route before, so nothing to
-	 * look up there. */
-	if (s0)
-		best_routes(s0, b0);
-	best_routes(s1, b1);
 	c->all = (v0 ? v0->views : 0) | (v1 ? v1->views : 0);
+	if (!s0) {
+		/* A new destination: each view with a route in it has a best
+		 * route where it had none. */
+		c->best = c->fwd = s1 ? s1->views : 0;
+		best_flag = c->best ? RTM_ROUTE_CHANGE_BEST : 0;
+		for (unsigned v = 0; s1 && v < TABLE_NUM_VIEWS; v++) {
+			if (s1->hold[v]) {
+				c->all |= 1u << v;
+				c->best |= 1u << v;
+			}
+		}
+		return best_flag;
+	}
+	best_routes(s0, b0);
+	best_routes(s1, b1);
 	c->best = c->fwd = 0;
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
 		uint32_t bit = 1u << v;
