@@ -310,9 +310,9 @@ ledger_take(struct slot *s, uint32_t idx, uint32_t gen, unsigned type, uint32_t 
 	return ok;
 }
 
-/* Drop a reference recorded in this thread's ledger; false: not there. */
+/* Drop n references recorded in this thread's ledger; false: not there. */
 static bool
-ledger_drop(uint32_t idx)
+ledger_drop(uint32_t idx, uint32_t n)
 {
 	struct ledger *l = my_ledger;
 	_Atomic uint64_t *e;
@@ -322,9 +322,9 @@ ledger_drop(uint32_t idx)
 		return false;
 	e = &l->e[idx % LEDGER_SLOTS];
 	v = ld_relaxed(e);
-	while ((uint32_t)(v >> 32) == idx && (uint32_t)v > 0) {
+	while ((uint32_t)(v >> 32) == idx && (uint32_t)v >= n) {
 		/* Races only with a killer moving the entry to the slot. */
-		if (cas_acq_rel(e, &v, v - 1))
+		if (cas_acq_rel(e, &v, v - n))
 			return true;
 	}
 	return false;
@@ -447,15 +447,16 @@ handle_ref_n(rtm_handle h, enum htype type, uint32_t n)
 	return ref_n(h, HT_BIT(type), n);
 }
 
+/* n references were dropped from the slot's count, which was old. */
 static void
-slot_release(struct slot *s, uint64_t old, unsigned type)
+slot_release(struct slot *s, uint64_t old, unsigned type, uint32_t n)
 {
-	if (word_refs(old) == 1 && finalizers[type])
+	if (word_refs(old) == n && finalizers[type])
 		finalizers[type](ld_relaxed(&s->obj));
 }
 
 void
-handle_put(rtm_handle h)
+handle_put_n(rtm_handle h, uint32_t n)
 {
 	uint32_t gen;
 	unsigned t;
@@ -464,12 +465,18 @@ handle_put(rtm_handle h)
 
 	if (!s)
 		abort(); /* broken invariant: the caller owned a reference */
-	if (ledger_drop((uint32_t)(uintptr_t)h))
+	if (ledger_drop((uint32_t)(uintptr_t)h, n))
 		return;
-	old = fetch_sub_acq_rel(&s->word, 1);
-	if (word_refs(old) == 0 || word_gen(old) != gen)
+	old = fetch_sub_acq_rel(&s->word, n);
+	if (word_refs(old) < n || word_gen(old) != gen)
 		abort();
-	slot_release(s, old, t);
+	slot_release(s, old, t, n);
+}
+
+void
+handle_put(rtm_handle h)
+{
+	handle_put_n(h, 1);
 }
 
 bool
@@ -485,7 +492,7 @@ handle_put_checked(rtm_handle h, unsigned type_mask)
 	w = ld_acquire(&s->word);
 	if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
 		return false;
-	if (ledger_drop((uint32_t)(uintptr_t)h))
+	if (ledger_drop((uint32_t)(uintptr_t)h, 1))
 		return true;
 	for (;;) {
 		if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
@@ -493,7 +500,7 @@ handle_put_checked(rtm_handle h, unsigned type_mask)
 		if (cas_acq_rel(&s->word, &w, w - 1))
 			break;
 	}
-	slot_release(s, w, t);
+	slot_release(s, w, t, 1);
 	return true;
 }
 

@@ -104,6 +104,9 @@ void *handle_ref_any(rtm_handle h, unsigned type_mask);
  */
 void handle_put(rtm_handle h);
 
+/* handle_put() n times (n >= 1; the caller owns them all). */
+void handle_put_n(rtm_handle h, uint32_t n);
+
 /*
  * Drop one reference if h is a live handle of one of the types in
  * type_mask; returns false (and changes nothing) if it is not.

@@ -25,10 +25,17 @@
 static void
 version_put_handles(struct route_version *v)
 {
+	uint32_t uses = 1;
+
+	/* As version_init() took them: the neighbour's all at once. */
+	for (USHORT i = 0; i < v->nnh; i++) {
+		if (v->neighbour && v->nh[i] == v->neighbour)
+			uses++;
+		else
+			handle_put(v->nh[i]);
+	}
 	if (v->neighbour)
-		handle_put(v->neighbour);
-	for (USHORT i = 0; i < v->nnh; i++)
-		handle_put(v->nh[i]);
+		handle_put_n(v->neighbour, uses);
 }
 
 int
