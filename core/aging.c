@@ -99,13 +99,15 @@ aging_hold_begin_locked(struct dest *d, struct route_set *set, struct route *r,
 {
 	uint32_t began = 0;
 
-	/* hold_views is only set after aging_hold_prepare_locked succeeded. */
-	if (!d->hold_views || !d->hold)
+	struct dest_hold *h = d->hold;
+
+	/* Views are armed only once aging_hold_prepare_locked succeeded. */
+	if (!h || !h->views)
 		return 0;
 	for (unsigned view = 0; view < TABLE_NUM_VIEWS; view++) {
 		uint32_t bit = 1u << view;
 
-		if (!(d->hold_views & bit) || !(v->views & bit) || set->hold[view] ||
+		if (!(h->views & bit) || !(v->views & bit) || set->hold[view] ||
 		    !route_set_view_empty(set, view))
 			continue;
 		handle_ref(r->handle, HT_ROUTE); /* the hold's reference */
@@ -114,12 +116,12 @@ aging_hold_begin_locked(struct dest *d, struct route_set *set, struct route *r,
 	}
 	if (!began)
 		return 0;
-	d->hold_views &= ~began; /* arming is used up */
-	if (!timer_cancel(&d->hold->timer))
+	h->views &= ~began; /* arming is used up */
+	if (!timer_cancel(&h->timer))
 		handle_ref(d->handle, HT_DEST);
-	if (!timer_arm(&d->hold->timer, d->hold_ms))
+	if (!timer_arm(&h->timer, h->ms))
 		handle_put(d->handle);
-	if (!d->hold_views)
-		d->hold_ms = 0;
+	if (!h->views)
+		h->ms = 0;
 	return began;
 }

@@ -25,6 +25,8 @@
 #define fetch_add_seq_cst(p, v) atomic_fetch_add_explicit((p), (v), memory_order_seq_cst)
 #define fetch_sub_seq_cst(p, v) atomic_fetch_sub_explicit((p), (v), memory_order_seq_cst)
 #define fetch_and_seq_cst(p, v) atomic_fetch_and_explicit((p), (v), memory_order_seq_cst)
+#define fetch_or_release(p, v) atomic_fetch_or_explicit((p), (v), memory_order_release)
+#define fetch_and_release(p, v) atomic_fetch_and_explicit((p), (v), memory_order_release)
 #define xchg_acq_rel(p, v) atomic_exchange_explicit((p), (v), memory_order_acq_rel)
 
 /* Strong CAS; *expected is updated on failure. */

@@ -58,16 +58,10 @@ dest_free_cb(struct rcu_head *head)
 	notify_dest_unreserve(d->table);
 	rtm_free(ld_relaxed(&d->opaque));
 	handle_recycle(h);
-	dest_block_put(d);
+	/* The first route died before d (it held a reference on d). */
+	route_release_memory(dest_first_route_mem(d));
+	block_free(d);
 	rcu_deferred_done();
-}
-
-void
-dest_block_put(struct dest *d)
-{
-	/* acq_rel: the other deferred free's writes happen before the free. */
-	if (fetch_sub_acq_rel(&d->mem_refs, 1) == 1)
-		block_free(d);
 }
 
 /* Finalizer: the last reference is gone; the destination left the trie. */
@@ -113,7 +107,6 @@ dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 	/* Only the dest itself is cleared: route_new initialises the rest. */
 	memset(d, 0, sizeof(*d));
 	d->block_class = cls;
-	atomic_init(&d->mem_refs, 2); /* the dest and its first route */
 	d->table = t;
 	d->key = *key;
 	destlock_init(&d->lock);

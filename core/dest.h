@@ -6,10 +6,11 @@
  * in a full table nearly every destination only ever has that one route, so
  * one allocation serves the whole prefix.  The embedded objects are retired
  * like any other (their references go at the same moments) except that
- * their memory is not freed on its own: the block goes when both the
- * destination's deferred free and the first route's deferred free have run
- * (mem_refs counts them).  A set or version replaced meanwhile simply leaves
- * its bytes unused until then.
+ * their memory is not freed on its own: the block goes with the
+ * destination's deferred free, which runs after the first route died (it
+ * holds a reference on the destination) and releases what that route owns
+ * too (route.h).  A set or version replaced meanwhile simply leaves its bytes
+ * unused until then.
  *
  * Lifetime: created with the first route added to a prefix and inserted in
  * the table's trie, which holds the store's reference.  When its last route
@@ -40,11 +41,9 @@
  *   notify_pending, notify_marked atomic bit i for change-notification
  *                                 registration i of the table: queued there /
  *                                 marked by it (notify.c)
- *   hold_views, hold_ms, hold     hold-down arming and the running hold-down's
- *                                 timer (allocated on first use); exclusive lock
- *   mem_refs                      atomic: deferred frees still to run before the
- *                                 block's memory goes (the destination's and,
- *                                 while it is in use, its embedded first route's)
+ *   hold                          hold-down arming and the running hold-down's
+ *                                 timer (struct dest_hold, allocated on first
+ *                                 use: RtmHoldDestination); exclusive lock
  */
 #ifndef RTM_DEST_H
 #define RTM_DEST_H
@@ -89,15 +88,12 @@ struct dest {
 	rtm_handle handle;
 	struct prefix key;
 	struct destlock lock;
-	seqcount seq;
-	_Atomic uint32_t mem_refs;
 	_Atomic(struct route_set *) set;
 	_Atomic uint64_t last_changed;
 	_Atomic(void **) opaque;
+	seqcount seq;
 	_Atomic uint32_t notify_pending;
 	_Atomic uint32_t notify_marked;
-	uint32_t hold_ms;
-	uint8_t hold_views; /* view bits (TABLE_VIEWS_SUPPORTED) */
 	bool in_trie;
 	uint8_t block_class; /* which slab the block came from (dest.c); immutable */
 	struct dest_hold *hold;
@@ -122,10 +118,17 @@ route_is_embedded(const struct route *r)
 	return (const char *)r == (const char *)r->dest + DEST_BLOCK_ROUTE_OFF;
 }
 
-/* A running hold-down: its timer holds a reference on the destination. */
+/*
+ * A destination's hold-down (d->hold; every field under d's exclusive lock):
+ * the views armed by RtmHoldDestination and the longest time asked for, used
+ * up by the deletion that starts the hold-down, and the timer, which holds a
+ * reference on the destination while it runs.
+ */
 struct dest_hold {
 	struct timer timer;
 	struct dest *dest;
+	uint32_t ms;
+	uint8_t views; /* view bits (TABLE_VIEWS_SUPPORTED) */
 };
 
 struct dest_snapshot {
@@ -152,9 +155,6 @@ dest_first_version_mem(struct dest *d)
 {
 	return (char *)d + DEST_BLOCK_VERSION_OFF;
 }
-
-/* One deferred free of d's block has run: free it if it was the last. */
-void dest_block_put(struct dest *d);
 
 /* The set {r with version v} in d's embedded set memory. */
 struct route_set *route_set_first(struct dest *d, struct route *r, struct route_version *v);

@@ -562,6 +562,20 @@ handle_ref(rtm_handle h, enum htype type)
 	return handle_ref_any(h, HT_BIT(type));
 }
 
+void *
+handle_ref_n(rtm_handle h, enum htype type, uint32_t n)
+{
+	void *obj = handle_ref(h, type);
+
+	for (uint32_t i = 1; obj != NULL && i < n; i++) {
+		if (handle_ref(h, type) == NULL) {
+			handle_put_n(h, i); /* died meanwhile: all or none */
+			return NULL;
+		}
+	}
+	return obj;
+}
+
 static void
 slot_release(struct slot *s, uint64_t old, unsigned type)
 {
@@ -585,6 +599,13 @@ handle_put(rtm_handle h)
 	if (word_refs(old) == 0 || word_gen(old) != gen)
 		abort();
 	slot_release(s, old, t);
+}
+
+void
+handle_put_n(rtm_handle h, uint32_t n)
+{
+	while (n-- > 0)
+		handle_put(h);
 }
 
 static bool slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type);

@@ -92,6 +92,9 @@ enum htype handle_type(rtm_handle h);
  */
 void *handle_ref(rtm_handle h, enum htype type);
 
+/* Like handle_ref(), taking n (>= 1) references at once (all or none). */
+void *handle_ref_n(rtm_handle h, enum htype type, uint32_t n);
+
 /* Like handle_ref() for any of the types in type_mask (1u << type). */
 void *handle_ref_any(rtm_handle h, unsigned type_mask);
 
@@ -125,6 +128,9 @@ void handle_put_many(size_t n, const rtm_handle *hs);
  * the finalizer.  Never takes a lock.
  */
 void handle_put(rtm_handle h);
+
+/* handle_put() n times (n >= 1; the caller owns them all). */
+void handle_put_n(rtm_handle h, uint32_t n);
 
 /*
  * Drop one reference if h is a live handle of one of the types in

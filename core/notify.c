@@ -177,10 +177,18 @@ notify_dest_changed_locked(struct dest *d, uint32_t all, uint32_t best, uint32_t
 {
 	struct table *t = d->table;
 
+	uint32_t live;
+
 	if (!(all | best | fwd))
 		return;
+	/* Pairs with the release in notify_register(): a registration whose
+	 * bit is seen has its pointer seen too. */
+	live = ld_acquire(&t->notify_live);
+	if (likely(!live))
+		return;
 	rcu_lock();
-	for (unsigned i = 0; i < NOTIFY_MAX_REGS; i++) {
+	for (; live; live &= live - 1) {
+		unsigned i = (unsigned)__builtin_ctz(live);
 		struct notify_reg *reg = ld_acquire(&t->notify_regs[i]);
 		bool hit;
 
@@ -254,6 +262,7 @@ notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context
 	handle_ref(e->handle, HT_ENTITY);
 	t->notify_used |= 1u << id;
 	st_release(&t->notify_regs[id], reg); /* pairs with notify_dest_changed_locked */
+	fetch_or_release(&t->notify_live, 1u << id);
 	pthread_mutex_unlock(&t->notify_lock);
 
 	pthread_mutex_lock(&e->lists_lock);
@@ -308,6 +317,7 @@ notify_deregister(struct notify_reg *reg)
 	if (atomic_exchange(&reg->dead, true))
 		return;
 	pthread_mutex_lock(&t->notify_lock);
+	fetch_and_release(&t->notify_live, ~(1u << reg->id));
 	st_release(&t->notify_regs[reg->id], NULL);
 	room_update_locked(t, NULL);
 	pthread_mutex_unlock(&t->notify_lock);

@@ -25,15 +25,23 @@
 static void
 version_put_handles(struct route_version *v)
 {
+	uint32_t uses = 1;
+
+	/* As version_init() took them: the neighbour's all at once. */
+	for (USHORT i = 0; i < v->nnh; i++) {
+		if (v->neighbour && v->nh[i] == v->neighbour)
+			uses++;
+		else
+			handle_put(v->nh[i]);
+	}
 	if (v->neighbour)
-		handle_put(v->neighbour);
-	for (USHORT i = 0; i < v->nnh; i++)
-		handle_put(v->nh[i]);
+		handle_put_n(v->neighbour, uses);
 }
 
 int
 route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner)
 {
+	struct nexthop *neighbour = NULL;
 	int rc = 0;
 
 	if (info->NextHopsList.NumNextHops > owner->table->max_nexthops)
@@ -42,10 +50,13 @@ route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner)
 	    info->BelongsToViews != RTM_VIEW_MASK_ALL)
 		return -EINVAL;
 	rcu_lock();
-	if (info->Neighbour && !handle_get(info->Neighbour, HT_NEXTHOP))
+	if (info->Neighbour && !(neighbour = handle_get(info->Neighbour, HT_NEXTHOP)))
 		rc = -EBADF;
 	for (USHORT i = 0; !rc && i < info->NextHopsList.NumNextHops; i++) {
-		struct nexthop *nh = handle_get(info->NextHopsList.NextHops[i], HT_NEXTHOP);
+		HANDLE h = info->NextHopsList.NextHops[i];
+		/* The neighbour is usually a next hop too: looked up once. */
+		struct nexthop *nh = neighbour && h == info->Neighbour ? neighbour
+								       : handle_get(h, HT_NEXTHOP);
 
 		if (!nh)
 			rc = -EBADF;
@@ -72,12 +83,26 @@ version_init(struct route_version *v, const RTM_ROUTE_INFO *info)
 	v->nnh = 0;
 	v->neighbour = NULL;
 	/* The handles were checked by route_info_check(); a reference can still
-	 * fail if a concurrent release killed one: drop it from the version. */
-	if (info->Neighbour && handle_ref(info->Neighbour, HT_NEXTHOP))
-		v->neighbour = info->Neighbour;
+	 * fail if a concurrent release killed one: drop it from the version.
+	 * The neighbour is usually a next hop too: one call references it for
+	 * every place it takes in the version. */
+	if (info->Neighbour) {
+		uint32_t uses = 1;
+
+		for (USHORT i = 0; i < n; i++)
+			uses += info->NextHopsList.NextHops[i] == info->Neighbour;
+		if (handle_ref_n(info->Neighbour, HT_NEXTHOP, uses))
+			v->neighbour = info->Neighbour;
+	}
 	for (USHORT i = 0; i < n; i++) {
-		if (handle_ref(info->NextHopsList.NextHops[i], HT_NEXTHOP))
-			v->nh[v->nnh++] = info->NextHopsList.NextHops[i];
+		HANDLE h = info->NextHopsList.NextHops[i];
+
+		if (info->Neighbour && h == info->Neighbour) {
+			if (v->neighbour) /* referenced with the neighbour above */
+				v->nh[v->nnh++] = h;
+		} else if (handle_ref(h, HT_NEXTHOP)) {
+			v->nh[v->nnh++] = h;
+		}
 	}
 	return v;
 }
@@ -319,30 +344,35 @@ route_info_get(struct route *r)
 	return fresh;
 }
 
-static void
-route_free_cb(struct rcu_head *head)
+/* A heap route: its rcu_head, then the route (struct route has none). */
+static struct rcu_head *
+route_head(struct route *r)
 {
-	rcu_deferred_begin(head);
-	struct route *r = caa_container_of(head, struct route, rcu);
-	rtm_handle h = r->handle;
+	return (struct rcu_head *)((char *)r - sizeof(struct rcu_head));
+}
 
+void
+route_release_memory(struct route *r)
+{
 	struct route_ext *x = ld_relaxed(&r->ext);
 
 	if (x) {
 		rtm_free(ld_relaxed(&x->info));
 		rtm_free(x);
 	}
-	handle_recycle(h);
-	/* The route's reference on its dest is gone, but not the dest's
-	 * memory while this callback has not released it. */
-	if (route_is_embedded(r))
-		dest_block_put(r->dest);
-	else
-		rtm_free(r);
-	rcu_deferred_done();
+	handle_recycle(r->handle);
 }
 
+static void
+route_free_cb(struct rcu_head *head)
+{
+	rcu_deferred_begin(head);
+	struct route *r = (struct route *)((char *)head + sizeof(struct rcu_head));
 
+	route_release_memory(r);
+	rtm_free(head); /* the start of the allocation */
+	rcu_deferred_done();
+}
 
 struct route_ext *
 route_ext_get(struct route *r)
@@ -376,9 +406,15 @@ route_final(void *obj)
 	route_version_retire(ld_relaxed(&r->pub));
 	if (info)
 		info_put_handles(info);
-	handle_put(r->dest->handle);
 	handle_put(r->owner->handle);
-	rcu_defer(&r->rcu, route_free_cb);
+	if (route_is_embedded(r)) {
+		/* Last: this may start d's deferred free, which also releases
+		 * r's memory (dest.h), so r is not touched after it. */
+		handle_put(r->dest->handle);
+	} else {
+		handle_put(r->dest->handle);
+		rcu_defer(route_head(r), route_free_cb);
+	}
 }
 
 void
@@ -388,7 +424,8 @@ route_module_init(void)
 }
 
 struct route *
-route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, bool first)
+route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, bool first,
+	  uint32_t refs)
 {
 	struct table *t = dest->table;
 	struct route *r;
@@ -399,15 +436,16 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, b
 		v = version_init(dest_first_version_mem(dest), info);
 		v->embedded = true;
 	} else {
-		r = rtm_calloc(1, sizeof(*r));
-		if (!r)
+		char *p = rtm_calloc(1, sizeof(struct rcu_head) + sizeof(*r));
+
+		if (!p)
 			return NULL;
+		r = (struct route *)(p + sizeof(struct rcu_head));
 		v = route_version_new(info);
 		if (!v)
 			goto out_free;
 	}
-	/* Store reference only: the caller adds its own with handle_ref. */
-	if (handle_alloc(HT_ROUTE, r, 1, &r->handle) != 0)
+	if (handle_alloc(HT_ROUTE, r, refs, &r->handle) != 0)
 		goto out_free;
 	r->dest = dest;
 	r->owner = owner;
@@ -415,14 +453,15 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, b
 	atomic_init(&r->state, RTM_ROUTE_STATE_CREATED);
 	atomic_init(&r->pub, v);
 	atomic_init(&r->ext, NULL);
-	handle_ref(dest->handle, HT_DEST);
+	if (!first)
+		handle_ref(dest->handle, HT_DEST);
 	handle_ref(owner->handle, HT_ENTITY);
 	return r;
 out_free:
 	if (v)
 		route_version_discard(v);
 	if (!first)
-		rtm_free(r);
+		rtm_free(route_head(r));
 	return NULL;
 }
 
@@ -437,10 +476,8 @@ route_discard(struct route *r)
 	/* Nobody could build its info: it was never published.  Its ext, if
 	 * any, comes from extras_prepare: no timer, no list, no info. */
 	rtm_free(ld_relaxed(&r->ext));
-	if (route_is_embedded(r))
-		fetch_sub_acq_rel(&r->dest->mem_refs, 1); /* the dest is discarded next */
-	else
-		rtm_free(r);
+	if (!route_is_embedded(r)) /* else its memory goes with dest_discard() */
+		rtm_free(route_head(r));
 	handle_recycle(h);
 }
 

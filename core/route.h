@@ -29,6 +29,13 @@
  *
  * Other fields: dest, owner (each holds a reference), handle, age: immutable;
  * state: atomic, set to DELETED under the destination's exclusive lock.
+ *
+ * Memory: a route on the heap is preceded by the rcu_head of its deferred
+ * free (route.c).  A destination's first route lives in the destination's
+ * block (dest.h) and has no deferred free of its own: it holds a reference
+ * on the destination, so the destination's deferred free, which runs a grace
+ * period after the destination's last reference and so after the route's,
+ * releases the route's memory (route_release_memory) with the block.
  */
 #ifndef RTM_ROUTE_H
 #define RTM_ROUTE_H
@@ -80,7 +87,6 @@ struct route {
 	_Atomic(struct route_version *) pub;
 	_Atomic UCHAR state;
 	_Atomic(struct route_ext *) ext;
-	struct rcu_head rcu;
 };
 
 /* r's extension, allocated if needed; NULL on ENOMEM. */
@@ -116,12 +122,21 @@ void route_version_discard(struct route_version *v);
 
 /*
  * A new route of owner on dest with the client's info (references taken
- * for its first version).  The route holds references on dest and owner.
- * first: dest is new and this is its first route, which goes (with its
- * version) into the dest's block.  Returns NULL on ENOMEM.
+ * for its first version), whose handle starts with refs references: the
+ * store's one plus one per handle the caller gives out.  The route holds
+ * references on dest and owner.  first: dest is new and this is its first
+ * route, which goes (with its version) into the dest's block; dest_new()
+ * then already counted the route's reference on dest.  Returns NULL on
+ * ENOMEM.
  */
 struct route *route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info,
-			bool first);
+			bool first, uint32_t refs);
+
+/*
+ * Free what r owns apart from its own memory (its extension and info) and
+ * recycle its handle.  A grace period after r's last reference went away.
+ */
+void route_release_memory(struct route *r);
 
 /* Undo route_new() for a route that was never published. */
 void route_discard(struct route *r);

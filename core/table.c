@@ -73,6 +73,7 @@ table_get(USHORT instance, USHORT family)
 	pthread_mutex_init(&t->notify_lock, NULL);
 	for (unsigned i = 0; i < 32; i++)
 		atomic_init(&t->notify_regs[i], NULL);
+	atomic_init(&t->notify_live, 0);
 	atomic_init(&t->notify_dests, 0);
 	atomic_init(&t->notify_room, UINT64_MAX);
 	cds_list_add_tail(&t->link, &registry);

@@ -19,6 +19,11 @@
  *   notify_regs     RCU pointers to the change-notification registrations by
  *                   id; notify_regs and notify_used are written under
  *                   notify_lock (notify.c)
+ *   notify_live     atomic: bit i set while notify_regs[i] is non-NULL (set
+ *                   after the pointer is stored, cleared with it, under
+ *                   notify_lock), so that a writer finds the registrations
+ *                   without scanning all 32 pointers, and none at all with
+ *                   one load
  *   notify_dests, notify_room:
  *                   destination objects alive in the table, and the smallest
  *                   queue capacity of its registrations (UINT64_MAX if none):
@@ -57,6 +62,7 @@ struct table {
 	pthread_mutex_t notify_lock;
 	uint32_t notify_used;
 	_Atomic(struct notify_reg *) notify_regs[32];
+	_Atomic uint32_t notify_live;
 	_Atomic uint64_t notify_dests;
 	_Atomic uint64_t notify_room;
 

@@ -71,21 +71,40 @@ pref_or_nexthops_differ(const struct route_version *a, const struct route_versio
 
 /*
  * The change from set s0 to s1, in which route r went from version v0 to v1
- * (v0 NULL: r is new; v1 NULL: r left).
+ * (v0 NULL: r is new; v1 NULL: r left).  Returns RTM_ROUTE_CHANGE_BEST if a
+ * view's best route changed, or r stays best somewhere and r_changed says
+ * its data changed (SEMANTICS.md §5).
  */
-static void
+static DWORD
 change_of(const struct route_set *s0, const struct route_set *s1, const struct route *r,
-	  const struct route_version *v0, const struct route_version *v1, struct change *c)
+	  const struct route_version *v0, const struct route_version *v1, bool r_changed,
+	  struct change *c)
 {
 	struct route *b0[TABLE_NUM_VIEWS], *b1[TABLE_NUM_VIEWS];
+	DWORD best_flag = 0;
 
+	c->all = (v0 ? v0->views : 0) | (v1 ? v1->views : 0);
+	if (!s0) {
+		/* A new destination: each view with a route in it has a best
+		 * route where it had none. */
+		c->best = c->fwd = s1 ? s1->views : 0;
+		best_flag = c->best ? RTM_ROUTE_CHANGE_BEST : 0;
+		for (unsigned v = 0; s1 && v < TABLE_NUM_VIEWS; v++) {
+			if (s1->hold[v]) {
+				c->all |= 1u << v;
+				c->best |= 1u << v;
+			}
+		}
+		return best_flag;
+	}
 	best_routes(s0, b0);
 	best_routes(s1, b1);
-	c->all = (v0 ? v0->views : 0) | (v1 ? v1->views : 0);
 	c->best = c->fwd = 0;
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
 		uint32_t bit = 1u << v;
 
+		if (b0[v] != b1[v] || (r_changed && b1[v] == r))
+			best_flag = RTM_ROUTE_CHANGE_BEST;
 		if (b0[v] != b1[v]) {
 			c->best |= bit;
 			c->fwd |= bit;
@@ -103,25 +122,7 @@ change_of(const struct route_set *s0, const struct route_set *s1, const struct r
 			c->best |= bit;
 		}
 	}
-}
-
-/*
- * RTM_ROUTE_CHANGE_BEST if a view's best route changed, or r stays best
- * somewhere and its data changed (SEMANTICS.md §5).
- */
-static DWORD
-best_flag(const struct route_set *before, const struct route_set *after, const struct route *r,
-	  bool r_changed)
-{
-	struct route *b0[TABLE_NUM_VIEWS], *b1[TABLE_NUM_VIEWS];
-
-	best_routes(before, b0);
-	best_routes(after, b1);
-	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		if (b0[v] != b1[v] || (r_changed && b1[v] == r))
-			return RTM_ROUTE_CHANGE_BEST;
-	}
-	return 0;
+	return best_flag;
 }
 
 /* Remove d from the trie (d locked exclusively, empty). */
@@ -149,8 +150,8 @@ publish_version_locked(struct dest *d, struct route *r, struct route_version *v,
 
 	if (!ns)
 		return -ENOMEM;
-	*flags = best_flag(old, ns, r, !is_new && !route_version_equal(oldv, v));
-	change_of(old, ns, r, is_new ? NULL : oldv, v, &c);
+	*flags = change_of(old, ns, r, is_new ? NULL : oldv, v,
+			   !is_new && !route_version_equal(oldv, v), &c);
 #ifdef RTM_BROKEN_PUBLISH
 	/* Deliberately broken build (tests/lincheck only): the route's new
 	 * version is visible for a long while before the route set and best
@@ -290,8 +291,12 @@ add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD 
 		rc = extras_prepare(r, x);
 		if (!rc)
 			rc = update_locked(d, r, info, out_flags);
+		if (!rc) {
+			apply_extras(r, x);
+			give_handle(r, out_handle);
+		}
 	} else {
-		r = route_new(d, e, info, false);
+		r = route_new(d, e, info, false, out_handle ? 2 : 1);
 		if (!r) {
 			rc = -ENOMEM;
 			goto out;
@@ -304,10 +309,9 @@ add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD 
 			goto out;
 		}
 		*out_flags |= RTM_ROUTE_CHANGE_NEW;
-	}
-	if (!rc) {
 		apply_extras(r, x);
-		give_handle(r, out_handle);
+		if (out_handle)
+			*out_handle = r->handle; /* its reference came with route_new */
 	}
 out:
 	dest_unlock(d, true);
@@ -320,14 +324,15 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	     const struct update_extras *x, DWORD *out_flags, rtm_handle *out_handle)
 {
 	struct table *t = e->table;
-	struct dest *d = dest_new(t, key, 1, info->NextHopsList.NumNextHops);
+	/* The trie's reference and the first route's (route_new). */
+	struct dest *d = dest_new(t, key, 2, info->NextHopsList.NumNextHops);
 	struct route *r = NULL;
 	struct route_set *set = NULL;
 	int rc;
 
 	if (!d)
 		return -ENOMEM;
-	r = route_new(d, e, info, true);
+	r = route_new(d, e, info, true, out_handle ? 2 : 1);
 	if (!r || extras_prepare(r, x)) {
 		rc = -ENOMEM;
 		goto out_discard;
@@ -347,10 +352,11 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	if (!rc) {
 		struct change c;
 
-		change_of(NULL, set, r, NULL, ld_relaxed(&r->pub), &c);
-		*out_flags = RTM_ROUTE_CHANGE_NEW | (set->views ? RTM_ROUTE_CHANGE_BEST : 0);
+		*out_flags = RTM_ROUTE_CHANGE_NEW |
+			     change_of(NULL, set, r, NULL, ld_relaxed(&r->pub), false, &c);
 		apply_extras(r, x);
-		give_handle(r, out_handle);
+		if (out_handle)
+			*out_handle = r->handle; /* its reference came with route_new */
 		notify_dest_changed_locked(d, c.all, c.best, c.fwd);
 		dest_unlock(d, true);
 		return 0;
@@ -425,7 +431,7 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
-	if (route_set_only(old, r) && !d->hold_views) {
+	if (route_set_only(old, r) && !(d->hold && d->hold->views)) {
 		ns = NULL; /* nothing left and no hold-down to begin: no new set */
 	} else {
 		ns = route_set_without(old, r);
@@ -433,8 +439,7 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 			return -ENOMEM;
 	}
 	aging_hold_begin_locked(d, ns, r, v);
-	*out_flags = best_flag(old, ns, r, false);
-	change_of(old, ns, r, v, NULL, &c);
+	*out_flags = change_of(old, ns, r, v, NULL, false, &c);
 	empty = publish_set_locked(d, ns, r); /* r's state becomes DELETED there */
 	route_info_sync_state(r);
 	aging_cancel(r);
@@ -452,11 +457,11 @@ update_delete_route(struct route *r, DWORD *out_flags)
 	struct dest *d = r->dest;
 	int rc;
 
-	handle_ref(d->handle, HT_DEST); /* r's reference keeps d referenced */
+	/* The caller's reference on r keeps r, and r's reference keeps d,
+	 * alive until after the unlock, even when d leaves the trie. */
 	dest_lock(d, true);
 	rc = delete_locked(d, r, out_flags);
 	dest_unlock(d, true);
-	handle_put(d->handle);
 	return rc;
 }
 
@@ -506,9 +511,9 @@ update_hold_destination(struct dest *d, uint32_t views, ULONG ms)
 	 * cannot fail to. */
 	rc = aging_hold_prepare_locked(d);
 	if (!rc) {
-		d->hold_views |= views;
-		if (ms > d->hold_ms)
-			d->hold_ms = ms;
+		d->hold->views |= views;
+		if (ms > d->hold->ms)
+			d->hold->ms = ms;
 	}
 	dest_unlock(d, true);
 	handle_put(d->handle);
@@ -536,7 +541,7 @@ update_end_hold(struct dest *d)
 		ended[v] = ns->hold[v];
 		ns->hold[v] = NULL;
 	}
-	change_of(old, ns, NULL, NULL, NULL, &c);
+	(void)change_of(old, ns, NULL, NULL, NULL, false, &c);
 	empty = publish_set_locked(d, ns, NULL);
 	notify_dest_changed_locked(d, c.all, c.best, c.fwd);
 	if (empty)

@@ -637,6 +637,87 @@ TEST(delete_nexthop_used_by_a_route_leaves_the_route_unchanged)
 	tl_deregister(h);
 }
 
+/* A route whose neighbour nb is also its next hop, twice, around other. */
+static DWORD
+add_route_through_neighbour(RTM_ENTITY_HANDLE h, RTM_ROUTE_HANDLE *r, const RTM_NET_ADDRESS *p,
+			    RTM_NEXTHOP_HANDLE nb, RTM_NEXTHOP_HANDLE other)
+{
+	RTM_ROUTE_INFO *ri = tl_route_info_alloc(3);
+	RTM_NET_ADDRESS a = *p;
+	RTM_ROUTE_CHANGE_FLAGS fl = 0;
+	DWORD rc;
+
+	ri->Neighbour = nb;
+	ri->PrefInfo.Preference = 10;
+	ri->PrefInfo.Metric = 1;
+	ri->BelongsToViews = RTM_VIEW_MASK_UCAST;
+	ri->NextHopsList.NumNextHops = 3;
+	TL_NH(ri, 0) = nb;
+	TL_NH(ri, 1) = other;
+	TL_NH(ri, 2) = nb;
+	rc = RtmAddRouteToDest(h, r, &a, ri, INFINITE, NULL, 0, NULL, &fl);
+	free(ri);
+	return rc;
+}
+
+TEST(nexthop_used_as_neighbour_and_next_hops_lives_exactly_as_long_as_the_version)
+{
+	RTM_REGN_PROFILE prof;
+	RTM_ENTITY_HANDLE h = tl_register(AF_INET, TL_PROTO_RIP, 1, &prof);
+	RTM_ROUTE_INFO *ri;
+	RTM_NET_ADDRESS p;
+	RTM_NEXTHOP_HANDLE nb, other;
+	RTM_ROUTE_HANDLE r = NULL;
+
+	REQUIRE(h != NULL);
+	REQUIRE(prof.MaxNextHopsInRoute >= 3);
+	ri = tl_route_info_alloc(prof.MaxNextHopsInRoute);
+	tl_ipv4(&p, "10.9.0.0", 16);
+	nb = tl_add_nexthop(h, AF_INET, "10.0.0.1", 1);
+	other = tl_add_nexthop(h, AF_INET, "10.0.0.2", 1);
+	REQUIRE(nb != NULL && other != NULL);
+	CHECK_RC(add_route_through_neighbour(h, &r, &p, nb, other), NO_ERROR);
+	REQUIRE(r != NULL);
+
+	/* The route's version holds three references on nb: deleting nb and
+	 * releasing the caller's leaves it readable. */
+	CHECK_RC(RtmDeleteNextHop(h, nb, NULL), NO_ERROR);
+	CHECK(nh_readable(h, nb, NULL));
+	CHECK_RC(RtmGetRouteInfo(h, r, ri, NULL), NO_ERROR);
+	CHECK_EQ_PTR(ri->Neighbour, nb);
+	CHECK_EQ_U(ri->NextHopsList.NumNextHops, 3);
+	CHECK_EQ_PTR(TL_NH(ri, 0), nb);
+	CHECK_EQ_PTR(TL_NH(ri, 1), other);
+	CHECK_EQ_PTR(TL_NH(ri, 2), nb);
+	CHECK_RC(RtmReleaseRouteInfo(h, ri), NO_ERROR);
+	CHECK(nh_readable(h, nb, NULL));
+
+	/* A new version without nb drops all three at once: nb dies. */
+	memset(ri, 0, sizeof(*ri));
+	ri->Neighbour = other;
+	ri->PrefInfo.Preference = 10;
+	ri->PrefInfo.Metric = 2;
+	ri->BelongsToViews = RTM_VIEW_MASK_UCAST;
+	ri->NextHopsList.NumNextHops = 1;
+	TL_NH(ri, 0) = other;
+	{
+		RTM_ROUTE_HANDLE same = r;
+		RTM_ROUTE_CHANGE_FLAGS fl = 0;
+
+		CHECK_RC(RtmAddRouteToDest(h, &same, NULL, ri, INFINITE, NULL, 0, NULL, &fl),
+			 NO_ERROR);
+	}
+	CHECK(!nh_readable(h, nb, NULL));
+	CHECK(nh_readable(h, other, NULL));
+
+	/* The same with the route's deletion as the last reference. */
+	tl_delete_route(h, r);
+	CHECK_RC(RtmDeleteNextHop(h, other, NULL), NO_ERROR);
+	CHECK(!nh_readable(h, other, NULL));
+	free(ri);
+	tl_deregister(h);
+}
+
 TEST(delete_nexthop_by_info_ignores_other_entities_next_hops)
 {
 	RTM_ENTITY_HANDLE a = tl_register(AF_INET, TL_PROTO_RIP, 1, NULL);
