@@ -16,7 +16,7 @@
  * owned with the phase id flipped, or PENDING -> owned); it then waits for
  * the readers counted by that claim to leave (rout) and holds the lock.
  *
- * Readers (both policies): a reader adds itself to rin; if no write phase is
+ * Readers (every policy): a reader adds itself to rin; if no write phase is
  * in place it holds the lock.  Otherwise it waits for that one write phase
  * to end (the writer bits PRES|PHID to change) and enters even if more
  * writers wait: reader and writer phases alternate, so neither side starves.

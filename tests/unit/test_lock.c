@@ -4,7 +4,7 @@
  * reserved by RtmRegisterEntity (SEMANTICS §4, §6, §14.1-2, §14.31), and the
  * lock policy extension RtmxSetLockPolicy / RtmxGetLockPolicy (rtm/rtmx.h).
  * CTest runs this file once per policy (unit.lock with the default,
- * unit.lock.phasefair with RTM_LOCK_POLICY=phasefair).
+ * unit.lock.phasefair and unit.lock.hybrid with RTM_LOCK_POLICY set).
  *
  * Thread tests only assert ordering (a waiter has not got the lock while it
  * is held; it gets it after the release), never speed.  Where a call must
