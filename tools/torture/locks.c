@@ -603,26 +603,27 @@ rtm_setup_hybrid(unsigned n, uint64_t seed)
 	return rtm_setup_with(RTMX_LOCK_POLICY_HYBRID, n, seed);
 }
 
-static const struct lockvar v_rtm = {
-	"rtm-phasefair",
-	"librtm RtmLockRoute/RtmUpdateAndUnlockRoute/RtmLockDestination, "
-	"RTMX_LOCK_POLICY_PHASEFAIR (writers FIFO)",
-	PROMISE_PHASE_FAIR, true, rtm_setup_phasefair, rtm_teardown, rtm_lock, rtm_unlock,
-	rtm_lf_read, rtm_lf_scratch, rtm_lf_scratch_free,
-};
-static const struct lockvar v_rtm_barging = {
-	"rtm-barging",
-	"librtm, RTMX_LOCK_POLICY_BARGING (writers may barge until the head waited 2 ms)",
-	PROMISE_PHASE_FAIR, true, rtm_setup_barging, rtm_teardown, rtm_lock, rtm_unlock,
-	rtm_lf_read, rtm_lf_scratch, rtm_lf_scratch_free,
-};
-static const struct lockvar v_rtm_hybrid = {
-	"rtm-hybrid",
-	"librtm, RTMX_LOCK_POLICY_HYBRID (writers barge, except into a write phase that follows a "
-	"read phase: that one is the head's)",
-	PROMISE_PHASE_FAIR, true, rtm_setup_hybrid, rtm_teardown, rtm_lock, rtm_unlock,
-	rtm_lf_read, rtm_lf_scratch, rtm_lf_scratch_free,
-};
+/* A librtm row: the same functions, under one writer policy. */
+#define RTM_LOCKVAR(name, what, setup)                                                      \
+	{                                                                                   \
+		name, what, PROMISE_PHASE_FAIR, true, setup, rtm_teardown, rtm_lock,        \
+		rtm_unlock, rtm_lf_read, rtm_lf_scratch, rtm_lf_scratch_free,               \
+	}
+
+static const struct lockvar v_rtm =
+	RTM_LOCKVAR("rtm-phasefair",
+		    "librtm RtmLockRoute/RtmUpdateAndUnlockRoute/RtmLockDestination, "
+		    "RTMX_LOCK_POLICY_PHASEFAIR (writers FIFO)",
+		    rtm_setup_phasefair);
+static const struct lockvar v_rtm_barging =
+	RTM_LOCKVAR("rtm-barging",
+		    "librtm, RTMX_LOCK_POLICY_BARGING (writers may barge until the head waited 2 ms)",
+		    rtm_setup_barging);
+static const struct lockvar v_rtm_hybrid =
+	RTM_LOCKVAR("rtm-hybrid",
+		    "librtm, RTMX_LOCK_POLICY_HYBRID (writers barge, except into a write phase that "
+		    "follows a read phase: that one is the head's)",
+		    rtm_setup_hybrid);
 static const struct lockvar v_mutex = {
 	"pthread-mutex", "glibc pthread_mutex (readers exclusive too)", PROMISE_NONE, false,
 	mutex_setup, base_teardown, mutex_lock, mutex_unlock, NULL, NULL, NULL,
