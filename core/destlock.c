@@ -1,5 +1,5 @@
 /*
- * Phase-fair reader/writer lock with futex sleeping and two writer
+ * Phase-fair reader/writer lock with futex sleeping and three writer
  * admission policies; see destlock.h for the protocol.
  *
  * Correctness argument, in short:
@@ -26,8 +26,19 @@
  *   writers are FIFO.  In the barging policy arriving writers may claim
  *   ahead of the head until the head sets STARV (after DESTLOCK_BARGE_BOUND_NS
  *   as head); then only the head can claim, and does at the next release.
+ *   The hybrid policy barges too, and also sets STARV itself when it
+ *   installs a pending phase that admits readers; that only narrows who
+ *   may claim, and the head, which is queued (win != wout), still may.
  *   A waiting reader waits for one write phase, a writer for the writers
- *   ahead of it plus (barging) one bound, plus the readers it counted.
+ *   ahead of it plus (barging, hybrid) one bound, plus the readers it
+ *   counted.
+ * - No lost wake-up: see destlock.h (Waiting).  A departing reader skips
+ *   the wake unless its departure is the one the owner waits for: the owner
+ *   stores that count in `handoff`, then adds itself to `sleepers`, then
+ *   re-reads rout, all seq_cst; the reader's RMW on rout precedes its loads
+ *   of sleepers and handoff.  If the owner's re-read misses the departure,
+ *   the reader's loads come after the owner's store and increment, and
+ *   nobody else stores `handoff` until the owner releases.
  * The protocol is model-checked in tests/model.
  */
 #include <errno.h>
@@ -96,16 +107,21 @@ futex_wake(_Atomic uint32_t *word, uint32_t bits)
 }
 
 /*
- * Who sleeps where.  `sleepers` keeps two counts so that a departing reader
- * makes the wake system call only when the owner sleeps on rout, not
- * whenever some queued writer sleeps on wout.  Queued writers sleep with the
- * bit of their ticket, so that advancing wout wakes the new head (and any
- * writer 32 tickets behind it) rather than the whole queue.
+ * Who sleeps where.  `sleepers` keeps one count per word slept on, so that a
+ * releaser makes the wake system call only when somebody may sleep on the
+ * word it changed: a releasing writer not whenever a queued writer sleeps on
+ * wout, a departing reader not whenever anybody sleeps.  Only the owner
+ * sleeps on rout, so its count is 0 or 1 (two bits leave room).  Queued
+ * writers sleep with the bit of their ticket, so that advancing wout wakes
+ * the new head (and any writer 32 tickets behind it) rather than the whole
+ * queue.
  */
-#define SLEEP_QUEUE 0x1u     /* sleepers on rin or wout (< 65536 threads) */
-#define SLEEP_ROUT 0x10000u  /* sleepers on rout (the owner) */
-#define SLEEP_QUEUE_MASK 0xffffu
-#define SLEEP_ROUT_MASK 0xffff0000u
+#define SLEEP_RIN 0x1u             /* sleepers on rin (< 32768 threads) */
+#define SLEEP_WOUT 0x8000u         /* sleepers on wout (< 32768 threads) */
+#define SLEEP_ROUT 0x40000000u     /* sleepers on rout (the owner) */
+#define SLEEP_RIN_MASK 0x7fffu
+#define SLEEP_WOUT_MASK 0x3fff8000u
+#define SLEEP_ROUT_MASK 0xc0000000u
 #define ANY_BIT FUTEX_BITSET_MATCH_ANY
 
 static inline uint32_t
@@ -229,7 +245,7 @@ head_claim(struct destlock *l)
 	uint32_t rticket;
 
 	while (!try_claim(l, true, &rticket)) {
-		if (!wait_on(l, &l->rin, claimable, 0, deadline, SLEEP_QUEUE, ANY_BIT)) {
+		if (!wait_on(l, &l->rin, claimable, 0, deadline, SLEEP_RIN, ANY_BIT)) {
 			set_starving(l);
 			deadline = 0;
 		}
@@ -237,7 +253,7 @@ head_claim(struct destlock *l)
 	/* The next ticket is head now (pairs with the acquire of wout). */
 	uint32_t head = fetch_add_seq_cst(&l->wout, 1) + 1;
 
-	wake_if_sleepers(l, &l->wout, SLEEP_QUEUE_MASK, ticket_bit(head));
+	wake_if_sleepers(l, &l->wout, SLEEP_WOUT_MASK, ticket_bit(head));
 	return rticket;
 }
 
@@ -260,33 +276,41 @@ destlock_read_lock(struct destlock *l)
 	if (likely(!(w & PRES)))
 		return;
 	/* A write phase is in place: wait for it (only that one) to end. */
-	wait_on(l, &l->rin, writer_bits_changed, w, 0, SLEEP_QUEUE, ANY_BIT);
+	wait_on(l, &l->rin, writer_bits_changed, w, 0, SLEEP_RIN, ANY_BIT);
 }
 
 void
 destlock_read_unlock(struct destlock *l)
 {
 	/* Release: pairs with the writer's acquire load of rout. */
-	fetch_add_seq_cst(&l->rout, RINC);
-	wake_if_sleepers(l, &l->rout, SLEEP_ROUT_MASK, ANY_BIT);
+	uint32_t out = fetch_add_seq_cst(&l->rout, RINC) + RINC;
+
+	/* Only the departure the owner waits for wakes it: the owner stored
+	 * that count in handoff before counting itself in sleepers (seq_cst
+	 * both ways), so seeing it asleep means seeing its count. */
+	if ((atomic_load(&l->sleepers) & SLEEP_ROUT_MASK) && atomic_load(&l->handoff) == out)
+		futex_wake(&l->rout, ANY_BIT);
 }
 
 void
 destlock_write_lock(struct destlock *l)
 {
-	bool barging = destlock_policy() == DESTLOCK_BARGING;
+	bool barging = destlock_policy() != DESTLOCK_PHASEFAIR;
 	uint32_t rticket, ticket;
 
 	if (!barging || !try_claim(l, false, &rticket)) {
 		ticket = fetch_add_acq_rel(&l->win, 1);
 		if (ld_acquire(&l->wout) != ticket)
-			wait_on(l, &l->wout, counter_equals, ticket, 0, SLEEP_QUEUE,
+			wait_on(l, &l->wout, counter_equals, ticket, 0, SLEEP_WOUT,
 				ticket_bit(ticket));
 		rticket = head_claim(l);
 	}
-	/* We own the lock; wait for the readers we counted to leave. */
-	if (ld_acquire(&l->rout) != rticket)
+	/* We own the lock; wait for the readers we counted to leave.  The
+	 * one whose departure completes the count wakes us (read_unlock). */
+	if (ld_acquire(&l->rout) != rticket) {
+		atomic_store(&l->handoff, rticket);
 		wait_on(l, &l->rout, counter_equals, rticket, 0, SLEEP_ROUT, ANY_BIT);
+	}
 }
 
 void
@@ -298,17 +322,26 @@ destlock_write_unlock(struct destlock *l)
 		/* Install the next write phase, unowned: the readers that queued
 		 * behind us see PHID flip and enter, later ones wait for it.
 		 * handoff must be the arrivals of the very value we replace. */
-		uint32_t v = ld_relaxed(&l->rin);
+		uint32_t v = ld_relaxed(&l->rin), n;
+		/* Hybrid: if readers wait for this phase to end (arrivals beyond
+		 * departures; rout cannot move while we own the lock), they get a
+		 * read phase, and the head writer wakes up meanwhile: reserve the
+		 * next write phase for it (STARV keeps bargers off). */
+		uint32_t reserve = destlock_policy() == DESTLOCK_HYBRID ? STARV : 0;
+		uint32_t out = ld_relaxed(&l->rout);
 
-		do
+		do {
 			st_relaxed(&l->handoff, v & ~LOWBITS);
-		while (!cas_acq_rel(&l->rin, &v, (v ^ PHID) | PEND));
+			n = (v ^ PHID) | PEND;
+			if ((v & ~LOWBITS) != out)
+				n |= reserve;
+		} while (!cas_acq_rel(&l->rin, &v, n));
 		fence_seq_cst(); /* the RMW before the load of sleepers */
 	} else {
 		/* Nobody queued: free the lock (PHID stays: this phase's id). */
 		fetch_and_seq_cst(&l->rin, ~PRES);
 	}
-	wake_if_sleepers(l, &l->rin, SLEEP_QUEUE_MASK, ANY_BIT);
+	wake_if_sleepers(l, &l->rin, SLEEP_RIN_MASK, ANY_BIT);
 }
 
 bool

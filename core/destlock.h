@@ -1,6 +1,6 @@
 /*
  * The lock word of a destination (and of a next hop): a phase-fair
- * reader/writer lock, 24 bytes, spin then sleep on a futex, with two
+ * reader/writer lock, 24 bytes, spin then sleep on a futex, with three
  * admission policies for writers.
  *
  * Ownership and phases live in one word, rin:
@@ -10,13 +10,13 @@
  *   PEND (0x4)  the write phase has no owner yet (installed by a releasing
  *               writer for the queued writers; the first writer to claim it
  *               owns it)
- *   STARV(0x8)  the queue's head writer has waited longer than the barging
- *               bound: nobody but the head may claim
+ *   STARV(0x8)  nobody but the queue's head writer may claim: its barging
+ *               bound expired, or (hybrid) the write phase is reserved for it
  * A writer owns the lock from the moment its CAS on rin claims it (FREE ->
  * owned with the phase id flipped, or PENDING -> owned); it then waits for
  * the readers counted by that claim to leave (rout) and holds the lock.
  *
- * Readers (both policies): a reader adds itself to rin; if no write phase is
+ * Readers (every policy): a reader adds itself to rin; if no write phase is
  * in place it holds the lock.  Otherwise it waits for that one write phase
  * to end (the writer bits PRES|PHID to change) and enters even if more
  * writers wait: reader and writer phases alternate, so neither side starves.
@@ -43,14 +43,22 @@
  *   arriving writers and only while it is head for at most the bound
  *   (plus the one write phase running when the bound expires); queued
  *   writers stay FIFO among themselves.
+ * - DESTLOCK_HYBRID: as BARGING, except that a releasing writer that lets
+ *   waiting readers in (readers arrived during its phase: arrivals beyond
+ *   departures) installs the pending phase with STARV set, reserving it for
+ *   the head, whose wake-up then overlaps the read phase; bargers take only
+ *   a free lock or a pending phase that admitted no reader.
  *
  * Waiting: a bounded spin, then futex sleep on the word being waited for
  * (the head writer's sleep is timed while its bound runs).  `sleepers`
- * counts threads that may be asleep on any of the words; a releaser issues
- * FUTEX_WAKE only when it is non-zero.  The sleeper increments it (seq_cst)
- * before re-reading the word it waits on, and the releaser changes the word
- * (an RMW followed by a seq_cst fence or itself seq_cst) before reading it,
- * so at least one of the two sees the other (no lost wake-up).
+ * counts, per word, the threads that may be asleep on it; a releaser issues
+ * FUTEX_WAKE only when the count of the word it changed is non-zero.  The
+ * sleeper increments it (seq_cst) before re-reading the word it waits on,
+ * and the releaser changes the word (an RMW followed by a seq_cst fence or
+ * itself seq_cst) before reading it, so at least one of the two sees the
+ * other (no lost wake-up).  The owner waiting for its readers also stores
+ * their count in `handoff` before counting itself asleep, and only the
+ * departing reader whose departure reaches that count wakes it.
  *
  * Fields (all changed only by atomic RMW, except handoff):
  *   rin      reader arrivals << 8 | STARV | PEND | PRES | PHID
@@ -59,10 +67,13 @@
  *   wout     ticket of the head writer (advanced by the head once it owns)
  *   handoff  reader arrivals (<< 8) when the pending phase was installed;
  *            stored by the owner before the CAS that installs PENDING,
- *            read by the claimer after the CAS that claims it
- *   sleepers
+ *            read by the claimer after the CAS that claims it; then stored
+ *            again by the owner, before it sleeps, as the departure count
+ *            it waits for, read by departing readers (seq_cst)
+ *   sleepers sleepers on rin (bits 0..14), on wout (15..29), on rout (30..31:
+ *            only the owner, so 0 or 1)
  *
- * Model-checked in tests/model (both policies and any mix).  Not recursive;
+ * Model-checked in tests/model (each policy and any mix).  Not recursive;
  * the thread that locked must unlock, in the same mode.
  */
 #ifndef RTM_DESTLOCK_H
@@ -85,6 +96,7 @@ struct destlock {
 enum destlock_policy {
 	DESTLOCK_PHASEFAIR = 0,
 	DESTLOCK_BARGING = 1,
+	DESTLOCK_HYBRID = 2,
 };
 
 /* How long the head writer lets arriving writers barge before it insists. */

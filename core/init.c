@@ -38,6 +38,8 @@ init_modules(void)
 		destlock_set_policy(DESTLOCK_PHASEFAIR);
 	else if (pol != NULL && strcmp(pol, "barging") == 0)
 		destlock_set_policy(DESTLOCK_BARGING);
+	else if (pol != NULL && strcmp(pol, "hybrid") == 0)
+		destlock_set_policy(DESTLOCK_HYBRID);
 }
 
 void
@@ -55,6 +57,8 @@ RtmxSetLockPolicy(RTMX_LOCK_POLICY Policy)
 		destlock_set_policy(DESTLOCK_PHASEFAIR);
 	else if (Policy == RTMX_LOCK_POLICY_BARGING)
 		destlock_set_policy(DESTLOCK_BARGING);
+	else if (Policy == RTMX_LOCK_POLICY_HYBRID)
+		destlock_set_policy(DESTLOCK_HYBRID);
 	else
 		return ERROR_INVALID_PARAMETER;
 	return NO_ERROR;
@@ -64,6 +68,12 @@ RTM_API RTMX_LOCK_POLICY WINAPI
 RtmxGetLockPolicy(VOID)
 {
 	rtm_init();
-	return destlock_policy() == DESTLOCK_PHASEFAIR ? RTMX_LOCK_POLICY_PHASEFAIR
-							: RTMX_LOCK_POLICY_BARGING;
+	switch (destlock_policy()) {
+	case DESTLOCK_PHASEFAIR:
+		return RTMX_LOCK_POLICY_PHASEFAIR;
+	case DESTLOCK_BARGING:
+		return RTMX_LOCK_POLICY_BARGING;
+	default:
+		return RTMX_LOCK_POLICY_HYBRID;
+	}
 }

@@ -93,7 +93,7 @@ RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 
 /*
  * Writer admission policy of the per-destination (and per-next-hop) locks
- * behind RtmLockDestination, RtmLockRoute and RtmLockNextHop.  Both keep
+ * behind RtmLockDestination, RtmLockRoute and RtmLockNextHop.  All keep
  * readers and writers phase-fair: a shared locker that finds a writer
  * present waits for that one write phase only, and when a writer releases
  * while another writer waits, the readers that queued in the meantime get
@@ -112,10 +112,15 @@ RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
  *	Queued writers stay FIFO among themselves.  Faster when writers
  *	contend on a busy machine (no idle lock while a sleeper wakes up), at
  *	the price of per-writer fairness over intervals shorter than the bound.
+ * RTMX_LOCK_POLICY_HYBRID  as BARGING, except that when a releasing
+ *	exclusive locker lets waiting shared lockers in, the write phase after
+ *	their read phase belongs to the first queued writer (it wakes up while
+ *	the readers run); arriving writers take only a free lock or a write
+ *	phase that follows no read phase.
  *
  * The policy is process-wide.  It starts as the environment variable
- * RTM_LOCK_POLICY says ("phasefair" or "barging", read when the library is
- * first used; anything else is ignored) or as the default, and
+ * RTM_LOCK_POLICY says ("phasefair", "barging" or "hybrid", read when the
+ * library is first used; anything else is ignored) or as the default, and
  * RtmxSetLockPolicy changes it at any time: it applies to each lock request
  * made after the call, locks held or waited for meanwhile stay correct.
  * Returns NO_ERROR, or ERROR_INVALID_PARAMETER for an unknown policy.
@@ -123,6 +128,7 @@ RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 typedef enum _RTMX_LOCK_POLICY {
 	RTMX_LOCK_POLICY_PHASEFAIR = 0,
 	RTMX_LOCK_POLICY_BARGING = 1,
+	RTMX_LOCK_POLICY_HYBRID = 2,
 } RTMX_LOCK_POLICY;
 
 RTM_API DWORD WINAPI RtmxSetLockPolicy(RTMX_LOCK_POLICY Policy);

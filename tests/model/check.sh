@@ -20,9 +20,9 @@ failed=0
 
 # Verifier settings, sized for a 2-core 24 GiB machine: at most 4 GiB per
 # run (the largest run needs about 1 GiB), a search stack deep enough for the
-# deepest path (about 0.6 M steps), the default 2^24-slot hash table.
+# deepest path (about 1.7 M steps), the default 2^24-slot hash table.
 MEMLIM=4096
-DEPTH=2000000
+DEPTH=3000000
 PAN_CFLAGS="-O2 -w -DMEMLIM=$MEMLIM"
 
 fail_setup() {
@@ -125,9 +125,10 @@ check() {
 M=destlock.pml
 # One reader and two writers (pids 0; 1, 2): barging, the queue and the
 # pending phase need two writers; one reader already exercises every reader
-# transition (README.md: why, and what the two-reader run adds).  POLICY=2:
-# each write_lock picks phase-fair or barging, so every check covers both
-# policies and any switch between them.  TIMER=1 for the liveness checks:
+# transition (README.md: why, and what the two-reader run adds).  POLICY=3:
+# each write_lock picks phase-fair or barging and each write_unlock whether
+# to reserve the next phase for the head (hybrid), so every check covers the
+# three policies and any switch between them.  TIMER=1 for the liveness checks:
 # the head's bound expires at the latest once a writer has barged past it.
 BASE="-DNR=1 -DKR=2 -DNW=2 -DKW=2"
 LIVE="$BASE -DTIMER=1"
@@ -136,7 +137,7 @@ LIVE="$BASE -DTIMER=1"
 # Safety: mutual exclusion (the assertions at each claim and entry to the
 # critical section) and deadlock (pan's invalid end state: every thread that
 # has not stopped is blocked, i.e. asleep on a futex).
-check safety pass safety $M "$BASE -DPOLICY=2 -DNO_LTL" "-DSAFETY" ""
+check safety pass safety $M "$BASE -DPOLICY=3 -DNO_LTL" "-DSAFETY" ""
 # Two readers, two writers, phase-fair policy (TIMER=2: no barging, so the
 # bound changes nothing): readers counted together by a claim or a pending
 # phase.  The largest run (about 7 M states).
@@ -144,19 +145,19 @@ check safety_2r2w pass safety22 $M "-DNR=2 -DKR=3 -DNW=2 -DKW=2 -DPOLICY=0 -DTIM
 	"-DSAFETY" ""
 # The same with futex waits that may also return without a wake (signals):
 # assertions only, since a sleeper is then never blocked.
-check safety_spurious pass spurious $M "$BASE -DPOLICY=2 -DNO_LTL -DSPURIOUS=1" "-DSAFETY" "-E"
+check safety_spurious pass spurious $M "$BASE -DPOLICY=3 -DNO_LTL -DSPURIOUS=1" "-DSAFETY" "-E"
 # No livelock: no cycle, under weak fairness, in which no thread enters the
 # critical section (the progress labels).
-check nonprogress pass np $M "$LIVE -DPOLICY=2 -DNO_LTL" "-DNP" "-l -f"
+check nonprogress pass np $M "$LIVE -DPOLICY=3 -DNO_LTL" "-DNP" "-l -f"
 # No starvation (so the barging bound holds): each thread that calls lock
 # eventually holds the lock; no lost wake-up: each thread queued on a futex
 # is eventually dequeued.  Weak fairness, one LTL formula per run; the reader
 # (pid 0) and one writer (pid 1: the two writers run the same code).
 for p in 0 1; do
-	check "acquire_$p" pass ltl $M "$LIVE -DPOLICY=2" "" "-a -f -N acquire_$p"
+	check "acquire_$p" pass ltl $M "$LIVE -DPOLICY=3" "" "-a -f -N acquire_$p"
 done
 for p in 0 1; do
-	check "woken_$p" pass ltl $M "$LIVE -DPOLICY=2" "" "-a -f -N woken_$p"
+	check "woken_$p" pass ltl $M "$LIVE -DPOLICY=3" "" "-a -f -N woken_$p"
 done
 
 # --- Broken variants: spin must reject each. --------------------------------
@@ -164,28 +165,35 @@ done
 # sleeper left queued forever (deadlock once the others stop) and as a
 # thread that never acquires.
 check broken_nowake.deadlock fail nowake_safety destlock_broken_nowake.pml \
-	"$BASE -DPOLICY=2 -DNO_LTL" "-DSAFETY" "" "invalid end state"
+	"$BASE -DPOLICY=3 -DNO_LTL" "-DSAFETY" "" "invalid end state"
 check broken_nowake.woken_0 fail nowake_ltl destlock_broken_nowake.pml \
-	"$LIVE -DPOLICY=2" "" "-a -f -N woken_0" "acceptance cycle"
+	"$LIVE -DPOLICY=3" "" "-a -f -N woken_0" "acceptance cycle"
 # Readers ignore the phase bit: a reader behind a write phase that ends in a
 # pending phase keeps waiting, and the claimer of that phase waits for it.
 check broken_nophase.deadlock fail nophase_safety destlock_broken_nophase.pml \
-	"$BASE -DPOLICY=2 -DNO_LTL" "-DSAFETY" "" "invalid end state"
+	"$BASE -DPOLICY=3 -DNO_LTL" "-DSAFETY" "" "invalid end state"
 check broken_nophase.acquire_0 fail nophase_ltl destlock_broken_nophase.pml \
-	"$LIVE -DPOLICY=2" "" "-a -f -N acquire_0" "acceptance cycle"
+	"$LIVE -DPOLICY=3" "" "-a -f -N acquire_0" "acceptance cycle"
 # A free-lock claim counts the readers and sets PRES in two steps: a reader
 # slips in between, uncounted and unstopped.
 check broken_splitrmw.mutex fail splitrmw_safety destlock_broken_splitrmw.pml \
-	"$BASE -DPOLICY=2 -DNO_LTL" "-DSAFETY" "" "assertion violated"
+	"$BASE -DPOLICY=3 -DNO_LTL" "-DSAFETY" "" "assertion violated"
 # The pending phase's reader count is stored after the CAS that installs
 # it: a claimer reads a stale count and either enters while a reader holds
 # or waits for a count rout never takes (spin usually finds the latter).
 check broken_latehandoff fail latehandoff_safety destlock_broken_latehandoff.pml \
-	"$BASE -DPOLICY=2 -DNO_LTL" "-DSAFETY" "" 'invalid end state\|assertion violated'
+	"$BASE -DPOLICY=3 -DNO_LTL" "-DSAFETY" "" 'invalid end state\|assertion violated'
 
 # Barging writers ignore STARV: the head writer can be passed forever.
+# (Without the STARV assertion, which would stop the search first.)
 check broken_nostarv.acquire_1 fail nostarv_ltl destlock_broken_nostarv.pml \
-	"$LIVE -DPOLICY=1" "" "-a -f -N acquire_1" "acceptance cycle"
+	"$LIVE -DPOLICY=1 -DSTARV_ASSERT=0" "" "-a -f -N acquire_1" "acceptance cycle"
+# The same bug under the hybrid policy, with a head that never times out:
+# a barging writer takes the write phase that a releaser reserved for the
+# head when it let waiting readers in (the assertion that no one but the
+# head claims while STARV is set).
+check broken_nostarv.reserved fail nostarv_safety destlock_broken_nostarv.pml \
+	"$BASE -DPOLICY=2 -DTIMER=2 -DNO_LTL" "-DSAFETY" "" "assertion violated"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -2,8 +2,9 @@
  * Promela model of the per-destination lock word, core/destlock.[ch]:
  * a phase-fair reader/writer lock whose writers claim ownership with a CAS
  * on the reader word (FREE or PENDING -> owned), queue in ticket order when
- * they cannot, and may barge ahead of the queue (barging policy) until the
- * head writer has waited too long; waiters spin and then sleep on a futex,
+ * they cannot, and may barge ahead of the queue (barging and hybrid policies)
+ * until the head writer has waited too long or (hybrid) a releaser reserved
+ * the phase for it; waiters spin and then sleep on a futex,
  * with a `sleepers` word that lets a releaser skip the wake system call.
  *
  * Check it with tests/model/check.sh; README.md beside this file explains
@@ -17,19 +18,22 @@
  *   NR, NW     number of reader and writer threads (default 2 and 2)
  *   KR         modulus of the reader counts, > NR (default 4)
  *   KW         modulus of the writer tickets, >= NW (default 2)
- *   POLICY     0: phase-fair (writers always queue), 1: barging, 2: each
- *              write_lock picks either (the policy may change at any time);
- *              default 2
+ *   POLICY     0: phase-fair (writers always queue), 1: barging, 2: hybrid
+ *              (barging, and a releaser that lets waiting readers in
+ *              reserves the next write phase for the head), 3: each
+ *              write_lock and write_unlock picks any (the policy may change
+ *              at any time); default 3
  *   TIMER      how the head writer's barging bound expires.  0 (safety
  *              runs): at any moment, or never; 1 (liveness runs): at any
  *              moment, and at the latest once KB writers have barged past
  *              it (real time passes while they do), which is what the
  *              bound promises
- *              2 (the two-reader safety run, phase-fair policy only): never,
- *              and the head sleeps without a timeout.  With no barging
- *              writers STARV changes no one's choices, and a timed wake-up
- *              only repeats the head's wait, so dropping both loses no
- *              state that matters to mutual exclusion
+ *              2 (the two-reader safety run, phase-fair policy, and the
+ *              hybrid check of BROKEN_NOSTARV): never, and the head sleeps
+ *              without a timeout.  With no barging writers STARV changes no
+ *              one's choices, and a timed wake-up only repeats the head's
+ *              wait, so dropping both loses no state that matters to mutual
+ *              exclusion
  *   KB         see TIMER (default 1)
  *   ALLOW_STOP 1 (default): a thread may stop for good between two critical
  *              sections (a thread that goes away; no one else's wake-up may
@@ -38,6 +42,10 @@
  *              for safety runs only, since under weak fairness it would hide
  *              every lost wake-up
  *   NO_LTL     leave out the ltl blocks (safety and non-progress runs)
+ *   STARV_ASSERT 1 (default): assert that no writer but the head claims
+ *              while STARV is set; 0 leaves the assertion out (the liveness
+ *              check of BROKEN_NOSTARV, which is to show the starvation
+ *              itself)
  *
  * Deliberately broken variants, each of which check.sh expects spin to
  * reject (destlock_broken_*.pml define one and include this file):
@@ -56,7 +64,8 @@
  *                    installs the pending phase: a claimer can read the
  *                    previous value and wait for too few readers
  *   BROKEN_NOSTARV   barging writers ignore STARV: the head writer can be
- *                    passed forever
+ *                    passed forever, and (hybrid) a barger takes the phase
+ *                    reserved for the head
  */
 
 #ifndef NR
@@ -72,7 +81,7 @@
 #define KW 2
 #endif
 #ifndef POLICY
-#define POLICY 2
+#define POLICY 3
 #endif
 #ifndef TIMER
 #define TIMER 0
@@ -85,6 +94,9 @@
 #endif
 #ifndef SPURIOUS
 #define SPURIOUS 0
+#endif
+#ifndef STARV_ASSERT
+#define STARV_ASSERT 1
 #endif
 
 #define NP (NR + NW)
@@ -117,7 +129,8 @@ byte wout;         /* ticket of the head writer, mod KW */
 byte handoff;      /* reader arrivals when a pending phase was installed */
 /* sleepers: the C word keeps two 16-bit counts; every test reads one of
  * them, so two variables are exact. */
-byte sleepq;       /* sleepers on rin or wout */
+byte sleeprin;     /* sleepers on rin */
+byte sleepwout;    /* sleepers on wout */
 byte sleepout;     /* sleepers on rout */
 
 /* The futex: which word each thread is queued on in the kernel, or 0.
@@ -175,19 +188,16 @@ byte nbarge;       /* barging claims since the current head became head,
  */
 #ifdef BROKEN_NOWAKE
 #define RELEASE_PRE(CNT)   sl = CNT;
-#define WAKE_IF_SLEEPERS(CNT, WID, WID2, TCK)                           \
-	if                                                              \
-	:: sl != 0 -> sl = 0; FUTEX_WAKE(WID, WID2, TCK)                \
-	:: else -> skip                                                 \
-	fi
+#define SLEEPERS_SEEN(CNT) (sl != 0)
 #else
 #define RELEASE_PRE(CNT)
+#define SLEEPERS_SEEN(CNT) (CNT != 0)
+#endif
 #define WAKE_IF_SLEEPERS(CNT, WID, WID2, TCK)                           \
 	if                                                              \
-	:: CNT != 0 -> FUTEX_WAKE(WID, WID2, TCK)                       \
-	:: else -> skip                                                 \
+	:: SLEEPERS_SEEN(CNT) -> sl = 0; FUTEX_WAKE(WID, WID2, TCK)     \
+	:: else -> sl = 0                                               \
 	fi
-#endif
 
 /*
  * futex_wait(word, v): the kernel compares *word with v and queues the
@@ -277,6 +287,22 @@ byte nbarge;       /* barging claims since the current head became head,
 #define MAY_STOP
 #endif
 
+/*
+ * HANDOFF_NOTE.  `handoff` is also what a departing reader compares its
+ * departure count with, to wake the owner only for the last counted reader.
+ * The model keeps it equal to the owner's reader count from the claim to
+ * the owner's entry, and 0 otherwise (until a release installs a pending
+ * phase).  The C code stores the count after the claim, just before the
+ * owner counts itself in sleepers, and leaves stale values elsewhere.  The
+ * difference is never seen where it matters: a reader consults handoff only
+ * after seeing the owner's sleepers count, which the owner adds after its
+ * store; from the claim until then, and from the entry on, nobody sleeps on
+ * rout, so a value read there can only add or drop a wake of nobody, or a
+ * spurious wake of a later owner (which re-checks; safety_spurious covers
+ * those, and dropping a wake can only make the liveness checks harder).
+ * Merging keeps the state count near the old model's.
+ */
+
 /* Ghost: the lock call has succeeded; check mutual exclusion. */
 #define READER_ENTERS                                                   \
 	assert(nwcs == 0);                                              \
@@ -287,6 +313,7 @@ byte nbarge;       /* barging claims since the current head became head,
 	assert(nwriters == 1 && nwcs == 0 && nreaders == 0);            \
 	nwcs++;                                                         \
 	st[_pid] = CS;                                                  \
+	handoff = 0;                                                    \
 	ticket = 0;                                                     \
 	rticket = 0
 
@@ -298,6 +325,12 @@ byte nbarge;       /* barging claims since the current head became head,
  * and the owner is this thread from the CAS on.  HEAD is 1 for the head of
  * the queue (ignores and clears STARV), 0 for a barging writer.
  */
+/* Nobody but the head claims while STARV is set (STARV_ASSERT). */
+#if STARV_ASSERT
+#define CHECK_STARV_OBEYED(HEAD)  assert(HEAD || (rin & STARV) == 0)
+#else
+#define CHECK_STARV_OBEYED(HEAD)  skip
+#endif
 #ifdef BROKEN_NOSTARV
 #define MAY_CLAIM(HEAD)  true
 #else
@@ -311,6 +344,7 @@ byte nbarge;       /* barging claims since the current head became head,
 #else
 #define CLAIM_FREE(HEAD)                                                \
 	rticket = rin & ~LOW;                                           \
+	handoff = rticket;                                              \
 	rin = (rin ^ PHID) | PRES;                                      \
 	if :: HEAD -> rin = rin & ~STARV :: else -> skip fi;            \
 	nwriters++; v = 1
@@ -320,11 +354,12 @@ byte nbarge;       /* barging claims since the current head became head,
 		if                                                      \
 		:: MAY_CLAIM(HEAD) && (rin & PRES) == 0 ->              \
 			assert(nwriters == 0);                          \
+			CHECK_STARV_OBEYED(HEAD);                       \
 			CLAIM_FREE(HEAD)                                \
 		:: MAY_CLAIM(HEAD) && (rin & PRES) != 0 && (rin & PEND) != 0 -> \
 			assert(nwriters == 0);                          \
+			CHECK_STARV_OBEYED(HEAD);                       \
 			rticket = handoff;                              \
-			handoff = 0;                                    \
 			rin = rin & ~PEND;                              \
 			if :: HEAD -> rin = rin & ~STARV :: else -> skip fi; \
 			nwriters++; v = 1                               \
@@ -338,12 +373,22 @@ byte nbarge;       /* barging claims since the current head became head,
 	if                                                              \
 	:: v == 2 ->                                                    \
 		atomic {                                                \
+			handoff = rticket;                              \
 			rin = (rin ^ PHID) | PRES;                      \
 			if :: HEAD -> rin = rin & ~STARV :: else -> skip fi; \
 			nwriters++; v = 1                               \
 		}                                                       \
 	:: else -> skip                                                 \
 	fi
+
+/*
+ * The hybrid policy's reservation, in write_unlock's install CAS: when
+ * readers wait for the ending write phase (arrivals beyond departures; the
+ * owner's relaxed load of rout before the CAS loop is merged into the step,
+ * since rout cannot move while it owns the lock), the next write phase gets
+ * STARV: only the head may claim it.
+ */
+#define RESERVE  (reserve && (rin & ~LOW) != rout -> STARV : 0)
 
 /* try_claim(l, true, ..) succeeding: the head ignores and clears STARV. */
 #define TRY_CLAIM_HEAD                                                  \
@@ -353,10 +398,10 @@ byte nbarge;       /* barging claims since the current head became head,
 		if                                                      \
 		:: (rin & PRES) == 0 ->                                 \
 			rticket = rin & ~LOW;                           \
+			handoff = rticket;                              \
 			rin = ((rin ^ PHID) | PRES) & ~STARV            \
 		:: else ->                                              \
 			rticket = handoff;                              \
-			handoff = 0;                                    \
 			rin = rin & ~(PEND | STARV)                     \
 		fi;                                                     \
 		nwriters++                                              \
@@ -383,18 +428,26 @@ active [NR] proctype reader()
 			fi
 		};
 		/* wait_on(l, &l->rin, writer_bits_changed, w, 0, ...); */
-		WAIT_ON(rin, W_RIN, sleepq, READER_DONE, READER_ENTERS);
+		WAIT_ON(rin, W_RIN, sleeprin, READER_DONE, READER_ENTERS);
 reading:
 progress:
-		/* read_unlock: fetch_add_seq_cst(&l->rout, RINC);
-		 *              wake_if_sleepers(l, &l->rout, SLEEP_ROUT_MASK, ..); */
+		/* read_unlock: out = fetch_add_seq_cst(&l->rout, RINC) + RINC;
+		 *   if ((atomic_load(&l->sleepers) & SLEEP_ROUT_MASK) &&
+		 *       atomic_load(&l->handoff) == out) futex_wake(&l->rout, ..);
+		 * Two steps after the RMW: the loads (merged, README.md) and the
+		 * wake. */
 		RELEASE_PRE(sleepout)
 		atomic {
 			nreaders--;
 			st[_pid] = IDLE;
-			rout = (rout + RINC) % RMOD
+			rout = (rout + RINC) % RMOD;
+			v = rout
 		};
-		WAKE_IF_SLEEPERS(sleepout, W_ROUT, W_ROUT, 0)
+		if
+		:: atomic { SLEEPERS_SEEN(sleepout) && handoff == v -> sl = 0; v = 0 };
+			FUTEX_WAKE(W_ROUT, W_ROUT, 0)
+		:: else -> sl = 0; v = 0
+		fi
 	MAY_STOP
 	od
 }
@@ -408,6 +461,7 @@ active [NW] proctype writer()
 	byte sl;
 	bit barging;   /* the policy this write_lock read */
 	bit starving;  /* as head, the bound has expired (deadline = 0) */
+	bit reserve;   /* write_unlock read the hybrid policy */
 
 	do
 	::
@@ -416,7 +470,7 @@ active [NW] proctype writer()
 			st[_pid] = TRY;
 			if
 			:: POLICY != 0 -> barging = 1
-			:: POLICY != 1 -> barging = 0
+			:: POLICY == 0 || POLICY == 3 -> barging = 0
 			fi
 		};
 		/* if (!barging || !try_claim(l, false, &rticket)) { */
@@ -437,7 +491,7 @@ active [NW] proctype writer()
 			sleepticket[_pid] = ticket /* its futex bitset, below */
 		};
 		/* if (ld_acquire(&l->wout) != ticket) wait_on(l, &l->wout, ...); */
-		WAIT_ON(wout, W_WOUT, sleepq, TICKET_DONE, nbarge = 0; sleepticket[_pid] = 0);
+		WAIT_ON(wout, W_WOUT, sleepwout, TICKET_DONE, nbarge = 0; sleepticket[_pid] = 0);
 		/* head_claim: deadline = now + bound;
 		 * while (!try_claim(l, true, &rticket)) {
 		 *     if (!wait_on(l, &l->rin, claimable, 0, deadline, ...)) {
@@ -451,7 +505,7 @@ active [NW] proctype writer()
 		/* the deadline passed: set_starving is one successful CAS */
 		:: atomic { !starving && !CLAIMABLE(rin) && HEAD_TIMEOUT ->
 				rin = rin | STARV; starving = 1 }
-		:: atomic { !CLAIMABLE(rin) && !TIMER_FORCED -> sleepq++ };
+		:: atomic { !CLAIMABLE(rin) && !TIMER_FORCED -> sleeprin++ };
 			v = rin;
 			atomic {
 				if
@@ -463,28 +517,37 @@ active [NW] proctype writer()
 				:: else -> skip
 				fi
 			};
-			atomic { FUTEX_RETURN; sleepq--; v = 0 }
+			atomic { FUTEX_RETURN; sleeprin--; v = 0 }
 		od;
 		ticket = 0;
 		starving = 0;
 claimed:
 		/* head = fetch_add_seq_cst(&l->wout, 1) + 1;
 		 * wake_if_sleepers(l, &l->wout, SLEEP_QUEUE_MASK, ticket_bit(head)); */
-		RELEASE_PRE(sleepq)
+		RELEASE_PRE(sleepwout)
 		atomic { wout = (wout + 1) % KW; v = wout };
-		WAKE_IF_SLEEPERS(sleepq, W_WOUT, W_WOUT, v);
+		WAKE_IF_SLEEPERS(sleepwout, W_WOUT, W_WOUT, v);
 		v = 0;
 owned:
-		/* if (ld_acquire(&l->rout) != rticket) wait_on(l, &l->rout, ...); */
+		/* if (ld_acquire(&l->rout) != rticket) {
+		 *     atomic_store(&l->handoff, rticket);
+		 *     wait_on(l, &l->rout, ...); }
+		 * The store tells the departing readers which departure is the
+		 * one to wake us; it is merged into the claim (HANDOFF_NOTE). */
 		WAIT_ON(rout, W_ROUT, sleepout, RTICKET_DONE, WRITER_ENTERS);
 progress:
 		/* write_unlock: if (atomic_load(&l->win) != ld_relaxed(&l->wout))
 		 * (two loads; wout cannot move while we own the lock, so one step) */
 		atomic {
 			st[_pid] = REL;
-			v = (win != wout)
+			v = (win != wout);
+			/* reserve = destlock_policy() == DESTLOCK_HYBRID */
+			if
+			:: POLICY == 2 || POLICY == 3 -> reserve = 1
+			:: POLICY != 2 -> reserve = 0
+			fi
 		};
-		RELEASE_PRE(sleepq)
+		RELEASE_PRE(sleeprin)
 		if
 		:: v ->
 			/* v = ld_relaxed(&l->rin);
@@ -495,7 +558,7 @@ progress:
 #ifdef BROKEN_LATEHANDOFF
 			atomic {
 				rticket = rin & ~LOW;
-				rin = (rin ^ PHID) | PEND;
+				rin = (rin ^ PHID) | PEND | RESERVE;
 				nwriters--; nwcs--
 			};
 			handoff = rticket;
@@ -505,12 +568,14 @@ progress:
 			 * reads handoff while we own the lock. */
 			atomic {
 				handoff = rin & ~LOW;
-				rin = (rin ^ PHID) | PEND;
+				rin = (rin ^ PHID) | PEND | RESERVE;
 				nwriters--; nwcs--
 			};
 #endif
-			rticket = 0
+			rticket = 0;
+			reserve = 0
 		:: else ->
+			reserve = 0;
 			/* fetch_and_seq_cst(&l->rin, ~PRES); */
 			atomic {
 				rin = rin & ~PRES;
@@ -519,7 +584,7 @@ progress:
 		fi;
 		v = 0;
 		/* wake_if_sleepers(l, &l->rin, SLEEP_QUEUE_MASK, ANY_BIT); */
-		WAKE_IF_SLEEPERS(sleepq, W_RIN, W_RINT, 0);
+		WAKE_IF_SLEEPERS(sleeprin, W_RIN, W_RINT, 0);
 		st[_pid] = IDLE
 	MAY_STOP
 	od

@@ -4,7 +4,7 @@
  * reserved by RtmRegisterEntity (SEMANTICS §4, §6, §14.1-2, §14.31), and the
  * lock policy extension RtmxSetLockPolicy / RtmxGetLockPolicy (rtm/rtmx.h).
  * CTest runs this file once per policy (unit.lock with the default,
- * unit.lock.phasefair with RTM_LOCK_POLICY=phasefair).
+ * unit.lock.phasefair and unit.lock.hybrid with RTM_LOCK_POLICY set).
  *
  * Thread tests only assert ordering (a waiter has not got the lock while it
  * is held; it gets it after the release), never speed.  Where a call must
@@ -870,9 +870,12 @@ TEST(opaque_slots_run_out_and_a_freed_slot_is_reused_cleared)
 TEST(lock_policy_starts_as_the_environment_says)
 {
 	const char *env = getenv("RTM_LOCK_POLICY");
-	RTMX_LOCK_POLICY want = env != NULL && strcmp(env, "phasefair") == 0
-					? RTMX_LOCK_POLICY_PHASEFAIR
-					: RTMX_LOCK_POLICY_BARGING;
+	RTMX_LOCK_POLICY want = RTMX_LOCK_POLICY_BARGING;
+
+	if (env != NULL && strcmp(env, "phasefair") == 0)
+		want = RTMX_LOCK_POLICY_PHASEFAIR;
+	else if (env != NULL && strcmp(env, "hybrid") == 0)
+		want = RTMX_LOCK_POLICY_HYBRID;
 
 	CHECK_EQ_U(RtmxGetLockPolicy(), want);
 }
@@ -885,6 +888,10 @@ TEST(lock_policy_set_takes_effect_and_an_unknown_one_is_refused)
 	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_PHASEFAIR);
 	CHECK_RC(RtmxSetLockPolicy((RTMX_LOCK_POLICY)7), ERROR_INVALID_PARAMETER);
 	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_PHASEFAIR);
+	CHECK_RC(RtmxSetLockPolicy(RTMX_LOCK_POLICY_HYBRID), NO_ERROR);
+	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_HYBRID);
+	CHECK_RC(RtmxSetLockPolicy((RTMX_LOCK_POLICY)3), ERROR_INVALID_PARAMETER);
+	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_HYBRID);
 	CHECK_RC(RtmxSetLockPolicy(RTMX_LOCK_POLICY_BARGING), NO_ERROR);
 	CHECK_EQ_U(RtmxGetLockPolicy(), RTMX_LOCK_POLICY_BARGING);
 	CHECK_RC(RtmxSetLockPolicy((RTMX_LOCK_POLICY)-1), ERROR_INVALID_PARAMETER);
@@ -894,7 +901,7 @@ TEST(lock_policy_set_takes_effect_and_an_unknown_one_is_refused)
 
 /*
  * Threads that lock one destination exclusively or shared in a loop, while
- * one of them switches the policy back and forth: holders count themselves
+ * one of them cycles through the three policies: holders count themselves
  * in and out, and an exclusive holder must be alone, a shared one must see
  * no exclusive holder.  Every thread must finish (a lost wake-up or a
  * starved writer would keep one waiting past the deadline).
@@ -930,8 +937,7 @@ mix_main(void *arg)
 		rng = rng * 1103515245u + 12345u;
 		excl = mt->idx < 2 || (rng >> 16) % 4 == 0; /* two writers, the rest mostly readers */
 		if (mt->idx == 0 && i % 64 == 0)
-			RtmxSetLockPolicy((i / 64) % 2 ? RTMX_LOCK_POLICY_PHASEFAIR
-						       : RTMX_LOCK_POLICY_BARGING);
+			RtmxSetLockPolicy((RTMX_LOCK_POLICY)((i / 64) % 3));
 		mt->rc = RtmLockDestination(m->h, m->d, excl, TRUE);
 		if (mt->rc != NO_ERROR)
 			break;

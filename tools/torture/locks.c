@@ -5,7 +5,9 @@
  * lock / unlock destination i, shared or exclusive, and tell the caller where
  * the destination's payload is.
  *
- *   rtm-phasefair   librtm itself, through the public API on real routes in a
+ *   rtm-barging, rtm-hybrid, rtm-phasefair
+ *                   librtm itself under each writer policy (RtmxSetLockPolicy),
+ *                   through the public API on real routes in a
  *                   real table: RtmLockRoute + in-place edit +
  *                   RtmUpdateAndUnlockRoute (route path) or RtmLockDestination
  *                   + the destination's opaque slots (destination path);
@@ -16,8 +18,8 @@
  *                   one lock per destination around a harness array that holds
  *                   the same two payload words per path.
  *
- * An admission policy added to librtm later (bounded barging, ...) becomes one
- * more row here: same functions, its own name and promise.
+ * An admission policy added to librtm later becomes one more row here: same
+ * functions, its own name and promise.
  */
 #define _GNU_SOURCE 1
 
@@ -573,37 +575,55 @@ rtm_lf_read(unsigned i, int kind, uint64_t *ver, uint64_t *chk, void *scratch)
 
 /* ---- the table -------------------------------------------------------------- */
 
-/* The two writer policies of librtm's lock (rtm/rtmx.h); both phase-fair
+/* The three writer policies of librtm's lock (rtm/rtmx.h); all phase-fair
  * between readers and writers, which is what the share oracle checks. */
+static int
+rtm_setup_with(RTMX_LOCK_POLICY policy, unsigned n, uint64_t seed)
+{
+	if (RtmxSetLockPolicy(policy) != NO_ERROR)
+		return -1;
+	return rtm_setup(n, seed);
+}
+
 static int
 rtm_setup_phasefair(unsigned n, uint64_t seed)
 {
-	if (RtmxSetLockPolicy(RTMX_LOCK_POLICY_PHASEFAIR) != NO_ERROR)
-		return -1;
-	return rtm_setup(n, seed);
+	return rtm_setup_with(RTMX_LOCK_POLICY_PHASEFAIR, n, seed);
 }
 
 static int
 rtm_setup_barging(unsigned n, uint64_t seed)
 {
-	if (RtmxSetLockPolicy(RTMX_LOCK_POLICY_BARGING) != NO_ERROR)
-		return -1;
-	return rtm_setup(n, seed);
+	return rtm_setup_with(RTMX_LOCK_POLICY_BARGING, n, seed);
 }
 
-static const struct lockvar v_rtm = {
-	"rtm-phasefair",
-	"librtm RtmLockRoute/RtmUpdateAndUnlockRoute/RtmLockDestination, "
-	"RTMX_LOCK_POLICY_PHASEFAIR (writers FIFO)",
-	PROMISE_PHASE_FAIR, true, rtm_setup_phasefair, rtm_teardown, rtm_lock, rtm_unlock,
-	rtm_lf_read, rtm_lf_scratch, rtm_lf_scratch_free,
-};
-static const struct lockvar v_rtm_barging = {
-	"rtm-barging",
-	"librtm, RTMX_LOCK_POLICY_BARGING (writers may barge until the head waited 2 ms)",
-	PROMISE_PHASE_FAIR, true, rtm_setup_barging, rtm_teardown, rtm_lock, rtm_unlock,
-	rtm_lf_read, rtm_lf_scratch, rtm_lf_scratch_free,
-};
+static int
+rtm_setup_hybrid(unsigned n, uint64_t seed)
+{
+	return rtm_setup_with(RTMX_LOCK_POLICY_HYBRID, n, seed);
+}
+
+/* A librtm row: the same functions, under one writer policy. */
+#define RTM_LOCKVAR(name, what, setup)                                                      \
+	{                                                                                   \
+		name, what, PROMISE_PHASE_FAIR, true, setup, rtm_teardown, rtm_lock,        \
+		rtm_unlock, rtm_lf_read, rtm_lf_scratch, rtm_lf_scratch_free,               \
+	}
+
+static const struct lockvar v_rtm =
+	RTM_LOCKVAR("rtm-phasefair",
+		    "librtm RtmLockRoute/RtmUpdateAndUnlockRoute/RtmLockDestination, "
+		    "RTMX_LOCK_POLICY_PHASEFAIR (writers FIFO)",
+		    rtm_setup_phasefair);
+static const struct lockvar v_rtm_barging =
+	RTM_LOCKVAR("rtm-barging",
+		    "librtm, RTMX_LOCK_POLICY_BARGING (writers may barge until the head waited 2 ms)",
+		    rtm_setup_barging);
+static const struct lockvar v_rtm_hybrid =
+	RTM_LOCKVAR("rtm-hybrid",
+		    "librtm, RTMX_LOCK_POLICY_HYBRID (writers barge, except into a write phase that "
+		    "follows a read phase: that one is the head's)",
+		    rtm_setup_hybrid);
 static const struct lockvar v_mutex = {
 	"pthread-mutex", "glibc pthread_mutex (readers exclusive too)", PROMISE_NONE, false,
 	mutex_setup, base_teardown, mutex_lock, mutex_unlock, NULL, NULL, NULL,
@@ -631,7 +651,7 @@ static const struct lockvar v_cktf = {
 };
 
 const struct lockvar *const lock_variants[] = {
-	&v_rtm_barging, &v_rtm, &v_mutex, &v_rwlock, &v_rwlock_pw, &v_ckrw, &v_ckpf, &v_cktf, NULL,
+	&v_rtm_barging, &v_rtm_hybrid, &v_rtm, &v_mutex, &v_rwlock, &v_rwlock_pw, &v_ckrw, &v_ckpf, &v_cktf, NULL,
 };
 
 const struct lockvar *
