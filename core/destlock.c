@@ -59,6 +59,7 @@
 #define PEND 0x4u     /* ... but has no owner yet */
 #define STARV 0x8u    /* the head writer insists: no barging */
 #define SPIN_LIMIT 256
+#define YIELD_NS 100000u /* how long a waiter yields before it sleeps */
 
 static _Atomic int policy = DESTLOCK_BARGING;
 
@@ -156,6 +157,17 @@ wait_on(struct destlock *l, _Atomic uint32_t *word, bool (*done)(uint32_t, uint3
 		if (done(ld_acquire(word), arg))
 			return true;
 		cpu_relax();
+	}
+	/* Then yield: still runnable, so no wake-up to wait for, and the
+	 * scheduler keeps counting us when it balances CPUs (see destlock.h). */
+	for (uint64_t until = mono_ns() + YIELD_NS;;) {
+		sched_yield();
+		if (done(ld_acquire(word), arg))
+			return true;
+		uint64_t now = mono_ns();
+
+		if (now >= until || (deadline != 0 && now >= deadline))
+			break;
 	}
 	for (;;) {
 		if (done(ld_acquire(word), arg))

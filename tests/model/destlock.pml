@@ -239,7 +239,7 @@ byte nbarge;       /* barging claims since the current head became head,
 /*
  * wait_on(l, word, done, arg, 0, inc, bits), and the test that the C callers
  * make before calling it.  That test and every iteration of the bounded spin
- * phase are loads of the word followed by done(); a failed one changes
+ * and yield phases are loads of the word followed by done(); a failed one changes
  * nothing and a successful one is the same step as the first load of the
  * sleep loop, so the model keeps only the sleep loop (README.md).
  *
