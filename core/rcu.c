@@ -3,7 +3,8 @@
  *
  * Progress: rcu_lock()/rcu_unlock() are wait-free (memb flavour).  rcu_defer()
  * is wait-free apart from liburcu's queue; rcu_throttle() blocks for one grace
- * period only when more than RCU_BACKLOG_LIMIT callbacks are pending, so a
+ * period only when more than RCU_BACKLOG_LIMIT objects wait to be freed (a
+ * batch counts each of its objects: rcu_defer_n), so a
  * writer that outruns the call_rcu thread is slowed down instead of growing
  * memory without bound (the same idea as fib_trie's and DPDK's reclaim limits).
  *
@@ -72,17 +73,29 @@ rcu_module_init(void)
 }
 
 void
-rcu_defer(struct rcu_head *head, rcu_free_fn fn)
+rcu_defer_n(struct rcu_head *head, rcu_free_fn fn, long n)
 {
-	fetch_add_relaxed(&rcu_backlog, 1);
+	fetch_add_relaxed(&rcu_backlog, n);
 	rcu_tsan_queued(head);
 	urcu_memb_call_rcu(head, fn);
 }
 
 void
+rcu_defer(struct rcu_head *head, rcu_free_fn fn)
+{
+	rcu_defer_n(head, fn, 1);
+}
+
+void
+rcu_deferred_done_n(long n)
+{
+	fetch_sub_acq_rel(&rcu_backlog, n);
+}
+
+void
 rcu_deferred_done(void)
 {
-	fetch_sub_acq_rel(&rcu_backlog, 1);
+	rcu_deferred_done_n(1);
 }
 
 void

@@ -86,6 +86,13 @@ typedef void (*rcu_free_fn)(struct rcu_head *head);
 /* Run fn(head) after a grace period.  Counts toward the backlog bound. */
 void rcu_defer(struct rcu_head *head, rcu_free_fn fn);
 
+/*
+ * The same for a callback that frees n objects at once (a batch): it counts
+ * n toward the backlog bound and must end with rcu_deferred_done_n(n).
+ */
+void rcu_defer_n(struct rcu_head *head, rcu_free_fn fn, long n);
+void rcu_deferred_done_n(long n);
+
 /* Every deferred callback calls rcu_deferred_begin() first and
  * rcu_deferred_done() last. */
 static inline void

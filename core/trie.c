@@ -166,9 +166,13 @@ retired_free(struct trie_retired *b)
 static void
 retired_free_cb(struct rcu_head *head)
 {
+	struct trie_retired *b = caa_container_of(head, struct trie_retired, rcu);
+	unsigned n;
+
 	rcu_deferred_begin(head);
-	retired_free(caa_container_of(head, struct trie_retired, rcu));
-	rcu_deferred_done();
+	n = b->n;
+	retired_free(b);
+	rcu_deferred_done_n(n); /* each node counted, as if deferred alone */
 }
 
 /* Hand the pending batch, if any, to RCU.  Trie writer only. */
@@ -179,7 +183,7 @@ retire_flush(struct trie *t)
 
 	t->retiring = NULL;
 	if (b && b->n)
-		rcu_defer(&b->rcu, retired_free_cb);
+		rcu_defer_n(&b->rcu, retired_free_cb, b->n);
 	else
 		rtm_free(b);
 }
