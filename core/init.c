@@ -23,7 +23,6 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void
 init_modules(void)
 {
-	rcu_module_init();
 	dest_module_init();
 	entity_module_init();
 	nexthop_module_init();

@@ -7,17 +7,6 @@
  * batch counts each of its objects: rcu_defer_n), so a
  * writer that outruns the call_rcu thread is slowed down instead of growing
  * memory without bound (the same idea as fib_trie's and DPDK's reclaim limits).
- *
- * Where the frees run: liburcu's default is one call_rcu worker that may run
- * on any CPU, so a writer's frees land on whatever CPU the scheduler picks,
- * often a lookup thread's (rtm-bench's mixed phase measured the worker
- * runnable on the reader's CPU in about a quarter of its samples).
- * rcu_module_init() asks for one worker per CPU instead, each pinned to its
- * CPU; call_rcu() queues to the worker of the CPU it runs on, so the frees a
- * writer causes run where the writer runs.  If the workers cannot be created
- * the default worker stays in use (correct, only less local).  The per-CPU
- * workers are liburcu's and shared with any other memb-flavour user in the
- * process.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -63,13 +52,6 @@ rcu_thread_enter_slow(void)
 	rcu_thread_registered = 1;
 	/* Any non-NULL value makes the destructor run at thread exit. */
 	pthread_setspecific(rcu_exit_key, (void *)1);
-}
-
-void
-rcu_module_init(void)
-{
-	if (urcu_memb_create_all_cpu_call_rcu_data(0) != 0)
-		urcu_memb_free_all_cpu_call_rcu_data();
 }
 
 void

@@ -54,9 +54,6 @@ extern char rcu_tsan_grace;
 #define rcu_tsan_dequeued(head) ((void)(head))
 #endif
 
-/* Once, at library initialisation: per-CPU call_rcu workers (rcu.c). */
-void rcu_module_init(void);
-
 void rcu_thread_enter_slow(void);
 extern __thread int rcu_thread_registered;
 extern __thread int rcu_thread_locks_held;
