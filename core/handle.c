@@ -122,6 +122,13 @@ word_refs(uint64_t w)
 	return (uint32_t)w;
 }
 
+/* w is the word of a live object of this generation and type. */
+static inline bool
+word_is(uint64_t w, uint32_t gen, unsigned type)
+{
+	return word_gen(w) == gen && word_type(w) == type && word_refs(w) > 0;
+}
+
 static inline rtm_handle
 handle_make(uint32_t index, uint32_t gen, enum htype type)
 {
@@ -240,7 +247,7 @@ handle_get(rtm_handle h, enum htype type)
 	if (!s || t != (unsigned)type)
 		return NULL;
 	w = ld_acquire(&s->word);
-	if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
+	if (!word_is(w, gen, t))
 		return NULL;
 	return ld_relaxed(&s->obj);
 }
@@ -307,12 +314,6 @@ static inline uint64_t
 word_in_batch(struct slot *s)
 {
 	return atomic_load(&s->word);
-}
-
-static inline bool
-word_is(uint64_t w, uint32_t gen, unsigned type)
-{
-	return word_gen(w) == gen && word_type(w) == type && word_refs(w) > 0;
 }
 
 /*
@@ -608,26 +609,6 @@ handle_put_n(rtm_handle h, uint32_t n)
 		handle_put(h);
 }
 
-static bool slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type);
-
-bool
-handle_put_checked(rtm_handle h, unsigned type_mask)
-{
-	uint32_t gen;
-	unsigned t;
-	struct slot *s = slot_of(h, &gen, &t);
-	uint64_t w;
-
-	if (!s || !(type_mask & HT_BIT(t)))
-		return false;
-	w = ld_acquire(&s->word);
-	if (word_gen(w) != gen || word_type(w) != t || word_refs(w) == 0)
-		return false;
-	if (ledger_drop((uint32_t)(uintptr_t)h))
-		return true;
-	return slot_put(s, w, gen, t);
-}
-
 /* Drop one reference from the slot count of a word that was w; false if dead. */
 static bool
 slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
@@ -640,6 +621,24 @@ slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
 	}
 	slot_release(s, w, type);
 	return true;
+}
+
+bool
+handle_put_checked(rtm_handle h, unsigned type_mask)
+{
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+	uint64_t w;
+
+	if (!s || !(type_mask & HT_BIT(t)))
+		return false;
+	w = ld_acquire(&s->word);
+	if (!word_is(w, gen, t))
+		return false;
+	if (ledger_drop((uint32_t)(uintptr_t)h))
+		return true;
+	return slot_put(s, w, gen, t);
 }
 
 bool
