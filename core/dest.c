@@ -32,11 +32,16 @@ block_size(USHORT nnh)
 	return DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + nnh * sizeof(rtm_handle);
 }
 
+/*
+ * Blocks of up to one next hop (nearly all: one route, one next hop) come
+ * out at 256 bytes or less and are cache-line aligned (dest.h); the larger
+ * ones only 8-byte aligned, as rounding them to 64 would cost more.
+ */
 static struct slab block_slabs[BLOCK_SLABS] = {
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version)),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 1 * sizeof(rtm_handle)),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle)),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle)),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version), 64),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 1 * sizeof(rtm_handle), 64),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle), 8),
+	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle), 8),
 };
 
 static void
@@ -227,11 +232,12 @@ ref_cmp(const struct route_ref *a, const struct route_ref *b)
 	return a->route->age < b->route->age ? -1 : 1;
 }
 
+/* A heap set with room for n entries and the hold-down routes. */
 static struct route_set *
 set_alloc(uint32_t n)
 {
 	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_set) +
-			     n * sizeof(struct route_ref));
+			     n * sizeof(struct route_ref) + TABLE_NUM_VIEWS * sizeof(struct route *));
 	struct route_set *s;
 
 	if (!p)
@@ -250,11 +256,12 @@ set_finish(struct route_set *s)
 		s->views |= s->e[i].ver->views;
 }
 
+/* After s->n is final (the holds follow the entries). */
 static void
 set_copy_holds(struct route_set *s, const struct route_set *old)
 {
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++)
-		s->hold[v] = old ? old->hold[v] : NULL;
+		route_set_hold_assign(s, v, route_set_hold(old, v));
 }
 
 struct route_set *
@@ -293,7 +300,6 @@ route_set_first(struct dest *d, struct route *r, struct route_version *v)
 	s->embedded = 1;
 	s->e[0].route = r;
 	s->e[0].ver = v;
-	set_copy_holds(s, NULL);
 	set_finish(s);
 	return s;
 }
@@ -322,7 +328,7 @@ route_set_is_empty(const struct route_set *set)
 	if (!set)
 		return true;
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		if (set->hold[v])
+		if (route_set_hold(set, v))
 			return false;
 	}
 	return set->n == 0;
@@ -334,7 +340,7 @@ route_set_only(const struct route_set *set, const struct route *r)
 	if (!set || set->n != 1 || set->e[0].route != r)
 		return false;
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		if (set->hold[v])
+		if (route_set_hold(set, v))
 			return false;
 	}
 	return true;
@@ -415,9 +421,9 @@ dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struc
 			nroutes += (set->e[i].ver->views >> v) & 1;
 		vi->NumRoutes = nroutes;
 		nv++;
-		if (set && set->hold[v]) {
+		if (route_set_hold(set, v)) {
 			/* Reported whatever the protocol filter (SEMANTICS.md §5). */
-			vi->HoldRoute = set->hold[v]->handle;
+			vi->HoldRoute = route_set_hold(set, v)->handle;
 			types[k] = HT_ROUTE;
 			hs[k++] = vi->HoldRoute;
 		}

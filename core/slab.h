@@ -22,13 +22,21 @@
 #include <stddef.h>
 
 struct slab {
-	size_t size; /* object size; immutable */
+	size_t size;  /* object size; immutable */
+	size_t align; /* object alignment, a power of two >= 8; immutable */
 	pthread_mutex_t lock;
 	void *free;        /* freed objects, linked through their first word */
 	char *next, *end;  /* the current arena's unused tail */
 };
 
-#define SLAB_INIT(objsize) {.size = (objsize), .lock = PTHREAD_MUTEX_INITIALIZER}
+/*
+ * A cache of objsize-byte objects, each aligned to objalign bytes (a power
+ * of two, at least 8): objects are objsize rounded up to objalign apart, so
+ * an alignment of a cache line (64) keeps every object on the same cache
+ * lines of its own, for the price of the rounding.
+ */
+#define SLAB_INIT(objsize, objalign)                                                            \
+	{.size = (objsize), .align = (objalign), .lock = PTHREAD_MUTEX_INITIALIZER}
 
 /* An object of s->size bytes (not cleared), or NULL on ENOMEM. */
 void *slab_alloc(struct slab *s);
