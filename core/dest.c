@@ -22,26 +22,38 @@
 #include "table.h"
 
 #define SNAPSHOT_SPINS 128
-#define BLOCK_SLABS 4 /* first routes with 0..3 next hops; more: rtm_malloc */
+#define BLOCK_SLABS 3 /* first routes with 0..1, 2 and 3 next hops; more: rtm_malloc */
 #define BLOCK_HEAP BLOCK_SLABS
 #define FILETIME_UNIX_EPOCH 116444736000000000ull
 
+/* Bytes of the block of a first route with nnh next hops (dest.h). */
 static size_t
 block_size(USHORT nnh)
 {
-	return DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + nnh * sizeof(rtm_handle);
+	if (nnh <= 1)
+		return DEST_BLOCK_ROUTE_OFF + sizeof(struct route);
+	return DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + nnh * sizeof(rtm_handle);
+}
+
+static uint8_t
+block_class_of(USHORT nnh)
+{
+	if (nnh <= 1)
+		return DEST_BLOCK_COMPACT;
+	return nnh - 1 < BLOCK_SLABS ? (uint8_t)(nnh - 1) : BLOCK_HEAP;
 }
 
 /*
- * Blocks of up to one next hop (nearly all: one route, one next hop) come
- * out at 256 bytes or less and are cache-line aligned (dest.h); the larger
- * ones only 8-byte aligned, as rounding them to 64 would cost more.
+ * The compact blocks (nearly all: one route, one next hop) are 248 bytes and
+ * cache-line aligned, 256 apart (dest.h); the longer ones only 8-byte
+ * aligned, as rounding them to 64 would cost more than it saves.
  */
 static struct slab block_slabs[BLOCK_SLABS] = {
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version), 64),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 1 * sizeof(rtm_handle), 64),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle), 8),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle), 8),
+	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 64),
+	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle),
+		  8),
+	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle),
+		  8),
 };
 
 static void
@@ -100,7 +112,7 @@ dest_filetime_now(void)
 struct dest *
 dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 {
-	uint8_t cls = nnh < BLOCK_SLABS ? (uint8_t)nnh : BLOCK_HEAP;
+	uint8_t cls = block_class_of(nnh);
 	struct dest *d;
 
 	/* Its entry in every change-notification queue (notify.h). */

@@ -106,17 +106,18 @@ route_set_hold_assign(struct route_set *set, unsigned v, struct route *r)
 
 /*
  * Two cache lines: what writers use, then (from DEST_HOT_OFF) what a lookup
- * reads.  The block (below) is cache-line aligned when its first route has
- * at most one next hop (dest.c), so a lookup of a one-route destination reads
- * three lines of it: this second one, the route with the set's header, and
- * the set's entry with the version.
+ * reads.  The block (below) of a first route with at most one next hop is
+ * cache-line aligned (dest.c), so a lookup of such a one-route destination
+ * reads two lines of it (this second one; the set and the version) and
+ * RtmGetMostSpecificDestination a third (the route's handle and owner).
  */
 struct dest {
 	/* Writers, notification, the deferred free. */
 	struct destlock lock;
 	_Atomic uint32_t notify_marked;
 	bool in_trie;
-	uint8_t block_class; /* which slab the block came from (dest.c); immutable */
+	uint8_t block_class; /* where the block came from and how it is laid out
+			      * (dest.c, DEST_BLOCK_COMPACT); immutable */
 	_Atomic(void **) opaque;
 	struct dest_hold *hold;
 	struct rcu_head rcu;
@@ -136,15 +137,24 @@ _Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest)
 	       "struct dest: the lookup fields fill its second cache line");
 
 /*
- * The block: the destination, then its first route, that route's one-route
- * set (one entry) and its first version with room for the next hops the
- * first RTM_ROUTE_INFO named.  (Offsets, not a struct: the set and the
- * version end in flexible arrays.)
+ * The block: the destination, then its first route's one-route set (one
+ * entry), its first version and the route itself.  (Offsets, not a struct:
+ * the set and the version end in flexible arrays.)  A version with at most
+ * one next hop fits between the set and the route, so that the set and the
+ * version share one cache line; a longer one goes after the route
+ * (dest_first_version_mem).
  */
-#define DEST_BLOCK_ROUTE_OFF sizeof(struct dest)
-#define DEST_BLOCK_SET_OFF (DEST_BLOCK_ROUTE_OFF + sizeof(struct route))
+#define DEST_BLOCK_SET_OFF sizeof(struct dest)
 #define DEST_BLOCK_VERSION_OFF                                                              \
 	(DEST_BLOCK_SET_OFF + sizeof(struct route_set) + sizeof(struct route_ref))
+#define DEST_BLOCK_ROUTE_OFF                                                                \
+	(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rtm_handle))
+#define DEST_BLOCK_LONG_VERSION_OFF (DEST_BLOCK_ROUTE_OFF + sizeof(struct route))
+#define DEST_BLOCK_COMPACT 0 /* block_class of a block with a version between set and route */
+
+_Static_assert(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rtm_handle) ==
+		       DEST_HOT_OFF + 128,
+	       "dest block: the set and a one-next-hop version fill the third cache line");
 
 /* Is r the first route, embedded in its destination's block? */
 static inline bool
@@ -188,7 +198,8 @@ dest_first_route_mem(struct dest *d)
 static inline void *
 dest_first_version_mem(struct dest *d)
 {
-	return (char *)d + DEST_BLOCK_VERSION_OFF;
+	return (char *)d + (d->block_class == DEST_BLOCK_COMPACT ? DEST_BLOCK_VERSION_OFF
+								   : DEST_BLOCK_LONG_VERSION_OFF);
 }
 
 /* The set {r with version v} in d's embedded set memory. */
