@@ -36,7 +36,7 @@
 
 struct site {
 	char where[160];
-	size_t size;
+	uint64_t bytes, chunk_bytes; /* as asked for; as malloc rounds them */
 	uint64_t count;
 };
 
@@ -54,17 +54,20 @@ malloc_chunk(size_t size)
 static void
 site_add(const char *where, size_t size)
 {
-	for (unsigned i = 0; i < nsites; i++) {
-		if (sites[i].size == size && strcmp(sites[i].where, where) == 0) {
-			sites[i].count++;
-			return;
-		}
+	unsigned i;
+
+	for (i = 0; i < nsites; i++) {
+		if (strcmp(sites[i].where, where) == 0)
+			break;
 	}
-	if (nsites == MAX_SITES)
-		return;
-	snprintf(sites[nsites].where, sizeof sites[nsites].where, "%s", where);
-	sites[nsites].size = size;
-	sites[nsites++].count = 1;
+	if (i == nsites) {
+		if (nsites == MAX_SITES)
+			return;
+		snprintf(sites[nsites++].where, sizeof sites[0].where, "%s", where);
+	}
+	sites[i].count++;
+	sites[i].bytes += size;
+	sites[i].chunk_bytes += malloc_chunk(size);
 }
 
 /* "exe+0x1234 (?)" -> the function at that offset, if addr2line knows it. */
@@ -96,9 +99,7 @@ static int
 by_bytes(const void *a, const void *b)
 {
 	const struct site *x = a, *y = b;
-	uint64_t bx = x->count * malloc_chunk(x->size), by = y->count * malloc_chunk(y->size);
-
-	return bx < by ? 1 : bx > by ? -1 : 0;
+	return x->chunk_bytes < y->chunk_bytes ? 1 : x->chunk_bytes > y->chunk_bytes ? -1 : 0;
 }
 
 int
@@ -185,22 +186,22 @@ main(int argc, char **argv)
 	qsort(sites, nsites, sizeof sites[0], by_bytes);
 	printf("%s: %zu prefixes, %zu live blocks from the load (%+.1f B/prefix live)\n",
 	       v6 ? "ipv6" : "ipv4", limit, n, (double)(rtm_alloc_live_bytes() - live0) / limit);
-	printf("%-36s %6s %10s %10s %10s\n", "allocated by", "size", "count", "B/prefix",
+	printf("%-36s %8s %10s %10s %10s\n", "allocated by", "avg size", "count", "B/prefix",
 	       "malloc B/p");
 	for (unsigned i = 0; i < nsites; i++) {
 		char fn[160];
-		double b = (double)(sites[i].count * sites[i].size) / (double)limit;
-		double m = (double)(sites[i].count * malloc_chunk(sites[i].size)) / (double)limit;
+		double b = (double)sites[i].bytes / (double)limit;
+		double m = (double)sites[i].chunk_bytes / (double)limit;
 
-		obj += sites[i].count * sites[i].size;
-		chunk += sites[i].count * malloc_chunk(sites[i].size);
+		obj += sites[i].bytes;
+		chunk += sites[i].chunk_bytes;
 		if (m < 0.05)
 			continue;
 		resolve(sites[i].where, fn, sizeof fn);
-		printf("%-36.36s %6zu %10" PRIu64 " %10.1f %10.1f\n", fn, sites[i].size, sites[i].count,
-		       b, m);
+		printf("%-36.36s %8.0f %10" PRIu64 " %10.1f %10.1f\n", fn,
+		       (double)sites[i].bytes / (double)sites[i].count, sites[i].count, b, m);
 	}
-	printf("%-36s %6s %10s %10.1f %10.1f\n", "total", "", "", (double)obj / limit,
+	printf("%-36s %8s %10s %10.1f %10.1f\n", "total", "", "", (double)obj / limit,
 	       (double)chunk / limit);
 	rtm_prefix_list_free(&pl);
 	return 0;
