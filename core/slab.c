@@ -13,17 +13,6 @@
 #include "alloc.h"
 #include "slab.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SLAB_PASS_THROUGH 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SLAB_PASS_THROUGH 1
-#endif
-#endif
-#ifdef RTM_FAULT_INJECTION
-#define SLAB_PASS_THROUGH 1
-#endif
-
 #define SLAB_ARENA_BYTES (8u << 20)
 #define SLAB_HUGE_PAGE (2u << 20)
 

@@ -8,9 +8,10 @@
  * offered to the kernel for transparent huge pages (a full table touches a
  * few hundred megabytes of fresh memory: 2 MiB pages take far fewer faults).
  *
- * Builds with a sanitizer or with RTM_FAULT_INJECTION pass every object
- * straight to rtm_malloc()/rtm_free(), so that use-after-free detection and
- * fault injection see each object.
+ * Builds with a sanitizer or with RTM_FAULT_INJECTION (SLAB_PASS_THROUGH
+ * defined) pass every object straight to rtm_malloc()/rtm_free(), so that
+ * use-after-free detection and fault injection see each object; objects then
+ * have malloc's alignment, not the cache's.
  *
  * Concurrency: all fields are guarded by lock (a leaf lock); slab_alloc and
  * slab_free may be called from any thread, including RCU callbacks.
@@ -20,6 +21,17 @@
 
 #include <pthread.h>
 #include <stddef.h>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SLAB_PASS_THROUGH 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SLAB_PASS_THROUGH 1
+#endif
+#endif
+#ifdef RTM_FAULT_INJECTION
+#define SLAB_PASS_THROUGH 1
+#endif
 
 struct slab {
 	size_t size;  /* object size; immutable */
