@@ -1,7 +1,7 @@
 /*
  * Object caches (see slab.h).  An arena is one rtm_malloc() of
  * SLAB_ARENA_BYTES; objects are handed out from its start at the cache's
- * alignment (8 is enough for the store's objects, which hold nothing wider
+ * alignment and phase (slab.h; 8 and 0 are enough for the store's objects, which hold nothing wider
  * than a pointer or a uint64_t, where malloc's 16 would cost 8 bytes per
  * destination block; 64 keeps each object on cache lines of its own).
  * Arenas are never freed.
@@ -53,7 +53,8 @@ arena_new_locked(struct slab *s)
 	hi = ((uintptr_t)a + SLAB_ARENA_BYTES) & ~(uintptr_t)(SLAB_HUGE_PAGE - 1);
 	if (hi > lo)
 		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-	s->next = (char *)(((uintptr_t)a + s->align - 1) & ~(uintptr_t)(s->align - 1));
+	s->next = (char *)((((uintptr_t)a + s->phase + s->align - 1) & ~(uintptr_t)(s->align - 1)) -
+			   s->phase);
 	s->end = a + SLAB_ARENA_BYTES;
 	return true;
 }

@@ -2,8 +2,8 @@
  * test_slab.c - the object caches (core/slab.h) on their own: objects of a
  * cache never overlap, keep what was written into them, are reused after a
  * free, and, where the cache carves them from arenas (not SLAB_PASS_THROUGH),
- * sit at the cache's alignment: the destination block relies on 64 for its
- * lookup fields to share cache lines (core/dest.h).
+ * sit at the cache's alignment and phase: the destination block relies on
+ * them for the lines a lookup reads (core/dest.c).
  *
  * Links rtm_static through rtm::internal (slab_* are not exported by librtm).
  */
@@ -40,8 +40,8 @@ exercise(struct slab *s, unsigned n)
 		if (!objs[i])
 			return;
 #ifndef SLAB_PASS_THROUGH
-		CHECK(((uintptr_t)objs[i] & (s->align - 1)) == 0, "object %u at %p, alignment %zu", i,
-		      objs[i], s->align);
+		CHECK((((uintptr_t)objs[i] + s->phase) & (s->align - 1)) == 0,
+		      "object %u at %p, alignment %zu, phase %zu", i, objs[i], s->align, s->phase);
 #endif
 		memset(objs[i], (int)(i & 0xFF), s->size);
 	}
@@ -67,10 +67,12 @@ exercise(struct slab *s, unsigned n)
 int
 main(void)
 {
-	static struct slab line = SLAB_INIT(248, 64);   /* the destination block's case */
-	static struct slab odd = SLAB_INIT(300, 8);
-	static struct slab big = SLAB_INIT(3000, 64);    /* spans arenas */
+	static struct slab pair = SLAB_INIT(248, 128, 64); /* the destination block's case */
+	static struct slab line = SLAB_INIT(200, 64, 0);
+	static struct slab odd = SLAB_INIT(300, 8, 0);
+	static struct slab big = SLAB_INIT(3000, 64, 8); /* spans arenas */
 
+	exercise(&pair, NOBJ);
 	exercise(&line, NOBJ);
 	exercise(&odd, NOBJ);
 	exercise(&big, NOBJ);
