@@ -20,6 +20,7 @@
 #include <rtmv2.h>
 
 #include "alloc.h"
+#include "one_route.h"
 #include "prefix_list.h"
 
 #include <inttypes.h>
@@ -136,10 +137,7 @@ main(int argc, char **argv)
 	RTM_NEXTHOP_INFO nhi = {.NextHopAddress = pl.items[0], .InterfaceIndex = 1};
 	RTM_NEXTHOP_HANDLE nh = NULL;
 	RTM_NEXTHOP_CHANGE_FLAGS nf = 0;
-	union {
-		RTM_ROUTE_INFO ri;
-		char bytes[sizeof(RTM_ROUTE_INFO) + sizeof(HANDLE)];
-	} r;
+	union one_route r;
 	uint64_t mark;
 	int64_t live0;
 
@@ -147,14 +145,7 @@ main(int argc, char **argv)
 	if (RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h) != NO_ERROR ||
 	    RtmAddNextHop(h, &nhi, &nh, &nf) != NO_ERROR)
 		return fprintf(stderr, "rtm-memcost: setup failed\n"), 1;
-	memset(&r, 0, sizeof r);
-	r.ri.Neighbour = nh;
-	r.ri.Flags = RTM_ROUTE_FLAGS_REMOTE;
-	r.ri.PrefInfo.Preference = 20;
-	r.ri.PrefInfo.Metric = 1;
-	r.ri.BelongsToViews = RTM_VIEW_MASK_UCAST;
-	r.ri.NextHopsList.NumNextHops = 1;
-	r.ri.NextHopsList.NextHops[0] = nh;
+	one_route_init(&r, nh);
 
 	mark = rtm_alloc_mark();
 	live0 = rtm_alloc_live_bytes();
