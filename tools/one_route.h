@@ -1,5 +1,5 @@
 /*
- * one_route.h - the route the cost tools (rtm-lookupcost, rtm-memcost) add
+ * one_route.h - the route rtm-bench, rtm-lookupcost and rtm-memcost add
  * on every prefix: one entity's BGP route, preference 20, metric 1, unicast,
  * through one next hop that is also its neighbour.
  */
