@@ -107,11 +107,11 @@ aging_hold_begin_locked(struct dest *d, struct route_set *set, struct route *r,
 	for (unsigned view = 0; view < TABLE_NUM_VIEWS; view++) {
 		uint32_t bit = 1u << view;
 
-		if (!(h->views & bit) || !(v->views & bit) || set->hold[view] ||
+		if (!(h->views & bit) || !(v->views & bit) || route_set_hold(set, view) ||
 		    !route_set_view_empty(set, view))
 			continue;
 		handle_ref(r->handle, HT_ROUTE); /* the hold's reference */
-		set->hold[view] = r;
+		route_set_hold_assign(set, view, r);
 		began |= bit;
 	}
 	if (!began)

@@ -22,22 +22,48 @@
 #include "table.h"
 
 #define SNAPSHOT_SPINS 128
-#define BLOCK_SLABS 4 /* first routes with 0..3 next hops; more: rtm_malloc */
+#define BLOCK_SLABS 3 /* first routes with 0..1, 2 and 3 next hops; more: rtm_malloc */
 #define BLOCK_HEAP BLOCK_SLABS
 #define FILETIME_UNIX_EPOCH 116444736000000000ull
 
+/* Bytes of the block of a first route with nnh next hops (dest.h). */
 static size_t
 block_size(USHORT nnh)
 {
-	return DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + nnh * sizeof(rtm_handle);
+	if (nnh <= 1)
+		return DEST_BLOCK_ROUTE_OFF + sizeof(struct route);
+	return DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + nnh * sizeof(rtm_handle);
 }
 
+static uint8_t
+block_class_of(USHORT nnh)
+{
+	if (nnh <= 1)
+		return DEST_BLOCK_COMPACT;
+	return nnh - 1 < BLOCK_SLABS ? (uint8_t)(nnh - 1) : BLOCK_HEAP;
+}
+
+/*
+ * The compact blocks (nearly all: one route, one next hop) are 248 bytes,
+ * 256 apart and placed at 64 modulo 128: each is on four cache lines of its
+ * own, and the two a lookup of a one-route destination reads (the
+ * destination's lookup line, then set and version: dest.h) form one aligned
+ * 128-byte pair, which CPUs with an adjacent-line prefetcher load together.
+ * The longer blocks are only 8-byte aligned: rounding them would cost more
+ * than it saves.
+ */
 static struct slab block_slabs[BLOCK_SLABS] = {
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version)),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 1 * sizeof(rtm_handle)),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle)),
-	SLAB_INIT(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle)),
+	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 128, DEST_HOT_OFF),
+	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle),
+		  8, 0),
+	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle),
+		  8, 0),
 };
+
+/* With the phase above, the lookup line starts a 128-byte pair: the set's
+ * line must be the other half. */
+_Static_assert(DEST_BLOCK_SET_OFF == DEST_HOT_OFF + 64,
+	       "dest block: the set's line follows the lookup line");
 
 static void
 block_free(struct dest *d)
@@ -95,7 +121,7 @@ dest_filetime_now(void)
 struct dest *
 dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 {
-	uint8_t cls = nnh < BLOCK_SLABS ? (uint8_t)nnh : BLOCK_HEAP;
+	uint8_t cls = block_class_of(nnh);
 	struct dest *d;
 
 	/* Its entry in every change-notification queue (notify.h). */
@@ -227,11 +253,12 @@ ref_cmp(const struct route_ref *a, const struct route_ref *b)
 	return a->route->age < b->route->age ? -1 : 1;
 }
 
+/* A heap set with room for n entries and the hold-down routes. */
 static struct route_set *
 set_alloc(uint32_t n)
 {
 	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_set) +
-			     n * sizeof(struct route_ref));
+			     n * sizeof(struct route_ref) + TABLE_NUM_VIEWS * sizeof(struct route *));
 	struct route_set *s;
 
 	if (!p)
@@ -250,11 +277,12 @@ set_finish(struct route_set *s)
 		s->views |= s->e[i].ver->views;
 }
 
+/* After s->n is final (the holds follow the entries). */
 static void
 set_copy_holds(struct route_set *s, const struct route_set *old)
 {
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++)
-		s->hold[v] = old ? old->hold[v] : NULL;
+		route_set_hold_assign(s, v, route_set_hold(old, v));
 }
 
 struct route_set *
@@ -293,7 +321,6 @@ route_set_first(struct dest *d, struct route *r, struct route_version *v)
 	s->embedded = 1;
 	s->e[0].route = r;
 	s->e[0].ver = v;
-	set_copy_holds(s, NULL);
 	set_finish(s);
 	return s;
 }
@@ -322,7 +349,7 @@ route_set_is_empty(const struct route_set *set)
 	if (!set)
 		return true;
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		if (set->hold[v])
+		if (route_set_hold(set, v))
 			return false;
 	}
 	return set->n == 0;
@@ -334,7 +361,7 @@ route_set_only(const struct route_set *set, const struct route *r)
 	if (!set || set->n != 1 || set->e[0].route != r)
 		return false;
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		if (set->hold[v])
+		if (route_set_hold(set, v))
 			return false;
 	}
 	return true;
@@ -415,9 +442,9 @@ dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struc
 			nroutes += (set->e[i].ver->views >> v) & 1;
 		vi->NumRoutes = nroutes;
 		nv++;
-		if (set && set->hold[v]) {
+		if (route_set_hold(set, v)) {
 			/* Reported whatever the protocol filter (SEMANTICS.md §5). */
-			vi->HoldRoute = set->hold[v]->handle;
+			vi->HoldRoute = route_set_hold(set, v)->handle;
 			types[k] = HT_ROUTE;
 			hs[k++] = vi->HoldRoute;
 		}

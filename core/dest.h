@@ -49,6 +49,7 @@
 #define RTM_DEST_H
 
 #include <rtmv2.h>
+#include <stddef.h>
 
 #include "destlock.h"
 #include "handle.h"
@@ -70,46 +71,90 @@ struct route_ref {
 /*
  * Immutable list of a destination's live routes in preference order: lower
  * Preference, then lower Metric, then older first (SEMANTICS.md §5).  A set
- * on the heap has the rcu_head of its deferred free just before it (dest.c);
- * the embedded one needs none.
+ * on the heap has the rcu_head of its deferred free just before it (dest.c)
+ * and, after its n entries, the hold-down routes per view id (deleted
+ * routes, each with a reference owned by the hold; SEMANTICS.md §7), or
+ * NULL: route_set_hold().  The embedded one (the first route's, in the
+ * destination's block) has neither: it is never freed on its own and never
+ * holds (a hold-down begins in a set built by route_set_with/without).
  */
 struct route_set {
 	uint32_t n : 31;
 	uint32_t embedded : 1; /* lives in a dest_block: never freed on its own */
 	uint32_t views;        /* union of the routes' views */
-	/* Hold-down routes per view id (deleted routes, each with a reference
-	 * owned by the hold; SEMANTICS.md §7), or NULL. */
-	struct route *hold[TABLE_NUM_VIEWS];
-	struct route_ref e[];
+	struct route_ref e[];  /* then, on the heap, struct route *hold[TABLE_NUM_VIEWS] */
 };
 
-struct dest {
-	struct table *table;
-	rtm_handle handle;
-	struct prefix key;
-	struct destlock lock;
-	_Atomic(struct route_set *) set;
-	_Atomic uint64_t last_changed;
-	_Atomic(void **) opaque;
-	seqcount seq;
-	_Atomic uint32_t notify_pending;
-	_Atomic uint32_t notify_marked;
-	bool in_trie;
-	uint8_t block_class; /* which slab the block came from (dest.c); immutable */
-	struct dest_hold *hold;
-	struct rcu_head rcu;
-};
+/* The set's hold-down route for view id v, or NULL. */
+static inline struct route *
+route_set_hold(const struct route_set *set, unsigned v)
+{
+	if (!set || set->embedded)
+		return NULL;
+	return ((struct route *const *)&set->e[set->n])[v];
+}
 
 /*
- * The block: the destination, then its first route, that route's one-route
- * set (one entry) and its first version with room for the next hops the
- * first RTM_ROUTE_INFO named.  (Offsets, not a struct: the set and the
- * version end in flexible arrays.)
+ * Set the hold-down route for view id v of a set being built (not yet
+ * published; on the heap: route_set_with/without; caller holds d->lock).
  */
-#define DEST_BLOCK_ROUTE_OFF sizeof(struct dest)
-#define DEST_BLOCK_SET_OFF (DEST_BLOCK_ROUTE_OFF + sizeof(struct route))
+static inline void
+route_set_hold_assign(struct route_set *set, unsigned v, struct route *r)
+{
+	((struct route **)&set->e[set->n])[v] = r;
+}
+
+/*
+ * Two cache lines: what writers use, then (from DEST_HOT_OFF) what a lookup
+ * reads.  The block (below) of a first route with at most one next hop is
+ * cache-line aligned (dest.c), so a lookup of such a one-route destination
+ * reads two lines of it (this second one; the set and the version) and
+ * RtmGetMostSpecificDestination a third (the route's handle and owner).
+ */
+struct dest {
+	/* Writers, notification, the deferred free. */
+	struct destlock lock;
+	_Atomic uint32_t notify_marked;
+	bool in_trie;
+	uint8_t block_class; /* where the block came from and how it is laid out
+			      * (dest.c, DEST_BLOCK_COMPACT); immutable */
+	_Atomic(void **) opaque;
+	struct dest_hold *hold;
+	struct rcu_head rcu;
+	/* Lookups (and notify_pending, which fills the line). */
+	seqcount seq;
+	_Atomic uint32_t notify_pending;
+	_Atomic(struct route_set *) set;
+	_Atomic uint64_t last_changed;
+	rtm_handle handle;
+	struct table *table;
+	struct prefix key;
+};
+
+#define DEST_HOT_OFF 64
+
+_Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest) == 128,
+	       "struct dest: the lookup fields fill its second cache line");
+
+/*
+ * The block: the destination, then its first route's one-route set (one
+ * entry), its first version and the route itself.  (Offsets, not a struct:
+ * the set and the version end in flexible arrays.)  A version with at most
+ * one next hop fits between the set and the route, so that the set and the
+ * version share one cache line; a longer one goes after the route
+ * (dest_first_version_mem).
+ */
+#define DEST_BLOCK_SET_OFF sizeof(struct dest)
 #define DEST_BLOCK_VERSION_OFF                                                              \
 	(DEST_BLOCK_SET_OFF + sizeof(struct route_set) + sizeof(struct route_ref))
+#define DEST_BLOCK_ROUTE_OFF                                                                \
+	(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rtm_handle))
+#define DEST_BLOCK_LONG_VERSION_OFF (DEST_BLOCK_ROUTE_OFF + sizeof(struct route))
+#define DEST_BLOCK_COMPACT 0 /* block_class of a block with a version between set and route */
+
+_Static_assert(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rtm_handle) ==
+		       DEST_HOT_OFF + 128,
+	       "dest block: the set and a one-next-hop version fill the third cache line");
 
 /* Is r the first route, embedded in its destination's block? */
 static inline bool
@@ -153,7 +198,8 @@ dest_first_route_mem(struct dest *d)
 static inline void *
 dest_first_version_mem(struct dest *d)
 {
-	return (char *)d + DEST_BLOCK_VERSION_OFF;
+	return (char *)d + (d->block_class == DEST_BLOCK_COMPACT ? DEST_BLOCK_VERSION_OFF
+								   : DEST_BLOCK_LONG_VERSION_OFF);
 }
 
 /* The set {r with version v} in d's embedded set memory. */

@@ -217,8 +217,8 @@ load_routes_rcu(struct rtm_enum *en, struct dest *d, rtm_handle *keep)
 	}
 	/* Hold routes show only with RTM_VIEW_MASK_ANY (SEMANTICS.md §7). */
 	for (unsigned v = 0; en->views == RTM_VIEW_MASK_ANY && v < TABLE_NUM_VIEWS; v++) {
-		struct route *h = set->hold[v];
-		bool dup = v > 0 && set->hold[0] == h;
+		struct route *h = route_set_hold(set, v);
+		bool dup = v > 0 && route_set_hold(set, 0) == h;
 
 		if (!h || dup || ((en->flags & RTM_ENUM_OWN_ROUTES) && h->owner != en->owner))
 			continue;

@@ -76,7 +76,8 @@ version_init(struct route_version *v, const RTM_ROUTE_INFO *info)
 	v->embedded = false;
 	v->pref = info->PrefInfo;
 	v->views_all = info->BelongsToViews == RTM_VIEW_MASK_ALL;
-	v->views = v->views_all ? TABLE_VIEWS_SUPPORTED : info->BelongsToViews;
+	/* route_info_check() let only supported views (or ALL) through. */
+	v->views = (uint8_t)(v->views_all ? TABLE_VIEWS_SUPPORTED : info->BelongsToViews);
 	v->flags = info->Flags;
 	v->flags1 = info->Flags1;
 	v->esi = info->EntitySpecificInfo;

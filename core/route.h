@@ -49,13 +49,18 @@ struct dest;
 struct entity;
 struct table;
 
-/* On the heap, preceded by the rcu_head of its deferred free (route.c). */
+/*
+ * On the heap, preceded by the rcu_head of its deferred free (route.c).
+ * 32 bytes before the next hops: with one next hop a version and the
+ * one-route set before it fill one cache line of the destination block
+ * (dest.h).
+ */
 struct route_version {
 	RTM_PREF_INFO pref;
-	uint32_t views;
 	USHORT flags;
-	UCHAR flags1;
 	USHORT nnh;
+	uint8_t views; /* view bits (TABLE_VIEWS_SUPPORTED, which fit in 8) */
+	UCHAR flags1;
 	bool views_all; /* the client said RTM_VIEW_MASK_ALL (views holds the supported ones) */
 	bool embedded;  /* in its destination's block (dest.h): never freed on its own */
 	void *esi;

@@ -90,7 +90,7 @@ change_of(const struct route_set *s0, const struct route_set *s1, const struct r
 		c->best = c->fwd = s1 ? s1->views : 0;
 		best_flag = c->best ? RTM_ROUTE_CHANGE_BEST : 0;
 		for (unsigned v = 0; s1 && v < TABLE_NUM_VIEWS; v++) {
-			if (s1->hold[v]) {
+			if (route_set_hold(s1, v)) {
 				c->all |= 1u << v;
 				c->best |= 1u << v;
 			}
@@ -117,7 +117,7 @@ change_of(const struct route_set *s0, const struct route_set *s1, const struct r
 				c->fwd |= bit;
 		}
 		/* A hold-down starting or ending changes the view too. */
-		if ((s0 ? s0->hold[v] : NULL) != (s1 ? s1->hold[v] : NULL)) {
+		if (route_set_hold(s0, v) != route_set_hold(s1, v)) {
 			c->all |= bit;
 			c->best |= bit;
 		}
@@ -538,8 +538,8 @@ update_end_hold(struct dest *d)
 		old = ld_relaxed(&d->set);
 	}
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		ended[v] = ns->hold[v];
-		ns->hold[v] = NULL;
+		ended[v] = route_set_hold(ns, v);
+		route_set_hold_assign(ns, v, NULL);
 	}
 	(void)change_of(old, ns, NULL, NULL, NULL, false, &c);
 	empty = publish_set_locked(d, ns, NULL);

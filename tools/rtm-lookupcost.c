@@ -26,6 +26,7 @@
 #include <rtmv2.h>
 #include <rtm/rtmx.h>
 
+#include "one_route.h"
 #include "prefix_list.h"
 
 #include <stdbool.h>
@@ -180,10 +181,7 @@ main(int argc, char **argv)
 				.InterfaceIndex = 1};
 	RTM_NEXTHOP_HANDLE nh = NULL;
 	RTM_NEXTHOP_CHANGE_FLAGS nf = 0;
-	union {
-		RTM_ROUTE_INFO ri;
-		char bytes[RTMX_SIZE_OF_ROUTE_INFO(1)];
-	} r;
+	union one_route r;
 
 	DWORD rc = RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h);
 
@@ -192,14 +190,7 @@ main(int argc, char **argv)
 	if (rc != NO_ERROR)
 		return fprintf(stderr, "rtm-lookupcost: setup failed: error %lu\n",
 			       (unsigned long)rc), 1;
-	memset(&r, 0, sizeof r);
-	r.ri.Neighbour = nh;
-	r.ri.Flags = RTM_ROUTE_FLAGS_REMOTE;
-	r.ri.PrefInfo.Preference = 20;
-	r.ri.PrefInfo.Metric = 1;
-	r.ri.BelongsToViews = RTM_VIEW_MASK_UCAST;
-	r.ri.NextHopsList.NumNextHops = 1;
-	r.ri.NextHopsList.NextHops[0] = nh;
+	one_route_init(&r, nh);
 	for (size_t i = 0; i < limit; i++) {
 		RTM_ROUTE_CHANGE_FLAGS cf = 0;
 

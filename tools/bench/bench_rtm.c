@@ -16,6 +16,7 @@
 #define _GNU_SOURCE 1
 
 #include "bench.h"
+#include "../one_route.h"
 
 #include <rtm/rtmx.h>
 
@@ -33,11 +34,6 @@ struct rtm_inst {
 	size_t nhandles;
 };
 
-/* Room for one next hop after the header (see the note on RTM_SIZE_OF_ROUTE_INFO). */
-union route_buf {
-	RTM_ROUTE_INFO ri;
-	char bytes[sizeof(RTM_ROUTE_INFO) + 4 * sizeof(RTM_NEXTHOP_HANDLE)];
-};
 
 union dest_buf {
 	RTM_DEST_INFO di;
@@ -45,18 +41,6 @@ union dest_buf {
 };
 
 static atomic_uint next_instance = 1;
-
-static void fill_route(union route_buf *b, RTM_NEXTHOP_HANDLE nh)
-{
-	memset(&b->ri, 0, sizeof b->ri);
-	b->ri.Neighbour = nh;
-	b->ri.Flags = RTM_ROUTE_FLAGS_REMOTE;
-	b->ri.PrefInfo.Preference = 20;
-	b->ri.PrefInfo.Metric = 1;
-	b->ri.BelongsToViews = RTM_VIEW_MASK_UCAST;
-	b->ri.NextHopsList.NumNextHops = 1;
-	b->ri.NextHopsList.NextHops[0] = nh;
-}
 
 static void *rt_create(const struct bench_data *d, char *err, size_t errlen)
 {
@@ -113,8 +97,8 @@ static void rt_destroy(void *tp)
 static int rt_add(void *tp, size_t i)
 {
 	struct rtm_inst *t = tp;
-	union route_buf b;
-	fill_route(&b, t->nh);
+	union one_route b;
+	one_route_init(&b, t->nh);
 	RTM_ROUTE_CHANGE_FLAGS cf = 0;
 	DWORD rc = RtmAddRouteToDest(t->h, NULL, (PRTM_NET_ADDRESS)&t->d->pfx[i], &b.ri, INFINITE,
 				     NULL, 0, NULL, &cf);
@@ -125,8 +109,8 @@ static int rt_add(void *tp, size_t i)
 static int rt_del(void *tp, size_t i)
 {
 	struct rtm_inst *t = tp;
-	union route_buf b;
-	fill_route(&b, t->nh);
+	union one_route b;
+	one_route_init(&b, t->nh);
 	b.ri.RouteOwner = t->h;
 	RTM_ROUTE_HANDLE rh = NULL;
 	DWORD rc = RtmGetExactMatchRoute(t->h, (PRTM_NET_ADDRESS)&t->d->pfx[i], RTM_MATCH_OWNER,
@@ -214,9 +198,9 @@ static int rt_churn_prepare(void *tp, const size_t *keys, size_t nkeys)
 	if (!t->handles)
 		return -1;
 	t->nhandles = nkeys;
-	union route_buf b;
+	union one_route b;
 	for (size_t k = 0; k < nkeys; k++) {
-		fill_route(&b, t->nh);
+		one_route_init(&b, t->nh);
 		RTM_ROUTE_CHANGE_FLAGS cf = 0;
 		DWORD rc = RtmAddRouteToDest(t->h, &t->handles[k], (PRTM_NET_ADDRESS)&t->d->pfx[keys[k]],
 					     &b.ri, INFINITE, NULL, 0, NULL, &cf);
@@ -237,8 +221,8 @@ static int rt_churn_op(void *tp, size_t slot, size_t i)
 	t->handles[slot] = NULL;
 	if (rc != NO_ERROR)
 		return (int)rc;
-	union route_buf b;
-	fill_route(&b, t->nh);
+	union one_route b;
+	one_route_init(&b, t->nh);
 	cf = 0;
 	rc = RtmAddRouteToDest(t->h, &t->handles[slot], (PRTM_NET_ADDRESS)&t->d->pfx[i], &b.ri,
 			       INFINITE, NULL, 0, NULL, &cf);
@@ -259,8 +243,8 @@ static void rt_churn_finish(void *tp)
 int bench_rtm_locks(void *tp, bool exclusive, double min_s, double *ns_per_pair)
 {
 	struct rtm_inst *t = tp;
-	union route_buf b;
-	fill_route(&b, t->nh);
+	union one_route b;
+	one_route_init(&b, t->nh);
 	RTM_ROUTE_HANDLE rh = NULL;
 	RTM_ROUTE_CHANGE_FLAGS cf = 0;
 	DWORD rc = RtmAddRouteToDest(t->h, &rh, (PRTM_NET_ADDRESS)&t->d->pfx[0], &b.ri, INFINITE,
