@@ -509,7 +509,7 @@ cover_mask(unsigned c, unsigned rmax, uint64_t m[2])
  * goes, noting each node in cur->lv[level ...]; n NULL is noted as the top
  * of an empty tree.  Returns the level after the last node walked.
  */
-static unsigned
+static inline __attribute__((always_inline)) unsigned
 cursor_walk_rcu(struct trie_cursor *cur, const struct prefix *key, struct trie_node *n,
 		const void *from, unsigned level)
 {
@@ -545,8 +545,9 @@ trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cur
 	if (key->len > TRIE_DIRECT_BITS) {
 		_Atomic(struct trie_node *) *top = &t->direct[direct_index(key)];
 
+		cur->long_part = trie_part_of(t, key);
 		/* Pairs with the release in trie_part_unlock(); odd: changing. */
-		cur->long_seq = ld_acquire(&trie_part_of(t, key)->seq.seq);
+		cur->long_seq = ld_acquire(&cur->long_part->seq.seq);
 		end = cursor_walk_rcu(cur, key, ld_acquire(top), top, TRIE_DIRECT_LEVELS);
 	}
 	cur->long_end = cur->depth = cur->unmasked = end;
@@ -593,7 +594,7 @@ bool
 trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
 			       const struct trie_cursor *cur)
 {
-	if (key->len > TRIE_DIRECT_BITS && !part_unchanged_rcu(trie_part_of(t, key), cur->long_seq) &&
+	if (key->len > TRIE_DIRECT_BITS && !part_unchanged_rcu(cur->long_part, cur->long_seq) &&
 	    !cursor_nodes_unchanged_rcu(cur, TRIE_DIRECT_LEVELS, cur->long_end))
 		return false;
 	if (!cur->short_walked || part_unchanged_rcu(&t->part[TRIE_SHORT_PART], cur->short_seq))

@@ -114,11 +114,15 @@ struct trie_node {
  *               RCU together (trie.c): fewer than a batch, none once the
  *               part empties
  */
-#define TRIE_PART_BYTES 192 /* > 64 B past the fields, whatever the alignment */
+#define TRIE_PART_BYTES 192
 
 struct trie_part {
 	union {
 		struct {
+			/* >= 64 B from whatever comes before, whatever the
+			 * alignment: the trie's read-mostly pointers, or the
+			 * previous part's fields */
+			char lead[64];
 			pthread_mutex_t lock;
 			seqcount seq;
 			long ndests;
@@ -202,6 +206,7 @@ struct trie_cursor {
 	unsigned short_end;      /* lv[0 .. short_end-1] were walked (if short_walked) */
 	unsigned unmasked;       /* lv[..unmasked-1] have no m[] yet */
 	bool short_walked;
+	struct trie_part *long_part; /* key's direct slot's part, if key > /18 */
 	uint32_t long_seq;       /* the direct part's seq before its walk */
 	uint32_t short_seq;      /* the short part's seq before its walk */
 	struct dest *dflt;

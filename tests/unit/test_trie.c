@@ -5,8 +5,9 @@
  * allocation made to fail.  After every step it checks exact lookups of
  * every candidate, the longest-match cursor on random keys (every covering
  * destination, longest first, and a path that reads as unchanged), the whole
- * enumeration order, and the tombstone count: never below the tombstones in
- * the trie (some must appear), and an emptied trie holds no node and no
+ * enumeration order, the next destination after keys that are not in the
+ * trie, and each part's tombstone count: never below the tombstones in
+ * the part (some must appear), and an emptied part holds no node and no
  * tombstone.  At the end no allocation is left.
  *
  * Links rtm_faultinj (the core built with RTM_FAULT_INJECTION), not librtm.
@@ -165,6 +166,47 @@ check_enumeration(struct trie *t)
 	CHECK(n == expect, "enumerated %u, %u present", n, expect);
 }
 
+/* trie_next_rcu from keys that are not in the trie (any length, any bits,
+ * near candidates or not), strict and not, against the model's answer. */
+static void
+check_next_from(struct trie *t)
+{
+	for (unsigned p = 0; p < NPROBES; p++) {
+		struct prefix key = cand[rnd() % NCAND].key;
+		bool strict = rnd() & 1;
+		struct dest *want = NULL, *got;
+
+		switch (rnd() % 4) {
+		case 0: /* a candidate's address, another length */
+			key.len = (uint32_t)(rnd() % 129);
+			break;
+		case 1: /* flip one bit near the direct level's width */
+			key.k[0] ^= 1ull << (63 - (12 + rnd() % 12));
+			break;
+		case 2:
+			key.k[0] = rnd();
+			key.k[1] = rnd();
+			key.len = (uint32_t)(rnd() % 129);
+			break;
+		default: /* the candidate itself */
+			break;
+		}
+		prefix_mask(&key);
+		for (unsigned i = 0; i < NCAND; i++) {
+			int c = prefix_cmp(&cand[i].key, &key);
+
+			if (present[i] && (c > 0 || (c == 0 && !strict)) &&
+			    (!want || prefix_cmp(&cand[i].key, &want->key) < 0))
+				want = &cand[i];
+		}
+		rcu_lock();
+		got = trie_next_rcu(t, &key, strict);
+		rcu_unlock();
+		CHECK(got == want, "next after a /%u (strict %d): %p, model %p", key.len, strict,
+		      (void *)got, (void *)want);
+	}
+}
+
 /* Tombstones (NULL destination slots) below n, counted by walking. */
 static long
 tombstones_below(struct trie_node *n)
@@ -258,6 +300,8 @@ main(void)
 			check_longest(&t);
 		if (s % 31 == 0)
 			check_enumeration(&t);
+		if (s % 5 == 0)
+			check_next_from(&t);
 	}
 	/* Empty it: no node and no tombstone may be left. */
 	for (unsigned i = 0; i < NCAND; i++) {
