@@ -771,11 +771,21 @@ direct_next_rcu(struct trie *t, const struct prefix *key, bool strict)
 	return NULL;
 }
 
+/*
+ * The smaller of the two parts' answers.  When key is longer than /18 and
+ * the direct answer is in key's own slot, no /0 .. /18 can lie between
+ * them (its address would be the slot's base, below key's, so it would
+ * come before key): the short trie is not searched, as is the case for
+ * most steps of an enumeration.
+ */
 struct dest *
 trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
 {
-	struct dest *a = short_next_rcu(t, key, strict), *b = direct_next_rcu(t, key, strict);
+	struct dest *a, *b = direct_next_rcu(t, key, strict);
 
+	if (b && key && key->len > TRIE_DIRECT_BITS && direct_index(&b->key) == direct_index(key))
+		return b;
+	a = short_next_rcu(t, key, strict);
 	if (!a || !b)
 		return a ? a : b;
 	return prefix_cmp(&a->key, &b->key) < 0 ? a : b;
