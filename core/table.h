@@ -54,14 +54,25 @@ struct table {
 	struct cds_list_head entities; /* struct entity.link */
 	uint32_t opaque_used;          /* bit i: slot i taken */
 
+	/*
+	 * Counters that every add writes (route_age per route, notify_dests
+	 * per new destination) sit on cache lines of their own, so that their
+	 * traffic does not evict the read-mostly fields (width, notify_live,
+	 * notify_regs) from the other writers' and readers' caches.  The pads
+	 * are 64 bytes as a table is only 16-byte aligned.
+	 */
+	char pad_before_age[64];
 	_Atomic uint64_t route_age;
+	char pad_after_age[64];
 
 	pthread_mutex_t notify_lock;
 	uint32_t notify_used;
 	_Atomic(struct notify_reg *) notify_regs[32];
 	_Atomic uint32_t notify_live;
+	char pad_before_dests[64];
 	_Atomic uint64_t notify_dests;
 	_Atomic uint64_t notify_room;
+	char pad_after_dests[64];
 
 	struct cds_list_head link; /* registry list, under registry_lock */
 };
