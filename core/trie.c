@@ -1041,36 +1041,29 @@ trie_writers_barrier(struct trie *t)
 	}
 }
 
-long
-trie_ndests(struct trie *t)
+void
+trie_counts(struct trie *t, long *ndests, long *tombstones)
 {
-	long n = 0;
-
-	for (unsigned k = 0; k < TRIE_PARTS; k++)
-		n += t->part[k].ndests;
-	return n;
-}
-
-long
-trie_tombstones(struct trie *t)
-{
-	long n = 0;
-
-	for (unsigned k = 0; k < TRIE_PARTS; k++)
-		n += t->part[k].tombstones;
-	return n;
+	*ndests = *tombstones = 0;
+	for (unsigned k = 0; k < TRIE_PARTS; k++) {
+		*ndests += t->part[k].ndests;
+		*tombstones += t->part[k].tombstones;
+	}
 }
 
 bool
-trie_has_nodes(struct trie *t)
+trie_is_empty(struct trie *t)
 {
-	if (ld_acquire(&t->root))
-		return true;
+	long ndests, tombstones;
+
+	trie_counts(t, &ndests, &tombstones);
+	if (ndests || tombstones || ld_acquire(&t->root) || ld_acquire(&t->dflt))
+		return false;
 	for (unsigned s = 0; s < TRIE_DIRECT_SLOTS; s++) {
 		if (ld_acquire(&t->direct[s]))
-			return true;
+			return false;
 	}
-	return false;
+	return true;
 }
 
 static void

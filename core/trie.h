@@ -177,11 +177,11 @@ void trie_writers_barrier(struct trie *t);
 
 /* Destinations in the trie and tombstones counted by the parts (for
  * statistics and tests; exact only while no writer runs). */
-long trie_ndests(struct trie *t);
-long trie_tombstones(struct trie *t);
+void trie_counts(struct trie *t, long *ndests, long *tombstones);
 
-/* Does the trie hold any node?  (Tests: an emptied trie holds none.) */
-bool trie_has_nodes(struct trie *t);
+/* Does the trie hold no node, no destination and no tombstone?  (Tests:
+ * an emptied trie holds nothing.) */
+bool trie_is_empty(struct trie *t);
 
 /* The destination stored at exactly key, or NULL. */
 struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
