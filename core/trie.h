@@ -194,7 +194,8 @@ struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
  * working out which prefixes of a node cover key when it gets there, and
  * walks the short trie (and reads dflt) only when the longer ones are used
  * up.  Only the slots actually returned are read.  Inside rcu_lock(); the
- * cursor lives on the caller's stack.  lv[l] is trie level l: levels below
+ * cursor lives on the caller's stack and keeps a pointer to key, which must
+ * outlive it.  lv[l] is trie level l: levels below
  * TRIE_DIRECT_LEVELS come from the short trie, the others from the direct
  * slot.
  */
