@@ -63,9 +63,9 @@ void (*rtm_test_lookup_after_walk)(void);
  * Linearizable as a clean double collect: the walk notes the nodes on key's
  * path and the seqcount of every destination it looks at, longest first,
  * up to the one that qualifies; then the path is checked again and every
- * seqcount re-read.  The path check is the table's trie_seq when it is even
- * and unchanged since before the walk (the trie did not change at all);
- * only otherwise is the path walked again.  If nothing moved, there was an instant (between the two
+ * seqcount re-read.  The path check is the seqcount of each trie part
+ * walked when it is even and unchanged since before the walk (the part did
+ * not change at all); only otherwise is the path walked again (trie.h).  If nothing moved, there was an instant (between the two
  * collects) at which the longer destinations did not qualify and the chosen
  * one held the state its info is filled from; otherwise the lookup starts
  * over.  Without the check a lookup could combine "the /16 had no route"
@@ -92,8 +92,6 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 		struct dest *d, *chosen = NULL;
 		unsigned n = 0;
 		bool stable = true;
-		/* Pairs with the release in table_trie_unlock(); odd: changing. */
-		uint32_t trie_seq = ld_acquire(&t->trie_seq.seq);
 
 		trie_longest_begin_rcu(&t->trie, key, &cur);
 		LOOKUP_AFTER_WALK();
@@ -110,7 +108,7 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 		if (tries < LOOKUP_VALIDATE_TRIES) {
 			for (unsigned i = 0; stable && i < n; i++)
 				stable = dest_snapshot_current_rcu(seen[i].d, &seen[i].snap);
-			if (stable && ((trie_seq & 1) || seq_read_retry(&t->trie_seq, trie_seq)))
+			if (stable)
 				stable = trie_cursor_path_unchanged_rcu(&t->trie, key, &cur);
 		}
 		if (!stable)

@@ -35,7 +35,7 @@
  *                                 the destination; slot contents are the
  *                                 clients' and guarded by their use of lock
  *   in_trie                       written under the exclusive lock and the
- *                                 table's trie_lock; read by writers holding
+ *                                 trie lock of its part; read by writers holding
  *                                 the lock (a writer that finds it false
  *                                 retries from the lookup)
  *   notify_pending, notify_marked atomic bit i for change-notification

@@ -10,7 +10,10 @@
  *                             lock RtmLockDestination / RtmLockRoute expose;
  *                             a thread holds at most one at a time inside the
  *                             library
- *   4. table->trie_lock       structural changes of the table's trie
+ *   4. trie part lock         structural changes of one part of the table's
+ *                             trie (trie.h, table_trie_lock); a thread holds
+ *                             at most one (trie_writers_barrier takes each
+ *                             in turn, never two at once)
  *   5. entity->nh_lock        the entity's next-hop table
  *   6. nexthop->lock          per-next-hop lock word (RtmLockNextHop)
  *   7. handle free-list lock  (handle.c), a leaf

@@ -64,9 +64,11 @@ table_get(USHORT instance, USHORT family)
 	t->max_nexthops =
 		env_limit("RTM_MAX_NEXTHOPS_IN_ROUTE", DEFAULT_MAX_NEXTHOPS, LIMIT_MAX_NEXTHOPS);
 	t->max_handles = env_limit("RTM_MAX_HANDLES_IN_ENUM", DEFAULT_MAX_HANDLES, LIMIT_MAX_HANDLES);
-	trie_init(&t->trie);
-	seq_init(&t->trie_seq);
-	pthread_mutex_init(&t->trie_lock, NULL);
+	if (trie_init(&t->trie)) {
+		rtm_free(t);
+		t = NULL;
+		goto out;
+	}
 	pthread_mutex_init(&t->entities_lock, NULL);
 	CDS_INIT_LIST_HEAD(&t->entities);
 	atomic_init(&t->route_age, 1);

@@ -6,13 +6,12 @@
  * Fields:
  *   instance, family, width, max_nexthops, max_handles, opaque_slots:
  *                   immutable after creation
- *   trie            readers: RCU; structural writers: trie_lock
- *   trie_seq        seqcount over every change of trie: written only by the
- *                   holder of trie_lock (table_trie_lock/unlock), odd while
- *                   it changes the trie; readers (lookups) compare two reads
- *                   to learn that the trie did not change in between, and
- *                   write nothing.  It shares its cache line with trie's root,
- *                   which every trie change writes anyway.
+ *   trie            readers: RCU; structural writers: the lock of the trie
+ *                   part they change (trie.h: one part per 1/64 of the
+ *                   direct slots, one for /0 .. /18), taken through
+ *                   table_trie_lock(); each part has its own seqcount, which
+ *                   lookups use to learn that their path did not change
+ *                   (trie_cursor_path_unchanged_rcu)
  *   entities, opaque_used:
  *                   entities_lock
  *   route_age       atomic counter (tie-break order of routes)
@@ -50,40 +49,54 @@ struct table {
 	uint32_t max_handles;
 
 	struct trie trie;
-	seqcount trie_seq;
-	pthread_mutex_t trie_lock;
 
 	pthread_mutex_t entities_lock;
 	struct cds_list_head entities; /* struct entity.link */
 	uint32_t opaque_used;          /* bit i: slot i taken */
 
+	/*
+	 * Counters that every add writes (route_age per route, notify_dests
+	 * per new destination) sit on cache lines of their own, so that their
+	 * traffic does not evict the read-mostly fields (width, notify_live,
+	 * notify_regs) from the other writers' and readers' caches.  The pads
+	 * are 64 bytes as a table is only 16-byte aligned.
+	 */
+	char pad_before_age[64];
 	_Atomic uint64_t route_age;
+	char pad_after_age[64];
 
 	pthread_mutex_t notify_lock;
 	uint32_t notify_used;
 	_Atomic(struct notify_reg *) notify_regs[32];
 	_Atomic uint32_t notify_live;
+	char pad_before_dests[64];
 	_Atomic uint64_t notify_dests;
 	_Atomic uint64_t notify_room;
+	char pad_after_dests[64];
 
 	struct cds_list_head link; /* registry list, under registry_lock */
 };
 
 struct notify_reg;
 
-/* Take and drop trie_lock to change t's trie (trie_seq odd in between). */
-static inline void
-table_trie_lock(struct table *t)
+/*
+ * Take and drop the trie lock for a change at prefix key (the lock of its
+ * trie part; the part's seqcount is odd in between).  A thread holds at most
+ * one at a time.
+ */
+static inline struct trie_part *
+table_trie_lock(struct table *t, const struct prefix *key)
 {
-	pthread_mutex_lock(&t->trie_lock);
-	seq_write_begin(&t->trie_seq);
+	struct trie_part *p = trie_part_of(&t->trie, key);
+
+	trie_part_lock(p);
+	return p;
 }
 
 static inline void
-table_trie_unlock(struct table *t)
+table_trie_unlock(struct trie_part *p)
 {
-	seq_write_end(&t->trie_seq);
-	pthread_mutex_unlock(&t->trie_lock);
+	trie_part_unlock(p);
 }
 
 /* Address width in bits of a supported family, or 0. */

@@ -12,8 +12,9 @@
  *
  * Progress: readers are wait-free (one node per level, TRIE_LEVELS levels at
  * most; enumeration visits each node of the path and the subtrees after
- * it).  Writers are serialised by the table's trie_lock; an insertion copies
- * at most one existing node, a removal at most one, plus the new or
+ * it).  Writers of one part are serialised by its lock, writers of different
+ * parts share nothing but occupied[] words (atomic or/and); an insertion
+ * copies at most one existing node, a removal at most one, plus the new or
  * unlinked nodes on its path.
  */
 #include <errno.h>
@@ -25,16 +26,6 @@
 #include "trie.h"
 
 #define CHUNKS (1u << TRIE_STRIDE)
-
-void
-trie_init(struct trie *t)
-{
-	atomic_init(&t->root, NULL);
-	atomic_init(&t->dflt, NULL);
-	atomic_init(&t->ndests, 0);
-	t->tombstones = 0;
-	t->retiring = NULL;
-}
 
 /*
  * Population count.  The baseline x86-64 target has no POPCNT instruction
@@ -145,7 +136,7 @@ node_free_cb(struct rcu_head *head)
 /*
  * Unlinked nodes wait in a batch (trie.retiring), which goes to RCU as one
  * callback when full: one rcu_defer() per TRIE_RETIRE_BATCH nodes instead of
- * one per node.  The batch is only the writer's until it is handed over.
+ * one per node.  The batch is only the part writer's until it is handed over.
  */
 #define TRIE_RETIRE_BATCH 32
 
@@ -175,9 +166,9 @@ retired_free_cb(struct rcu_head *head)
 	rcu_deferred_done_n(n); /* each node counted, as if deferred alone */
 }
 
-/* Hand the pending batch, if any, to RCU.  Trie writer only. */
+/* Hand the pending batch, if any, to RCU.  Part writer only. */
 static void
-retire_flush(struct trie *t)
+retire_flush(struct trie_part *t)
 {
 	struct trie_retired *b = t->retiring;
 
@@ -191,10 +182,10 @@ retire_flush(struct trie *t)
 /*
  * Make sure a batch is pending, so that retiring nodes allocates nothing:
  * an insertion calls it before it changes anything, so its one failure mode
- * stays -ENOMEM with nothing changed.  Trie writer only.
+ * stays -ENOMEM with nothing changed.  Part writer only.
  */
 static bool
-retire_ready(struct trie *t)
+retire_ready(struct trie_part *t)
 {
 	struct trie_retired *b = t->retiring;
 
@@ -208,9 +199,9 @@ retire_ready(struct trie *t)
 	return true;
 }
 
-/* Free n after a grace period (readers may stand on it).  Trie writer only. */
+/* Free n after a grace period (readers may stand on it).  Part writer only. */
 static void
-node_retire(struct trie *t, struct trie_node *n)
+node_retire(struct trie_part *t, struct trie_node *n)
 {
 	if (!retire_ready(t)) {
 		rcu_defer(&n->rcu, node_free_cb); /* no batch: on its own */
@@ -223,9 +214,10 @@ node_retire(struct trie *t, struct trie_node *n)
 		retire_flush(t);
 }
 
-/* fn on n and on every node below it, children first.  Trie writer only. */
+/* fn on n and on every node below it, children first.  Part writer only. */
 static void
-subtree_each(struct trie *t, struct trie_node *n, void (*fn)(struct trie *, struct trie_node *))
+subtree_each(struct trie_part *t, struct trie_node *n,
+	     void (*fn)(struct trie_part *, struct trie_node *))
 {
 	unsigned nch = node_nchildren(n);
 
@@ -267,7 +259,7 @@ slots_copy(struct trie_node *m, unsigned at, struct trie_node *n, unsigned from,
  * child c removed (del_c >= 0), pfx bit add_i holding d (add_i >= 0) and pfx
  * bit del_i removed (del_i >= 0).  Tombstones are dropped: *dropped counts
  * them.  NULL on ENOMEM.  Both nodes' slots are in bit order, so one merge
- * pass copies them.  Trie writer only.
+ * pass copies them.  Part writer only.
  */
 static struct trie_node *
 node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c, int add_i,
@@ -342,11 +334,11 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
  * The copy node_rebuild() makes, for the common case of a trie without
  * tombstones: n with one entry added or removed is then n's slot array with
  * one slot inserted or cut out, two block copies.  Falls back to the merge
- * when tombstones may exist (t->tombstones), so that they are dropped and
- * counted.  NULL on ENOMEM.  Trie writer only.
+ * when tombstones may exist (the part's tombstones), so that they are dropped and
+ * counted.  NULL on ENOMEM.  Part writer only.
  */
 static struct trie_node *
-node_change(struct trie *t, struct trie_node *n, int add_c, struct trie_node *child, int del_c,
+node_change(struct trie_part *t, struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 	    int add_i, struct dest *d, int del_i, unsigned *dropped)
 {
 	uint64_t ext, pfx[2];
@@ -393,7 +385,7 @@ node_change(struct trie *t, struct trie_node *n, int add_c, struct trie_node *ch
 
 /*
  * Does n hold nothing but child c (c >= 0) or nothing but the destination
- * of pfx bit i (i >= 0), tombstones aside?  Trie writer only.
+ * of pfx bit i (i >= 0), tombstones aside?  Part writer only.
  */
 static bool
 node_holds_only(struct trie_node *n, int c, int i)
@@ -411,16 +403,71 @@ node_holds_only(struct trie_node *n, int c, int i)
 	return true;
 }
 
+/* The direct slot of a prefix longer than TRIE_DIRECT_BITS: its first bits. */
+static inline unsigned
+direct_index(const struct prefix *key)
+{
+	return (unsigned)(key->k[0] >> (64 - TRIE_DIRECT_BITS));
+}
+
+/*
+ * Where key's tree hangs and the level of its top node: the short trie's
+ * root (level 0) for /1 .. /18, else key's direct slot (level 3).
+ */
+static inline _Atomic(struct trie_node *) *
+tree_top(struct trie *t, const struct prefix *key, unsigned *base)
+{
+	if (key->len <= TRIE_DIRECT_BITS) {
+		*base = 0;
+		return &t->root;
+	}
+	*base = TRIE_DIRECT_LEVELS;
+	return &t->direct[direct_index(key)];
+}
+
+/* occupied[] bits: set before a direct slot is filled, cleared after it is
+ * emptied, by the slot's part writer; other parts share the word. */
+static inline void
+occupied_set(struct trie *t, unsigned s)
+{
+	fetch_or_release(&t->occupied[s / 64], 1ull << (s % 64));
+}
+
+static inline void
+occupied_clear(struct trie *t, unsigned s)
+{
+	fetch_and_release(&t->occupied[s / 64], ~(1ull << (s % 64)));
+}
+
+/* The first direct slot >= s whose occupied bit is set, or TRIE_DIRECT_SLOTS. */
+static unsigned
+occupied_next_rcu(struct trie *t, unsigned s)
+{
+	unsigned w = s / 64;
+	uint64_t bits;
+
+	if (s >= TRIE_DIRECT_SLOTS)
+		return TRIE_DIRECT_SLOTS;
+	bits = ld_acquire(&t->occupied[w]) & (~0ull << (s % 64));
+	while (!bits) {
+		if (++w == TRIE_DIRECT_SLOTS / 64)
+			return TRIE_DIRECT_SLOTS;
+		bits = ld_acquire(&t->occupied[w]);
+	}
+	return w * 64 + (unsigned)__builtin_ctzll(bits);
+}
+
 struct dest *
 trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
 {
-	struct trie_node *n = ld_acquire(&t->root);
-	unsigned level, r, i;
+	unsigned base, level, r, i;
+	struct trie_node *n;
 
 	if (key->len == 0)
 		return ld_acquire(&t->dflt);
+	n = ld_acquire(tree_top(t, key, &base));
 	prefix_place(key->len, &level, &r);
-	for (unsigned l = 0; n && l < level; l++) {
+	for (unsigned l = base; n && l < level; l++) {
 		unsigned c = key_chunk(key, l * TRIE_STRIDE);
 
 		if (!ext_test(n, c))
@@ -457,17 +504,20 @@ cover_mask(unsigned c, unsigned rmax, uint64_t m[2])
 	}
 }
 
-void
-trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur)
+/*
+ * Walk key's path down from n (at `level`, loaded from `from`) as far as it
+ * goes, noting each node in cur->lv[level ...]; n NULL is noted as the top
+ * of an empty tree.  Returns the level after the last node walked.
+ */
+static inline __attribute__((always_inline)) unsigned
+cursor_walk_rcu(struct trie_cursor *cur, const struct prefix *key, struct trie_node *n,
+		const void *from, unsigned level)
 {
-	struct trie_node *n = ld_acquire(&t->root);
-	const void *from = &t->root;
-	unsigned depth = 0;
-
-	cur->dflt = cur->first_dflt = ld_acquire(&t->dflt);
-	for (unsigned pos = 0; n && pos < key->len; pos += TRIE_STRIDE) {
+	cur->lv[level].node = n;
+	cur->lv[level].from = from;
+	for (unsigned pos = level * TRIE_STRIDE; n && pos < key->len; pos += TRIE_STRIDE) {
 		unsigned c = key_chunk(key, pos), rem = key->len - pos;
-		struct trie_cursor_level *lv = &cur->lv[depth++];
+		struct trie_cursor_level *lv = &cur->lv[level++];
 		_Atomic(void *) *slot;
 
 		lv->node = n;
@@ -480,20 +530,57 @@ trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cur
 		from = slot;
 		n = ld_acquire(slot);
 	}
-	cur->depth = cur->levels = cur->unmasked = depth;
+	return level;
 }
 
-bool
-trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
-			       const struct trie_cursor *cur)
+void
+trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct trie_cursor *cur)
 {
-	if (ld_acquire(&t->dflt) != cur->first_dflt)
-		return false;
-	if (cur->levels == 0) /* begin found no node to walk */
-		return key->len == 0 || ld_acquire(&t->root) == NULL;
-	if (ld_acquire(&t->root) != cur->lv[0].node)
-		return false;
-	for (unsigned l = 1; l < cur->levels; l++) {
+	unsigned end = TRIE_DIRECT_LEVELS;
+
+	cur->trie = t;
+	cur->key = key;
+	cur->short_walked = false;
+	cur->dflt = cur->first_dflt = NULL;
+	if (key->len > TRIE_DIRECT_BITS) {
+		_Atomic(struct trie_node *) *top = &t->direct[direct_index(key)];
+
+		cur->long_part = trie_part_of(t, key);
+		/* Pairs with the release in trie_part_unlock(); odd: changing. */
+		cur->long_seq = ld_acquire(&cur->long_part->seq.seq);
+		end = cursor_walk_rcu(cur, key, ld_acquire(top), top, TRIE_DIRECT_LEVELS);
+	}
+	cur->long_end = cur->depth = cur->unmasked = end;
+}
+
+/* The short trie's part of the cursor, walked once the longer levels are
+ * used up. */
+static void
+cursor_walk_short_rcu(struct trie_cursor *cur)
+{
+	struct trie *t = cur->trie;
+	unsigned end;
+
+	cur->short_seq = ld_acquire(&t->part[TRIE_SHORT_PART].seq.seq);
+	cur->dflt = cur->first_dflt = ld_acquire(&t->dflt);
+	end = cursor_walk_rcu(cur, cur->key, ld_acquire(&t->root), &t->root, 0);
+	cur->short_end = cur->depth = cur->unmasked = end;
+	cur->short_walked = true;
+}
+
+/* Did part p not change since its seqcount read seq (even, and the same)? */
+static inline bool
+part_unchanged_rcu(struct trie_part *p, uint32_t seq)
+{
+	return !(seq & 1) && !seq_read_retry(&p->seq, seq);
+}
+
+/* Do the nodes cur noted at levels [from, end) hang where they did?  Level
+ * `from` is the top of its tree (possibly noted as NULL). */
+static bool
+cursor_nodes_unchanged_rcu(const struct trie_cursor *cur, unsigned from, unsigned end)
+{
+	for (unsigned l = from; l < (end > from ? end : from + 1); l++) {
 		_Atomic(void *) *slot = (_Atomic(void *) *)cur->lv[l].from;
 
 		if (ld_acquire(slot) != cur->lv[l].node)
@@ -503,36 +590,57 @@ trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
 	return true;
 }
 
+bool
+trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
+			       const struct trie_cursor *cur)
+{
+	if (key->len > TRIE_DIRECT_BITS && !part_unchanged_rcu(cur->long_part, cur->long_seq) &&
+	    !cursor_nodes_unchanged_rcu(cur, TRIE_DIRECT_LEVELS, cur->long_end))
+		return false;
+	if (!cur->short_walked || part_unchanged_rcu(&t->part[TRIE_SHORT_PART], cur->short_seq))
+		return true;
+	if (ld_acquire(&t->dflt) != cur->first_dflt)
+		return false;
+	return key->len == 0 || cursor_nodes_unchanged_rcu(cur, 0, cur->short_end);
+}
+
 struct dest *
 trie_longest_next_rcu(struct trie_cursor *cur)
 {
-	while (cur->depth) {
-		struct trie_cursor_level *lv = &cur->lv[cur->depth - 1];
-		unsigned i;
-		struct dest *d;
+	for (;;) {
+		unsigned floor = cur->short_walked ? 0 : TRIE_DIRECT_LEVELS;
 
-		if (cur->depth == cur->unmasked) { /* first time at this level */
-			uint64_t m[2];
+		while (cur->depth > floor) {
+			struct trie_cursor_level *lv = &cur->lv[cur->depth - 1];
+			unsigned i;
+			struct dest *d;
 
-			cover_mask(lv->chunk, lv->rmax, m);
-			lv->m[0] = lv->node->pfx[0] & m[0];
-			lv->m[1] = lv->node->pfx[1] & m[1];
-			cur->unmasked--;
+			if (cur->depth == cur->unmasked) { /* first time at this level */
+				uint64_t m[2];
+
+				cover_mask(lv->chunk, lv->rmax, m);
+				lv->m[0] = lv->node->pfx[0] & m[0];
+				lv->m[1] = lv->node->pfx[1] & m[1];
+				cur->unmasked--;
+			}
+			/* A higher pfx bit is a longer prefix: take the highest first. */
+			if (lv->m[1]) {
+				i = 127 - (unsigned)__builtin_clzll(lv->m[1]);
+				lv->m[1] &= ~(1ull << (i - 64));
+			} else if (lv->m[0]) {
+				i = 63 - (unsigned)__builtin_clzll(lv->m[0]);
+				lv->m[0] &= ~(1ull << i);
+			} else {
+				cur->depth--;
+				continue;
+			}
+			d = ld_acquire(dest_slot(lv->node, i));
+			if (d)
+				return d;
 		}
-		/* A higher pfx bit is a longer prefix: take the highest first. */
-		if (lv->m[1]) {
-			i = 127 - (unsigned)__builtin_clzll(lv->m[1]);
-			lv->m[1] &= ~(1ull << (i - 64));
-		} else if (lv->m[0]) {
-			i = 63 - (unsigned)__builtin_clzll(lv->m[0]);
-			lv->m[0] &= ~(1ull << i);
-		} else {
-			cur->depth--;
-			continue;
-		}
-		d = ld_acquire(dest_slot(lv->node, i));
-		if (d)
-			return d;
+		if (cur->short_walked)
+			break;
+		cursor_walk_short_rcu(cur);
 	}
 	if (cur->dflt) {
 		struct dest *d = cur->dflt;
@@ -615,8 +723,9 @@ subtree_first(struct trie_node *n)
 	return NULL;
 }
 
-struct dest *
-trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
+/* trie_next_rcu() among /0 .. /18: the short trie and dflt. */
+static struct dest *
+short_next_rcu(struct trie *t, const struct prefix *key, bool strict)
 {
 	struct trie_node *root = ld_acquire(&t->root);
 	struct dest *d = ld_acquire(&t->dflt);
@@ -631,14 +740,66 @@ trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
 	return after_in(root, 0, key, strict);
 }
 
+/*
+ * trie_next_rcu() among the prefixes longer than /18, in the direct slots.
+ * A slot before key's holds only prefixes before key; when key is /18 or
+ * shorter, every prefix of key's slot comes after it (longer, at an address
+ * no lower).
+ */
+static struct dest *
+direct_next_rcu(struct trie *t, const struct prefix *key, bool strict)
+{
+	unsigned s = 0;
+	struct dest *d;
+
+	if (key && key->len > 0) {
+		s = direct_index(key);
+		if (key->len > TRIE_DIRECT_BITS) {
+			struct trie_node *n = ld_acquire(&t->direct[s]);
+
+			if (n && (d = after_in(n, TRIE_DIRECT_LEVELS, key, strict)))
+				return d;
+			s++;
+		}
+	}
+	for (s = occupied_next_rcu(t, s); s < TRIE_DIRECT_SLOTS; s = occupied_next_rcu(t, s + 1)) {
+		struct trie_node *n = ld_acquire(&t->direct[s]);
+
+		if (n && (d = subtree_first(n)))
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * The smaller of the two parts' answers.  When key is longer than /18 and
+ * the direct answer is in key's own slot, no /0 .. /18 can lie between
+ * them (its address would be the slot's base, below key's, so it would
+ * come before key): the short trie is not searched, as is the case for
+ * most steps of an enumeration.
+ */
+struct dest *
+trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
+{
+	struct dest *a, *b = direct_next_rcu(t, key, strict);
+
+	if (b && key && key->len > TRIE_DIRECT_BITS && direct_index(&b->key) == direct_index(key))
+		return b;
+	a = short_next_rcu(t, key, strict);
+	if (!a || !b)
+		return a ? a : b;
+	return prefix_cmp(&a->key, &b->key) < 0 ? a : b;
+}
+
 int
 trie_insert_locked(struct trie *t, struct dest *d)
 {
 	const struct prefix *key = &d->key;
-	_Atomic(struct trie_node *) *root_slot = &t->root;
-	_Atomic(void *) *slot = NULL; /* where n hangs; NULL: the root */
-	struct trie_node *n = ld_relaxed(root_slot), *chain = NULL, *fresh;
-	unsigned level, r, l = 0, i, dropped = 0;
+	struct trie_part *p = trie_part_of(t, key);
+	_Atomic(struct trie_node *) *top;
+	_Atomic(void *) *slot = NULL; /* where n hangs; NULL: top */
+	struct trie_node *n, *chain = NULL, *fresh;
+	unsigned base, level, r, l, i, dropped = 0;
 	int c_new = -1;
 
 	if (key->len == 0) {
@@ -647,6 +808,9 @@ trie_insert_locked(struct trie *t, struct dest *d)
 		st_release(&t->dflt, d); /* pairs with readers' acquire */
 		goto inserted;
 	}
+	top = tree_top(t, key, &base);
+	n = ld_relaxed(top);
+	l = base;
 	prefix_place(key->len, &level, &r);
 	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
 	/* Walk down as far as the path exists. */
@@ -669,13 +833,13 @@ trie_insert_locked(struct trie *t, struct dest *d)
 			if (ld_relaxed(ds))
 				return -EEXIST;
 			st_release(ds, d); /* a tombstone comes back to life */
-			t->tombstones--;
+			p->tombstones--;
 			goto inserted;
 		}
 		/* n's copy replaces it: n needs a place in a batch. */
-		if (!retire_ready(t))
+		if (!retire_ready(p))
 			return -ENOMEM;
-		fresh = node_change(t, n, -1, NULL, -1, (int)i, d, -1, &dropped);
+		fresh = node_change(p, n, -1, NULL, -1, (int)i, d, -1, &dropped);
 		if (!fresh)
 			return -ENOMEM;
 		goto publish;
@@ -683,9 +847,9 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	/*
 	 * Build the missing nodes bottom-up, privately: the target node at
 	 * `level`, then one node per level up to l + 1 (or l when there is no
-	 * node at l at all: an empty trie).
+	 * node at l at all: an empty tree).
 	 */
-	if (n && !retire_ready(t))
+	if (n && !retire_ready(p))
 		return -ENOMEM;
 	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1, &dropped);
 	if (!chain)
@@ -700,11 +864,12 @@ trie_insert_locked(struct trie *t, struct dest *d)
 		chain = up;
 	}
 	if (!n) {
-		fresh = chain; /* the trie was empty */
-		n = NULL;
+		fresh = chain; /* the tree was empty */
+		if (base)
+			occupied_set(t, direct_index(key)); /* before the slot fills */
 		goto publish;
 	}
-	fresh = node_change(t, n, c_new, chain, -1, -1, NULL, -1, &dropped);
+	fresh = node_change(p, n, c_new, chain, -1, -1, NULL, -1, &dropped);
 	if (!fresh)
 		goto free_chain;
 publish:
@@ -712,12 +877,12 @@ publish:
 	if (slot)
 		st_release(slot, fresh);
 	else
-		st_release(root_slot, fresh);
+		st_release(top, fresh);
 	if (n)
-		node_retire(t, n);
-	t->tombstones -= dropped;
+		node_retire(p, n);
+	p->tombstones -= dropped;
 inserted:
-	fetch_add_relaxed(&t->ndests, 1);
+	p->ndests++;
 	return 0;
 free_chain:
 	/* Unpublished: free directly, walking the single-child chain down. */
@@ -730,15 +895,52 @@ free_chain:
 	return -ENOMEM;
 }
 
+/* Empty the tree hanging at top (its nodes may hold only tombstones). */
+static void
+tree_unlink(struct trie *t, struct trie_part *p, _Atomic(struct trie_node *) *top)
+{
+	struct trie_node *n = ld_relaxed(top);
+
+	if (!n)
+		return;
+	st_release(top, NULL);
+	if (top != &t->root)
+		occupied_clear(t, (unsigned)(top - t->direct));
+	subtree_each(p, n, node_retire); /* readers may still be inside */
+}
+
+/*
+ * Part p's last destination is gone.  Nodes left are tombstones of
+ * removals that could not allocate (none if p->tombstones is 0); unlinking
+ * them needs no memory, so an emptied part holds none, and no batch waits.
+ */
+static void
+part_emptied(struct trie *t, struct trie_part *p)
+{
+	if (p->tombstones) {
+		if (p == &t->part[TRIE_SHORT_PART]) {
+			tree_unlink(t, p, &t->root);
+		} else {
+			for (unsigned s = (unsigned)(p - t->part); s < TRIE_DIRECT_SLOTS;
+			     s += TRIE_SHORT_PART)
+				tree_unlink(t, p, &t->direct[s]);
+		}
+		p->tombstones = 0;
+	}
+	retire_flush(p);
+}
+
 void
 trie_remove_locked(struct trie *t, struct dest *d)
 {
 	const struct prefix *key = &d->key;
+	struct trie_part *p = trie_part_of(t, key);
 	struct trie_node *path[TRIE_LEVELS];
-	_Atomic(void *) *slots[TRIE_LEVELS]; /* slots[l]: where path[l] hangs; NULL: root */
+	_Atomic(void *) *slots[TRIE_LEVELS]; /* slots[l]: where path[l] hangs; NULL: top */
+	_Atomic(struct trie_node *) *top_slot;
 	struct trie_node *n, *fresh;
 	_Atomic(void *) *ds;
-	unsigned level, r, i, top, dropped;
+	unsigned base, level, r, i, top, dropped;
 
 	if (key->len == 0) {
 		if (ld_relaxed(&t->dflt) != d)
@@ -746,11 +948,12 @@ trie_remove_locked(struct trie *t, struct dest *d)
 		st_release(&t->dflt, NULL);
 		goto removed;
 	}
+	top_slot = tree_top(t, key, &base);
 	prefix_place(key->len, &level, &r);
 	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
-	n = ld_relaxed(&t->root);
-	slots[0] = NULL;
-	for (unsigned l = 0;; l++) {
+	n = ld_relaxed(top_slot);
+	slots[base] = NULL;
+	for (unsigned l = base;; l++) {
 		if (!n)
 			abort();
 		path[l] = n;
@@ -774,53 +977,99 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	top = level;
 	while (node_holds_only(path[top], top == level ? -1 : (int)key_chunk(key, top * TRIE_STRIDE),
 			       top == level ? (int)i : -1)) {
-		if (top == 0)
+		if (top == base)
 			break;
 		top--;
 	}
-	if (top == 0 && node_holds_only(path[0], level == 0 ? -1 : (int)key_chunk(key, 0),
-					 level == 0 ? (int)i : -1)) {
-		st_release(&t->root, NULL); /* the trie is now empty */
+	if (top == base &&
+	    node_holds_only(path[base], level == base ? -1 : (int)key_chunk(key, base * TRIE_STRIDE),
+			    level == base ? (int)i : -1)) {
+		st_release(top_slot, NULL); /* the tree is now empty */
+		if (base)
+			occupied_clear(t, direct_index(key)); /* after the slot empties */
 	} else {
 		if (top == level)
-			fresh = node_change(t, path[top], -1, NULL, -1, -1, NULL, (int)i, &dropped);
+			fresh = node_change(p, path[top], -1, NULL, -1, -1, NULL, (int)i, &dropped);
 		else
-			fresh = node_change(t, path[top], -1, NULL,
+			fresh = node_change(p, path[top], -1, NULL,
 					    (int)key_chunk(key, top * TRIE_STRIDE), -1, NULL, -1,
 					    &dropped);
 		if (!fresh) {
 			st_release(ds, NULL); /* out of memory: leave a tombstone */
-			t->tombstones++;
+			p->tombstones++;
 			goto removed;
 		}
-		t->tombstones -= dropped;
+		p->tombstones -= dropped;
 		if (slots[top])
 			st_release(slots[top], fresh); /* pairs with readers' acquire */
 		else
-			st_release(&t->root, fresh);
+			st_release(top_slot, fresh);
 	}
 	for (unsigned l = top; l <= level; l++)
-		node_retire(t, path[l]);
+		node_retire(p, path[l]);
 removed:
-	if (fetch_sub_acq_rel(&t->ndests, 1) == 1) {
-		struct trie_node *root = ld_relaxed(&t->root);
+	if (--p->ndests == 0)
+		part_emptied(t, p);
+}
 
-		/* The last destination is gone.  Nodes left are tombstones of
-		 * removals that could not allocate; unlinking them needs no
-		 * memory, so an emptied table holds none, and no batch waits. */
-		t->tombstones = 0;
-		if (root) {
-			st_release(&t->root, NULL);
-			subtree_each(t, root, node_retire); /* readers may still be inside */
-		}
-		retire_flush(t);
+int
+trie_init(struct trie *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->direct = rtm_calloc(TRIE_DIRECT_SLOTS, sizeof(t->direct[0]));
+	t->occupied = rtm_calloc(TRIE_DIRECT_SLOTS / 64, sizeof(t->occupied[0]));
+	if (!t->direct || !t->occupied) {
+		rtm_free((void *)t->direct);
+		rtm_free((void *)t->occupied);
+		return -ENOMEM;
+	}
+	atomic_init(&t->root, NULL);
+	atomic_init(&t->dflt, NULL);
+	for (unsigned k = 0; k < TRIE_PARTS; k++) {
+		pthread_mutex_init(&t->part[k].lock, NULL);
+		seq_init(&t->part[k].seq);
+	}
+	return 0;
+}
+
+void
+trie_writers_barrier(struct trie *t)
+{
+	for (unsigned k = 0; k < TRIE_PARTS; k++) {
+		pthread_mutex_lock(&t->part[k].lock);
+		pthread_mutex_unlock(&t->part[k].lock);
 	}
 }
 
-static void
-node_free_now(struct trie *t, struct trie_node *n)
+void
+trie_counts(struct trie *t, long *ndests, long *tombstones)
 {
-	(void)t;
+	*ndests = *tombstones = 0;
+	for (unsigned k = 0; k < TRIE_PARTS; k++) {
+		*ndests += t->part[k].ndests;
+		*tombstones += t->part[k].tombstones;
+	}
+}
+
+bool
+trie_is_empty(struct trie *t)
+{
+	long ndests, tombstones;
+
+	trie_counts(t, &ndests, &tombstones);
+	if (ndests || tombstones || ld_acquire(&t->root) || ld_acquire(&t->dflt))
+		return false;
+	for (unsigned s = 0; s < TRIE_DIRECT_SLOTS; s++) {
+		if (ld_acquire(&t->direct[s]))
+			return false;
+	}
+	return true;
+}
+
+static void
+node_free_now(struct trie_part *p, struct trie_node *n)
+{
+	(void)p;
 	rtm_free(n);
 }
 
@@ -830,10 +1079,23 @@ trie_destroy(struct trie *t)
 	struct trie_node *root = ld_relaxed(&t->root);
 
 	if (root)
-		subtree_each(t, root, node_free_now);
-	if (t->retiring)
-		retired_free(t->retiring); /* no reader is left to wait for */
-	t->retiring = NULL;
+		subtree_each(&t->part[TRIE_SHORT_PART], root, node_free_now);
+	for (unsigned s = 0; s < TRIE_DIRECT_SLOTS; s++) {
+		struct trie_node *n = ld_relaxed(&t->direct[s]);
+
+		if (n)
+			subtree_each(&t->part[s % TRIE_SHORT_PART], n, node_free_now);
+	}
+	for (unsigned k = 0; k < TRIE_PARTS; k++) {
+		if (t->part[k].retiring)
+			retired_free(t->part[k].retiring); /* no reader is left to wait for */
+		t->part[k].retiring = NULL;
+		pthread_mutex_destroy(&t->part[k].lock);
+	}
+	rtm_free((void *)t->direct);
+	rtm_free((void *)t->occupied);
+	t->direct = NULL;
+	t->occupied = NULL;
 	st_relaxed(&t->root, NULL);
 	st_relaxed(&t->dflt, NULL);
 }

@@ -14,46 +14,79 @@
  * in one array after the header, children first (in order of c), then
  * destinations (in order of their pfx bit); an entry's index is the number
  * of set bits before its own (a popcount), so a node is exactly as big as
- * what it holds.  An IPv4 /24 is 4 nodes deep, an IPv6 /48 8.
+ * what it holds.
+ *
+ * Two parts.  The top TRIE_DIRECT_LEVELS levels (the first TRIE_DIRECT_BITS
+ * = 18 bits) are split: prefixes /1 .. /18 live in the short trie, an
+ * ordinary tree from trie.root whose level-2 nodes never have children;
+ * longer prefixes live in 2^18 subtrees, one per value of the first 18 bits,
+ * whose level-3 roots sit directly in trie.direct[] (2 MiB, both families).
+ * An IPv4 /24 is then one node below its direct slot, an IPv6 /48 five; a
+ * lookup reaches the short trie only when nothing longer qualifies.
+ * trie.occupied[] has bit s set while direct[s] is non-NULL (set before the
+ * slot is filled, cleared after it is emptied), so enumeration skips empty
+ * slots 64 at a time.
+ *
+ * Writer parts.  The trie's structural writers are split into TRIE_PARTS
+ * parts, each with its own lock (struct trie_part): part k (k <
+ * TRIE_SHORT_PART) owns the direct slots s with s % TRIE_SHORT_PART == k
+ * and everything below them; part TRIE_SHORT_PART owns the short trie and
+ * dflt.  Writers of different parts touch no common node, counter or lock,
+ * so they run in parallel (only occupied[] words are shared, written with
+ * atomic or/and when a slot fills or empties).  A prefix's part is
+ * trie_part_of(); a writer holds that one part lock and no other.
  *
  * Lifetime of a node: allocated and fully built by the writer, then
  * published with one release store into its parent's child slot (or the
  * root); replaced by a copy (copy-on-write) whenever its bitmaps change;
  * the replaced or unlinked node is freed after a grace period (unlinked
- * nodes go to RCU in batches: trie.retiring).  Readers
+ * nodes go to RCU in batches: trie_part.retiring).  Readers
  * therefore always see either the old or the new node, both complete.
  *
  * Fields:
  *   pfx, ext   immutable after publish
- *   slot[]     RCU pointers, written in place by the trie writer (trie_lock
- *              held) only when the bitmaps stay as they are: a child slot
+ *   slot[]     RCU pointers, written in place by the part's writer (its part
+ *              lock held) only when the bitmaps stay as they are: a child slot
  *              gets the child's copy; a destination slot gets NULL when
  *              the destination leaves and the node could not be shrunk
  *              (out of memory: a tombstone), or a destination again.
  *              Readers skip NULL destination slots.
- *   dflt, root RCU pointers, written by the trie writer.
+ *   dflt, root RCU pointers, written by the short part's writer.
+ *   direct[s]  RCU pointer, written by the writer of part s % TRIE_SHORT_PART.
+ *   occupied[] atomic bits (see above), written with atomic or/and by the
+ *              writer of the slot's part; readers only load them.
  *
- * Invariants (writer side, trie_lock held): every published node holds at
+ * Invariants (writer side, part lock held): every published node holds at
  * least one child or one pfx bit; a node becomes empty only through a
  * tombstone (then it stays linked until a later removal in it rebuilds it,
- * or until the trie holds no destination: then every node is unlinked).
+ * or until the part holds no destination: then every node of the part is
+ * unlinked).
  *
  * Readers (functions ending in _rcu) run inside rcu_lock(), take no lock and
  * write no shared memory; they are wait-free (at most TRIE_LEVELS nodes per
- * descent).  Writers (functions ending in _locked) hold the table's
- * trie_lock.
+ * descent).  Writers (functions ending in _locked) hold the lock
+ * of the part of the prefix they change (trie_part_lock), and change only
+ * that part.
  */
 #ifndef RTM_TRIE_H
 #define RTM_TRIE_H
 
+#include <pthread.h>
+
 #include "prefix.h"
 #include "rcu.h"
+#include "seqcount.h"
 
 struct dest;
 struct trie_retired;
 
 #define TRIE_STRIDE 6
 #define TRIE_LEVELS 22 /* ceil(128 / 6) */
+#define TRIE_DIRECT_LEVELS 3
+#define TRIE_DIRECT_BITS (TRIE_DIRECT_LEVELS * TRIE_STRIDE)
+#define TRIE_DIRECT_SLOTS (1u << TRIE_DIRECT_BITS)
+#define TRIE_SHORT_PART 64 /* parts 0..63 own direct slots; 64 the short trie */
+#define TRIE_PARTS (TRIE_SHORT_PART + 1)
 
 struct trie_node {
 	uint64_t pfx[2];
@@ -62,26 +95,93 @@ struct trie_node {
 	_Atomic(void *) slot[]; /* struct trie_node * children, then struct dest * */
 };
 
+/*
+ * One writer part, on cache lines of its own (padded, as a table's heap
+ * block is only 16-byte aligned).
+ *   lock        taken by the part's writers (trie_part_lock); the lock
+ *               order's "trie part lock" (lock_order.h)
+ *   seq         seqcount over every change of the part: written only by the
+ *               lock holder, odd while it changes the part; lookups compare
+ *               two reads to learn that their path in this part did not
+ *               change, and write nothing
+ *   ndests      destinations in the part (lock holder only)
+ *   tombstones  lock holder only: at least the number of tombstones in the
+ *               part (removals that leave nodes holding tombstones whole do
+ *               not lower it; reset when the part empties).  While it is 0,
+ *               a node's copy is its slot array with one slot inserted or
+ *               cut out.
+ *   retiring    lock holder only: the part's unlinked nodes waiting to go to
+ *               RCU together (trie.c): fewer than a batch, none once the
+ *               part empties
+ */
+#define TRIE_PART_BYTES 192
+
+struct trie_part {
+	union {
+		struct {
+			/* >= 64 B from whatever comes before, whatever the
+			 * alignment: the trie's read-mostly pointers, or the
+			 * previous part's fields */
+			char lead[64];
+			pthread_mutex_t lock;
+			seqcount seq;
+			long ndests;
+			long tombstones;
+			struct trie_retired *retiring;
+		};
+		char bytes[TRIE_PART_BYTES];
+	};
+};
+
 struct trie {
-	_Atomic(struct trie_node *) root;
+	_Atomic(struct trie_node *) root;  /* the short trie */
 	_Atomic(struct dest *) dflt;
-	_Atomic long ndests; /* destinations in the trie, for statistics */
-	/*
-	 * Trie writer only (trie_lock): at least the number of tombstones in
-	 * the trie (removals that leave nodes holding tombstones whole do not
-	 * lower it; it is reset when the trie empties).  While it is 0, a
-	 * node's copy is its slot array with one slot inserted or cut out.
-	 */
-	long tombstones;
-	/* Trie writer only: unlinked nodes waiting to go to RCU together
-	 * (trie.c): fewer than a batch, none once the trie empties. */
-	struct trie_retired *retiring;
+	_Atomic(struct trie_node *) *direct; /* TRIE_DIRECT_SLOTS level-3 roots */
+	_Atomic uint64_t *occupied;          /* TRIE_DIRECT_SLOTS bits */
+	struct trie_part part[TRIE_PARTS];
 };
 
 /* At most one covering destination per prefix length 0..128. */
 #define TRIE_MAX_DEPTH 130
 
-void trie_init(struct trie *t);
+/* An empty trie; -ENOMEM if its direct level cannot be allocated. */
+int trie_init(struct trie *t);
+
+/* The part that owns prefix key. */
+static inline struct trie_part *
+trie_part_of(struct trie *t, const struct prefix *key)
+{
+	if (key->len <= TRIE_DIRECT_BITS)
+		return &t->part[TRIE_SHORT_PART];
+	return &t->part[(key->k[0] >> (64 - TRIE_DIRECT_BITS)) % TRIE_SHORT_PART];
+}
+
+/* Take and drop a part's lock to change it (its seq odd in between). */
+static inline void
+trie_part_lock(struct trie_part *p)
+{
+	pthread_mutex_lock(&p->lock);
+	seq_write_begin(&p->seq);
+}
+
+static inline void
+trie_part_unlock(struct trie_part *p)
+{
+	seq_write_end(&p->seq);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Wait until every writer that holds a part lock now has dropped it (takes
+ * and drops each part lock in turn, never two at once). */
+void trie_writers_barrier(struct trie *t);
+
+/* Destinations in the trie and tombstones counted by the parts (for
+ * statistics and tests; exact only while no writer runs). */
+void trie_counts(struct trie *t, long *ndests, long *tombstones);
+
+/* Does the trie hold no node, no destination and no tombstone?  (Tests:
+ * an emptied trie holds nothing.) */
+bool trie_is_empty(struct trie *t);
 
 /* The destination stored at exactly key, or NULL. */
 struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
@@ -89,22 +189,34 @@ struct dest *trie_lookup_exact_rcu(struct trie *t, const struct prefix *key);
 /*
  * The destinations whose prefix covers key, one at a time, longest first,
  * for callers that usually stop at the first that qualifies:
- * trie_longest_begin_rcu() walks down once and notes the nodes on key's
- * path; trie_longest_next_rcu() returns the next longer-to-shorter one, or
- * NULL, working out which prefixes of a node cover key when it gets there.
- * Only the slots actually returned are read.  Inside rcu_lock(); the cursor
- * lives on the caller's stack.
+ * trie_longest_begin_rcu() walks key's direct slot and the nodes below it;
+ * trie_longest_next_rcu() returns the next longer-to-shorter one, or NULL,
+ * working out which prefixes of a node cover key when it gets there, and
+ * walks the short trie (and reads dflt) only when the longer ones are used
+ * up.  Only the slots actually returned are read.  Inside rcu_lock(); the
+ * cursor lives on the caller's stack and keeps a pointer to key, which must
+ * outlive it.  lv[l] is trie level l: levels below
+ * TRIE_DIRECT_LEVELS come from the short trie, the others from the direct
+ * slot.
  */
 struct trie_cursor {
-	unsigned depth;
-	unsigned levels;         /* depth after begin: lv[0 .. levels-1] were walked */
-	unsigned unmasked;       /* lv[0 .. unmasked-1] have no m[] yet */
+	struct trie *trie;
+	const struct prefix *key;
+	unsigned depth;          /* lv[depth - 1] is the next level to use */
+	unsigned long_end;       /* lv[TRIE_DIRECT_LEVELS .. long_end-1] were walked */
+	unsigned short_end;      /* lv[0 .. short_end-1] were walked (if short_walked) */
+	unsigned unmasked;       /* lv[..unmasked-1] have no m[] yet */
+	bool short_walked;
+	struct trie_part *long_part; /* key's direct slot's part, if key > /18 */
+	uint32_t long_seq;       /* the direct part's seq before its walk */
+	uint32_t short_seq;      /* the short part's seq before its walk */
 	struct dest *dflt;
-	struct dest *first_dflt; /* dflt as begin found it */
+	struct dest *first_dflt; /* dflt as the short walk found it */
 	struct trie_cursor_level {
-		struct trie_node *node;
-		/* where node was loaded from: the root, or a child slot of the
-		 * level above (trie_cursor_path_unchanged_rcu reloads it) */
+		struct trie_node *node; /* NULL only at the top of a part: empty */
+		/* where node was loaded from: the root, a direct slot, or a
+		 * child slot of the level above (trie_cursor_path_unchanged_rcu
+		 * reloads it) */
 		const void *from;
 		uint8_t chunk; /* key's 6 bits at this level */
 		uint8_t rmax;  /* key's length past the level's base, at most 6 */
@@ -118,15 +230,19 @@ void trie_longest_begin_rcu(struct trie *t, const struct prefix *key, struct tri
 struct dest *trie_longest_next_rcu(struct trie_cursor *cur);
 
 /*
- * Would trie_longest_begin_rcu(t, key) walk the same nodes now as when it
- * began cur?  Nodes are copy-on-write, so a destination inserted on or
- * removed from key's path since then has replaced one of them.  As the
- * nodes' bitmaps never change, a walk that finds the same node at each
- * level takes the same child slot out of it: reloading the slots cur noted
- * is the same walk.  The one
- * change this cannot see is an in-place refill of a tombstone (left by a
- * removal that could not allocate).  With the destinations' own seqcounts
- * this makes a lookup a clean double collect (api_dest.c).
+ * Would the walks of cur (trie_longest_begin_rcu and the short walk, if
+ * next made it) find the same nodes now?  First the seqcounts of the parts
+ * walked: even and unchanged since before their walk, nothing in them
+ * changed.  Otherwise the nodes are compared: nodes are copy-on-write, so a
+ * destination inserted on or removed from key's path since then has
+ * replaced one of them; as the nodes' bitmaps never change, a walk that
+ * finds the same node at each level takes the same child slot out of it,
+ * so reloading the slots cur noted is the same walk.  The one change the
+ * comparison cannot see is an in-place refill of a tombstone (left by a
+ * removal that could not allocate).  Parts the cursor never walked are not
+ * checked: they hold only prefixes shorter than the ones it returned.
+ * With the destinations' own seqcounts this makes a lookup a clean double
+ * collect (api_dest.c).
  */
 bool trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
 				    const struct trie_cursor *cur);
@@ -138,19 +254,21 @@ bool trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
 struct dest *trie_next_rcu(struct trie *t, const struct prefix *key, bool strict);
 
 /*
- * Insert d at d's prefix.  Returns 0, -EEXIST if a destination is already
- * there, or -ENOMEM (nothing changed).
+ * Insert d at d's prefix; the caller holds trie_part_of(t, &d->key)'s lock.
+ * Returns 0, -EEXIST if a destination is already there, or -ENOMEM
+ * (nothing changed).
  */
 int trie_insert_locked(struct trie *t, struct dest *d);
 
 /*
- * Remove d (it must be in the trie).  Never fails: nodes left empty are
- * unlinked, and if the copy that removal needs cannot be allocated, d's slot
- * becomes a tombstone instead.
+ * Remove d (it must be in the trie); the caller holds its part's lock.
+ * Never fails: nodes left empty are unlinked, and if the copy that removal
+ * needs cannot be allocated, d's slot becomes a tombstone instead.
  */
 void trie_remove_locked(struct trie *t, struct dest *d);
 
-/* Free every node (table teardown; no readers may remain). */
+/* Free every node and the direct level (teardown; no readers or writers
+ * may remain). */
 void trie_destroy(struct trie *t);
 
 #endif

@@ -6,7 +6,7 @@
  * the route's own version pointer is replaced with a release store at the
  * same time.  Readers pair with these through acquire loads.  A destination
  * whose last route (and hold route) goes leaves the trie under the table's
- * trie_lock while its lock is still held, so a writer that waited for that
+ * trie lock (of its part) while its lock is still held, so a writer that waited for that
  * lock and finds in_trie == false knows it must look the prefix up again.
  * Change notification is told, still under the lock, which views saw which
  * kind of change.
@@ -130,11 +130,11 @@ static void
 dest_leave_trie_locked(struct dest *d)
 {
 	struct table *t = d->table;
+	struct trie_part *p = table_trie_lock(t, &d->key);
 
-	table_trie_lock(t);
 	trie_remove_locked(&t->trie, d);
 	d->in_trie = false;
-	table_trie_unlock(t);
+	table_trie_unlock(p);
 	handle_kill_put(d->handle); /* the trie's reference; the caller holds another */
 }
 
@@ -328,6 +328,7 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	struct dest *d = dest_new(t, key, 2, info->NextHopsList.NumNextHops);
 	struct route *r = NULL;
 	struct route_set *set = NULL;
+	struct trie_part *part;
 	int rc;
 
 	if (!d)
@@ -343,12 +344,12 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	/* Nobody can reach d before the insert publishes it; the lock makes
 	 * whoever does wait until the extras and notifications are done. */
 	dest_lock(d, true);
-	table_trie_lock(t);
+	part = table_trie_lock(t, key);
 	if (!ld_acquire(&e->registered))
 		rc = -EBADF;
 	else
 		rc = trie_insert_locked(&t->trie, d); /* publishes d */
-	table_trie_unlock(t);
+	table_trie_unlock(part);
 	if (!rc) {
 		struct change c;
 
@@ -606,8 +607,7 @@ update_purge_entity(struct entity *e)
 	bool started = false;
 
 	/* Wait out any first-route insert that saw e still registered. */
-	pthread_mutex_lock(&t->trie_lock);
-	pthread_mutex_unlock(&t->trie_lock);
+	trie_writers_barrier(&t->trie);
 
 	for (;;) {
 		struct dest *batch[PURGE_BATCH], *d;

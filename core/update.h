@@ -1,6 +1,6 @@
 /*
  * Route changes: the writer side of the store.  Each function takes the
- * destination's lock exclusively (and the table's trie_lock for structural
+ * destination's lock exclusively (and the trie lock of its part for structural
  * changes, lock_order.h), prepares new route versions and sets privately,
  * publishes them with release stores, retires the old ones through RCU, and
  * reports the change to change notification.  Failures (ENOMEM) happen

@@ -5,8 +5,9 @@
  * allocation made to fail.  After every step it checks exact lookups of
  * every candidate, the longest-match cursor on random keys (every covering
  * destination, longest first, and a path that reads as unchanged), the whole
- * enumeration order, and the tombstone count: never below the tombstones in
- * the trie (some must appear), and an emptied trie holds no node and no
+ * enumeration order, the next destination after keys that are not in the
+ * trie, and each part's tombstone count: never below the tombstones in
+ * the part (some must appear), and an emptied part holds no node and no
  * tombstone.  At the end no allocation is left.
  *
  * Links rtm_faultinj (the core built with RTM_FAULT_INJECTION), not librtm.
@@ -165,6 +166,47 @@ check_enumeration(struct trie *t)
 	CHECK(n == expect, "enumerated %u, %u present", n, expect);
 }
 
+/* trie_next_rcu from keys that are not in the trie (any length, any bits,
+ * near candidates or not), strict and not, against the model's answer. */
+static void
+check_next_from(struct trie *t)
+{
+	for (unsigned p = 0; p < NPROBES; p++) {
+		struct prefix key = cand[rnd() % NCAND].key;
+		bool strict = rnd() & 1;
+		struct dest *want = NULL, *got;
+
+		switch (rnd() % 4) {
+		case 0: /* a candidate's address, another length */
+			key.len = (uint32_t)(rnd() % 129);
+			break;
+		case 1: /* flip one bit near the direct level's width */
+			key.k[0] ^= 1ull << (63 - (12 + rnd() % 12));
+			break;
+		case 2:
+			key.k[0] = rnd();
+			key.k[1] = rnd();
+			key.len = (uint32_t)(rnd() % 129);
+			break;
+		default: /* the candidate itself */
+			break;
+		}
+		prefix_mask(&key);
+		for (unsigned i = 0; i < NCAND; i++) {
+			int c = prefix_cmp(&cand[i].key, &key);
+
+			if (present[i] && (c > 0 || (c == 0 && !strict)) &&
+			    (!want || prefix_cmp(&cand[i].key, &want->key) < 0))
+				want = &cand[i];
+		}
+		rcu_lock();
+		got = trie_next_rcu(t, &key, strict);
+		rcu_unlock();
+		CHECK(got == want, "next after a /%u (strict %d): %p, model %p", key.len, strict,
+		      (void *)got, (void *)want);
+	}
+}
+
 /* Tombstones (NULL destination slots) below n, counted by walking. */
 static long
 tombstones_below(struct trie_node *n)
@@ -180,12 +222,35 @@ tombstones_below(struct trie_node *n)
 	return count;
 }
 
+/* Tombstones in the trees of part p, counted by walking; -1 if it holds no
+ * node at all. */
+static long
+part_tombstones(struct trie *t, struct trie_part *p)
+{
+	unsigned k = (unsigned)(p - t->part);
+	long count = -1;
+
+	if (k == TRIE_SHORT_PART) {
+		if (ld_relaxed(&t->root))
+			count = tombstones_below(ld_relaxed(&t->root));
+		return count;
+	}
+	for (unsigned s = k; s < TRIE_DIRECT_SLOTS; s += TRIE_SHORT_PART) {
+		struct trie_node *n = ld_relaxed(&t->direct[s]);
+
+		if (n)
+			count = (count < 0 ? 0 : count) + tombstones_below(n);
+	}
+	return count;
+}
+
 static void
 step(struct trie *t, unsigned i)
 {
 	bool fail = rnd() % 4 == 0;
 	uint64_t injected = rtm_fault_injected();
-	long tomb = t->tombstones;
+	struct trie_part *p = trie_part_of(t, &cand[i].key);
+	long tomb = p->tombstones;
 
 	if (fail)
 		rtm_fault_fail_nth_mine(1 + rnd() % 4);
@@ -193,13 +258,13 @@ step(struct trie *t, unsigned i)
 		trie_remove_locked(t, &cand[i]);
 		present[i] = false;
 		rtm_fault_disarm();
-		if (ld_relaxed(&t->ndests) == 0)
-			CHECK(t->tombstones == 0 && ld_relaxed(&t->root) == NULL,
-			      "an empty trie keeps nodes or tombstones");
+		if (p->ndests == 0)
+			CHECK(p->tombstones == 0 && part_tombstones(t, p) < 0,
+			      "an empty part keeps nodes or tombstones");
 		else if (rtm_fault_injected() != injected)
-			CHECK(t->tombstones <= tomb + 1, "a failed removal left two tombstones");
+			CHECK(p->tombstones <= tomb + 1, "a failed removal left two tombstones");
 		else
-			CHECK(t->tombstones <= tomb, "a removal added a tombstone");
+			CHECK(p->tombstones <= tomb, "a removal added a tombstone");
 	} else {
 		int rc = trie_insert_locked(t, &cand[i]);
 
@@ -207,12 +272,12 @@ step(struct trie *t, unsigned i)
 		CHECK(rc == 0 || (rc == -ENOMEM && rtm_fault_injected() != injected),
 		      "insert rc %d", rc);
 		present[i] = rc == 0;
-		CHECK(t->tombstones <= tomb, "an insertion added a tombstone");
+		CHECK(p->tombstones <= tomb, "an insertion added a tombstone");
 	}
-	if (ld_relaxed(&t->root)) {
-		long seen = tombstones_below(ld_relaxed(&t->root));
+	{
+		long seen = part_tombstones(t, p);
 
-		CHECK(seen <= t->tombstones, "%ld tombstones, %ld counted", seen, t->tombstones);
+		CHECK(seen <= p->tombstones, "%ld tombstones, %ld counted", seen, p->tombstones);
 		if (seen > most_tombstones)
 			most_tombstones = seen;
 	}
@@ -227,7 +292,7 @@ main(void)
 	rcu_thread_enter();
 	make_candidates();
 	live0 = rtm_alloc_live_blocks();
-	trie_init(&t);
+	CHECK(trie_init(&t) == 0, "trie_init");
 	for (unsigned s = 0; s < NSTEPS; s++) {
 		step(&t, (unsigned)(rnd() % NCAND));
 		check_exact(&t);
@@ -235,6 +300,8 @@ main(void)
 			check_longest(&t);
 		if (s % 31 == 0)
 			check_enumeration(&t);
+		if (s % 5 == 0)
+			check_next_from(&t);
 	}
 	/* Empty it: no node and no tombstone may be left. */
 	for (unsigned i = 0; i < NCAND; i++) {
@@ -243,7 +310,7 @@ main(void)
 			present[i] = false;
 		}
 	}
-	CHECK(ld_relaxed(&t.root) == NULL && t.tombstones == 0, "emptied trie not empty");
+	CHECK(trie_is_empty(&t), "emptied trie not empty");
 	check_exact(&t);
 	check_enumeration(&t);
 	trie_destroy(&t);
