@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "handle.h"
+#include "notify.h"
 #include "rcu.h"
 
 #define RCU_BACKLOG_LIMIT (1L << 20)
@@ -31,6 +32,7 @@ rcu_thread_exit(void *arg)
 {
 	(void)arg;
 	handle_thread_exit();
+	notify_thread_exit();
 	if (rcu_thread_registered) {
 		urcu_memb_unregister_thread();
 		rcu_thread_registered = 0;

@@ -15,7 +15,6 @@
  *                   which every trie change writes anyway.
  *   entities, opaque_used:
  *                   entities_lock
- *   route_age       atomic counter (tie-break order of routes)
  *   notify_regs     RCU pointers to the change-notification registrations by
  *                   id; notify_regs and notify_used are written under
  *                   notify_lock (notify.c)
@@ -25,7 +24,8 @@
  *                   without scanning all 32 pointers, and none at all with
  *                   one load
  *   notify_dests, notify_room:
- *                   destination objects alive in the table, and the smallest
+ *                   destination objects alive in the table plus the threads'
+ *                   spare reservations (notify.h), and the smallest
  *                   queue capacity of its registrations (UINT64_MAX if none):
  *                   notify.c keeps room >= dests, so queuing never allocates
  */
@@ -56,8 +56,6 @@ struct table {
 	pthread_mutex_t entities_lock;
 	struct cds_list_head entities; /* struct entity.link */
 	uint32_t opaque_used;          /* bit i: slot i taken */
-
-	_Atomic uint64_t route_age;
 
 	pthread_mutex_t notify_lock;
 	uint32_t notify_used;
