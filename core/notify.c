@@ -154,13 +154,14 @@ notify_dest_reserve(struct table *t)
 		return 0;
 	}
 	notify_thread_exit(); /* spares of another table go back */
-	if (reserve_n(t, NOTIFY_SPARE_BATCH) == 0) {
-		spare_table = t;
-		spare_n = NOTIFY_SPARE_BATCH - 1;
-		return 0;
-	}
-	/* No room for a batch: maybe for this one. */
-	return reserve_n(t, 1);
+	/* A queue that cannot grow for the batch fails the call with ENOMEM,
+	 * as one that cannot grow for this destination alone would (queues
+	 * grow to twice the count, so the batch hardly changes the size). */
+	if (reserve_n(t, NOTIFY_SPARE_BATCH) != 0)
+		return -ENOMEM;
+	spare_table = t;
+	spare_n = NOTIFY_SPARE_BATCH - 1;
+	return 0;
 }
 
 void
