@@ -22,49 +22,23 @@
 #include "route.h"
 #include "table.h"
 
-/* The most handles handle_ref_all() and handle_put_many() take in one batch. */
+/* The most handles handle_ref_all() takes in one batch. */
 #define REF_BATCH_MAX 64
 
-/*
- * One entry per reference v holds (each next hop, and the neighbour, which
- * takes one for each place it has in the version), stored in hs if they fit
- * in one batch together with room more handles; returns how many, or 0 if
- * they do not fit (nothing stored).
- */
-static size_t
-version_handles(const struct route_version *v, rtm_handle hs[REF_BATCH_MAX], size_t room)
-{
-	size_t n = 0;
-
-	if ((size_t)v->nnh + 1 + room > REF_BATCH_MAX)
-		return 0;
-	for (USHORT i = 0; i < v->nnh; i++)
-		hs[n++] = v->nh[i];
-	if (v->neighbour)
-		hs[n++] = v->neighbour;
-	return n;
-}
-
-/* Drop the references of v one by one. */
 static void
-version_put_each(const struct route_version *v)
+version_put_handles(struct route_version *v)
 {
-	for (USHORT i = 0; i < v->nnh; i++)
-		handle_put(v->nh[i]);
+	uint32_t uses = 1;
+
+	/* As version_init() took them: the neighbour's all at once. */
+	for (USHORT i = 0; i < v->nnh; i++) {
+		if (v->neighbour && v->nh[i] == v->neighbour)
+			uses++;
+		else
+			handle_put(v->nh[i]);
+	}
 	if (v->neighbour)
-		handle_put(v->neighbour);
-}
-
-static void
-version_put_handles(const struct route_version *v)
-{
-	rtm_handle hs[REF_BATCH_MAX];
-	size_t n = version_handles(v, hs, 0);
-
-	if (n)
-		handle_put_many(n, hs); /* one batch for them all */
-	else
-		version_put_each(v);
+		handle_put_n(v->neighbour, uses);
 }
 
 int
@@ -471,28 +445,21 @@ static void
 route_final(void *obj)
 {
 	struct route *r = obj;
-	RTM_ROUTE_INFO *info = route_info_peek(r);
-	struct route_version *v = ld_relaxed(&r->pub);
-	struct rcu_head *own_memory = route_is_embedded(r) ? NULL : route_head(r);
-	rtm_handle hs[REF_BATCH_MAX];
-	size_t n;
 
+	RTM_ROUTE_INFO *info = route_info_peek(r);
+
+	route_version_retire(ld_relaxed(&r->pub));
 	if (info)
 		info_put_handles(info);
-	/* The version's references and the route's own, on its owner and its
-	 * destination, in one batch.  The destination's goes last: it may
-	 * start d's deferred free, which also releases the memory of the
-	 * embedded route and version (dest.h), so neither is touched after. */
-	n = version_handles(v, hs, 2);
-	if (!n && (v->nnh || v->neighbour))
-		version_put_each(v); /* too many for one batch */
-	hs[n++] = r->owner->handle;
-	hs[n++] = r->dest->handle;
-	if (!v->embedded)
-		rcu_defer(version_head(v), version_free_cb);
-	handle_put_many(n, hs);
-	if (own_memory)
-		rcu_defer(own_memory, route_free_cb);
+	handle_put(r->owner->handle);
+	if (route_is_embedded(r)) {
+		/* Last: this may start d's deferred free, which also releases
+		 * r's memory (dest.h), so r is not touched after it. */
+		handle_put(r->dest->handle);
+	} else {
+		handle_put(r->dest->handle);
+		rcu_defer(route_head(r), route_free_cb);
+	}
 }
 
 void
