@@ -22,7 +22,9 @@
  * smallest capacity, so the reservation is one atomic add and one load
  * unless a queue must grow.  Each thread reserves a batch at a time and keeps
  * what it has not used, and what frees give back, as spares (at most
- * 2 x NOTIFY_SPARE_BATCH, for one table; returned when the thread exits):
+ * 2 x NOTIFY_SPARE_BATCH, for one table; returned when a thread that
+ * entered the API exits, while the call_rcu thread, which only frees, keeps
+ * its own for the life of the process):
  * notify_dests counts the live destination objects plus these spares, which
  * only makes the queues a little bigger than needed, and most creations and
  * frees write no shared counter.
