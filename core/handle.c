@@ -762,8 +762,15 @@ handle_recycle(rtm_handle h)
 		cache[cache_len++] = idx;
 		return;
 	}
+	/* Full (a thread that frees more than it allocates, such as the
+	 * call_rcu thread): this slot and half the cache go back at once. */
 	pthread_mutex_lock(&free_lock);
-	st_relaxed(&s->obj, (void *)(uintptr_t)free_head);
-	free_head = idx;
+	for (;;) {
+		st_relaxed(&slot_of_index(idx)->obj, (void *)(uintptr_t)free_head);
+		free_head = idx;
+		if (cache_len <= CACHE_REFILL)
+			break;
+		idx = cache[--cache_len];
+	}
 	pthread_mutex_unlock(&free_lock);
 }

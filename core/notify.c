@@ -14,6 +14,7 @@
 #include "trie.h"
 
 #define NOTIFY_TYPES (RTM_CHANGE_TYPE_ALL | RTM_CHANGE_TYPE_BEST | RTM_CHANGE_TYPE_FORWARDING)
+#define NOTIFY_SPARE_BATCH 32 /* reservations a thread takes at once (notify.h) */
 
 static void
 reg_free_cb(struct rcu_head *head)
@@ -101,10 +102,19 @@ room_update_locked(struct table *t, const struct notify_reg *extra)
 	atomic_store(&t->notify_room, room);
 }
 
-int
-notify_dest_reserve(struct table *t)
+/*
+ * This thread's spare reservations: counted in spare_table->notify_dests but
+ * held by no destination object yet (notify.h), so that most creations and
+ * frees of destination objects write no table-wide counter.
+ */
+static __thread struct table *spare_table;
+static __thread uint32_t spare_n;
+
+/* Reserve n entries in every queue of t at once.  0 or -ENOMEM. */
+static int
+reserve_n(struct table *t, uint32_t n_new)
 {
-	uint64_t n = fetch_add_seq_cst(&t->notify_dests, 1) + 1;
+	uint64_t n = fetch_add_seq_cst(&t->notify_dests, n_new) + n_new;
 	int rc = 0;
 
 	if (likely(n <= atomic_load(&t->notify_room)))
@@ -123,14 +133,48 @@ notify_dest_reserve(struct table *t)
 	room_update_locked(t, NULL);
 	pthread_mutex_unlock(&t->notify_lock);
 	if (rc)
-		fetch_sub_seq_cst(&t->notify_dests, 1);
+		fetch_sub_seq_cst(&t->notify_dests, n_new);
 	return rc;
+}
+
+void
+notify_thread_exit(void)
+{
+	if (spare_n)
+		fetch_sub_seq_cst(&spare_table->notify_dests, spare_n);
+	spare_table = NULL;
+	spare_n = 0;
+}
+
+int
+notify_dest_reserve(struct table *t)
+{
+	if (likely(spare_table == t && spare_n > 0)) {
+		spare_n--;
+		return 0;
+	}
+	notify_thread_exit(); /* spares of another table go back */
+	/* A queue that cannot grow for the batch fails the call with ENOMEM,
+	 * as one that cannot grow for this destination alone would (queues
+	 * grow to twice the count, so the batch hardly changes the size). */
+	if (reserve_n(t, NOTIFY_SPARE_BATCH) != 0)
+		return -ENOMEM;
+	spare_table = t;
+	spare_n = NOTIFY_SPARE_BATCH - 1;
+	return 0;
 }
 
 void
 notify_dest_unreserve(struct table *t)
 {
-	fetch_sub_seq_cst(&t->notify_dests, 1);
+	if (spare_table != t) {
+		notify_thread_exit();
+		spare_table = t;
+	}
+	if (++spare_n > 2 * NOTIFY_SPARE_BATCH) {
+		fetch_sub_seq_cst(&t->notify_dests, NOTIFY_SPARE_BATCH);
+		spare_n -= NOTIFY_SPARE_BATCH;
+	}
 }
 
 /* Under qlock: append d (the caller has referenced it).  Cannot fail: the

@@ -20,7 +20,14 @@
  * before anything is published), and a new registration sizes its queue
  * for the destinations that exist.  The table's notify_room caches the
  * smallest capacity, so the reservation is one atomic add and one load
- * unless a queue must grow.
+ * unless a queue must grow.  Each thread reserves a batch at a time and keeps
+ * what it has not used, and what frees give back, as spares (at most
+ * 2 x NOTIFY_SPARE_BATCH, for one table; returned when a thread that
+ * entered the API exits, while the call_rcu thread, which only frees, keeps
+ * its own for the life of the process):
+ * notify_dests counts the live destination objects plus these spares, which
+ * only makes the queues a little bigger than needed, and most creations and
+ * frees write no shared counter.
  *
  * Fields of struct notify_reg:
  *   table, owner, handle, id, views, types, only_marked, context: immutable
@@ -81,6 +88,9 @@ void notify_dest_changed_locked(struct dest *d, uint32_t all, uint32_t best, uin
  */
 int notify_dest_reserve(struct table *t);
 void notify_dest_unreserve(struct table *t);
+
+/* The calling thread is exiting: give its spare reservations back. */
+void notify_thread_exit(void);
 
 /* Register: 0, -EINVAL, -EOPNOTSUPP, -ENOSPC or -ENOMEM. */
 int notify_register(struct entity *e, RTM_VIEW_SET views, DWORD flags, void *context,

@@ -7,17 +7,28 @@
  * batch counts each of its objects: rcu_defer_n), so a
  * writer that outruns the call_rcu thread is slowed down instead of growing
  * memory without bound (the same idea as fib_trie's and DPDK's reclaim limits).
+ *
+ * The backlog count is approximate by design: each thread sums what it
+ * queues and what its callbacks finish in a counter of its own and moves the
+ * sum into the shared rcu_backlog once it reaches BACKLOG_FLUSH either way
+ * (and when the thread exits), so that queuing a free and running it do not
+ * each write a line that the writers and the call_rcu thread share.  The
+ * shared count is off by less than BACKLOG_FLUSH per thread, which is
+ * nothing next to RCU_BACKLOG_LIMIT.
  */
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "handle.h"
+#include "notify.h"
 #include "rcu.h"
 
 #define RCU_BACKLOG_LIMIT (1L << 20)
+#define BACKLOG_FLUSH 64
 
 __thread int rcu_thread_registered;
 __thread int rcu_thread_locks_held;
+static __thread long backlog_mine; /* not yet in rcu_backlog */
 
 static pthread_key_t rcu_exit_key;
 static pthread_once_t rcu_key_once = PTHREAD_ONCE_INIT;
@@ -26,11 +37,25 @@ static _Atomic long rcu_backlog;
 char rcu_tsan_grace;
 #endif
 
+/* Count n more (or, negative, fewer) objects waiting to be freed. */
+static void
+backlog_add(long n)
+{
+	backlog_mine += n;
+	if (backlog_mine >= BACKLOG_FLUSH || backlog_mine <= -BACKLOG_FLUSH) {
+		fetch_add_relaxed(&rcu_backlog, backlog_mine);
+		backlog_mine = 0;
+	}
+}
+
 static void
 rcu_thread_exit(void *arg)
 {
 	(void)arg;
 	handle_thread_exit();
+	notify_thread_exit();
+	fetch_add_relaxed(&rcu_backlog, backlog_mine);
+	backlog_mine = 0;
 	if (rcu_thread_registered) {
 		urcu_memb_unregister_thread();
 		rcu_thread_registered = 0;
@@ -57,7 +82,7 @@ rcu_thread_enter_slow(void)
 void
 rcu_defer_n(struct rcu_head *head, rcu_free_fn fn, long n)
 {
-	fetch_add_relaxed(&rcu_backlog, n);
+	backlog_add(n);
 	rcu_tsan_queued(head);
 	urcu_memb_call_rcu(head, fn);
 }
@@ -71,7 +96,7 @@ rcu_defer(struct rcu_head *head, rcu_free_fn fn)
 void
 rcu_deferred_done_n(long n)
 {
-	fetch_sub_acq_rel(&rcu_backlog, n);
+	backlog_add(-n);
 }
 
 void

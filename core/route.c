@@ -22,6 +22,9 @@
 #include "route.h"
 #include "table.h"
 
+/* The most handles handle_ref_all() takes in one batch. */
+#define REF_BATCH_MAX 64
+
 static void
 version_put_handles(struct route_version *v)
 {
@@ -67,11 +70,51 @@ route_info_check(const RTM_ROUTE_INFO *info, const struct entity *owner)
 	return rc;
 }
 
-/* Fill v from info (v has room for its next hops). */
+/*
+ * Reference neighbour nb uses times, in one batch with the n_also handles of
+ * the caller (also[i] of type also_types[i], each live and kept so by a
+ * reference the caller holds: their references cannot fail).  Returns
+ * whether nb was referenced (a concurrent release may have killed it).
+ */
+static bool
+neighbour_ref_with(rtm_handle nb, uint32_t uses, size_t n_also, const rtm_handle *also,
+		   const enum htype *also_types)
+{
+	rtm_handle hs[REF_BATCH_MAX];
+	enum htype types[REF_BATCH_MAX];
+	size_t n;
+
+	for (n = 0; n < n_also; n++) {
+		hs[n] = also[n];
+		types[n] = also_types[n];
+	}
+	if (nb && n + uses <= REF_BATCH_MAX) {
+		for (uint32_t i = 0; i < uses; i++) {
+			hs[n] = nb;
+			types[n++] = HT_NEXTHOP;
+		}
+		if (handle_ref_all(n, hs, types))
+			return true;
+		/* nb died: the caller's handles alone. */
+		(void)handle_ref_all(n_also, hs, types);
+		return false;
+	}
+	if (n_also)
+		(void)handle_ref_all(n_also, hs, types);
+	return nb && handle_ref_n(nb, HT_NEXTHOP, uses);
+}
+
+/*
+ * Fill v from info (v has room for its next hops), referencing its handles,
+ * and in the same batch the caller's n_also live handles (see
+ * neighbour_ref_with; at most 2).
+ */
 static struct route_version *
-version_init(struct route_version *v, const RTM_ROUTE_INFO *info)
+version_init(struct route_version *v, const RTM_ROUTE_INFO *info, size_t n_also,
+	     const rtm_handle *also, const enum htype *also_types)
 {
 	USHORT n = info->NextHopsList.NumNextHops;
+	uint32_t uses = 1;
 
 	v->embedded = false;
 	v->pref = info->PrefInfo;
@@ -87,14 +130,10 @@ version_init(struct route_version *v, const RTM_ROUTE_INFO *info)
 	 * fail if a concurrent release killed one: drop it from the version.
 	 * The neighbour is usually a next hop too: one call references it for
 	 * every place it takes in the version. */
-	if (info->Neighbour) {
-		uint32_t uses = 1;
-
-		for (USHORT i = 0; i < n; i++)
-			uses += info->NextHopsList.NextHops[i] == info->Neighbour;
-		if (handle_ref_n(info->Neighbour, HT_NEXTHOP, uses))
-			v->neighbour = info->Neighbour;
-	}
+	for (USHORT i = 0; info->Neighbour && i < n; i++)
+		uses += info->NextHopsList.NextHops[i] == info->Neighbour;
+	if (neighbour_ref_with(info->Neighbour, uses, n_also, also, also_types))
+		v->neighbour = info->Neighbour;
 	for (USHORT i = 0; i < n; i++) {
 		HANDLE h = info->NextHopsList.NextHops[i];
 
@@ -115,16 +154,22 @@ version_head(struct route_version *v)
 	return (struct rcu_head *)((char *)v - sizeof(struct rcu_head));
 }
 
+/* A version on the heap, before anything is referenced; NULL on ENOMEM. */
+static struct route_version *
+version_alloc(USHORT nnh)
+{
+	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_version) +
+			     nnh * sizeof(rtm_handle));
+
+	return p ? (struct route_version *)(p + sizeof(struct rcu_head)) : NULL;
+}
+
 struct route_version *
 route_version_new(const RTM_ROUTE_INFO *info)
 {
-	USHORT n = info->NextHopsList.NumNextHops;
-	char *p = rtm_malloc(sizeof(struct rcu_head) + sizeof(struct route_version) +
-			     n * sizeof(rtm_handle));
+	struct route_version *v = version_alloc(info->NextHopsList.NumNextHops);
 
-	if (!p)
-		return NULL;
-	return version_init((struct route_version *)(p + sizeof(struct rcu_head)), info);
+	return v ? version_init(v, info, 0, NULL, NULL) : NULL;
 }
 
 static void
@@ -424,46 +469,65 @@ route_module_init(void)
 	handle_set_finalizer(HT_ROUTE, route_final);
 }
 
+/*
+ * The age of a route joining set: younger than every route in it.  Ages only
+ * order the routes of one destination (SEMANTICS.md §5), which are created
+ * under its exclusive lock, so no table-wide counter is needed.
+ */
+static uint64_t
+age_after(const struct route_set *set)
+{
+	uint64_t age = 0;
+
+	for (uint32_t i = 0; set && i < set->n; i++) {
+		if (set->e[i].route->age >= age)
+			age = set->e[i].route->age + 1;
+	}
+	return age;
+}
+
 struct route *
 route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, bool first,
 	  uint32_t refs)
 {
-	struct table *t = dest->table;
+	/* The route's references on its owner and (unless dest_new() counted
+	 * it) its destination, taken in one batch with its version's. */
+	const rtm_handle holders[2] = {owner->handle, dest->handle};
+	static const enum htype holder_types[2] = {HT_ENTITY, HT_DEST};
 	struct route *r;
-	struct route_version *v = NULL;
+	struct route_version *v;
 
 	if (first) {
 		r = memset(dest_first_route_mem(dest), 0, sizeof(*r));
-		v = version_init(dest_first_version_mem(dest), info);
-		v->embedded = true;
+		v = dest_first_version_mem(dest);
 	} else {
 		char *p = rtm_calloc(1, sizeof(struct rcu_head) + sizeof(*r));
 
 		if (!p)
 			return NULL;
 		r = (struct route *)(p + sizeof(struct rcu_head));
-		v = route_version_new(info);
-		if (!v)
-			goto out_free;
+		v = version_alloc(info->NextHopsList.NumNextHops);
+		if (!v) {
+			rtm_free(p);
+			return NULL;
+		}
 	}
-	if (handle_alloc(HT_ROUTE, r, refs, &r->handle) != 0)
-		goto out_free;
+	if (handle_alloc(HT_ROUTE, r, refs, &r->handle) != 0) {
+		if (!first) {
+			rtm_free(version_head(v));
+			rtm_free(route_head(r));
+		}
+		return NULL;
+	}
+	version_init(v, info, first ? 1 : 2, holders, holder_types);
+	v->embedded = first;
 	r->dest = dest;
 	r->owner = owner;
-	r->age = fetch_add_relaxed(&t->route_age, 1);
+	r->age = first ? 0 : age_after(ld_relaxed(&dest->set));
 	atomic_init(&r->state, RTM_ROUTE_STATE_CREATED);
 	atomic_init(&r->pub, v);
 	atomic_init(&r->ext, NULL);
-	if (!first)
-		handle_ref(dest->handle, HT_DEST);
-	handle_ref(owner->handle, HT_ENTITY);
 	return r;
-out_free:
-	if (v)
-		route_version_discard(v);
-	if (!first)
-		rtm_free(route_head(r));
-	return NULL;
 }
 
 void

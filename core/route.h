@@ -27,7 +27,9 @@
  *         it carry the route's own references (the client adjusts them itself
  *         during an in-place edit, SEMANTICS.md §6).
  *
- * Other fields: dest, owner (each holds a reference), handle, age: immutable;
+ * Other fields: dest, owner (each holds a reference), handle: immutable;
+ * age: immutable, orders the routes of one destination by creation (set by
+ * route_new under the destination's exclusive lock, younger than all of them);
  * state: atomic, set to DELETED under the destination's exclusive lock.
  *
  * Memory: a route on the heap is preceded by the rcu_head of its deferred

@@ -71,7 +71,6 @@ table_get(USHORT instance, USHORT family)
 	}
 	pthread_mutex_init(&t->entities_lock, NULL);
 	CDS_INIT_LIST_HEAD(&t->entities);
-	atomic_init(&t->route_age, 1);
 	pthread_mutex_init(&t->notify_lock, NULL);
 	for (unsigned i = 0; i < 32; i++)
 		atomic_init(&t->notify_regs[i], NULL);

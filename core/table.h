@@ -14,7 +14,6 @@
  *                   (trie_cursor_path_unchanged_rcu)
  *   entities, opaque_used:
  *                   entities_lock
- *   route_age       atomic counter (tie-break order of routes)
  *   notify_regs     RCU pointers to the change-notification registrations by
  *                   id; notify_regs and notify_used are written under
  *                   notify_lock (notify.c)
@@ -24,7 +23,8 @@
  *                   without scanning all 32 pointers, and none at all with
  *                   one load
  *   notify_dests, notify_room:
- *                   destination objects alive in the table, and the smallest
+ *                   destination objects alive in the table plus the threads'
+ *                   spare reservations (notify.h), and the smallest
  *                   queue capacity of its registrations (UINT64_MAX if none):
  *                   notify.c keeps room >= dests, so queuing never allocates
  */
@@ -54,21 +54,17 @@ struct table {
 	struct cds_list_head entities; /* struct entity.link */
 	uint32_t opaque_used;          /* bit i: slot i taken */
 
-	/*
-	 * Counters that every add writes (route_age per route, notify_dests
-	 * per new destination) sit on cache lines of their own, so that their
-	 * traffic does not evict the read-mostly fields (width, notify_live,
-	 * notify_regs) from the other writers' and readers' caches.  The pads
-	 * are 64 bytes as a table is only 16-byte aligned.
-	 */
-	char pad_before_age[64];
-	_Atomic uint64_t route_age;
-	char pad_after_age[64];
-
 	pthread_mutex_t notify_lock;
 	uint32_t notify_used;
 	_Atomic(struct notify_reg *) notify_regs[32];
 	_Atomic uint32_t notify_live;
+	/*
+	 * notify_dests and notify_room, written when a thread takes or returns a
+	 * batch of reservations (notify.c), sit on cache lines of their own so
+	 * that their traffic does not evict the read-mostly fields (width,
+	 * notify_live, notify_regs).  The pads are 64 bytes as a table is only
+	 * 16-byte aligned.
+	 */
 	char pad_before_dests[64];
 	_Atomic uint64_t notify_dests;
 	_Atomic uint64_t notify_room;

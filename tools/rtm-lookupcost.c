@@ -26,8 +26,7 @@
 #include <rtmv2.h>
 #include <rtm/rtmx.h>
 
-#include "one_route.h"
-#include "prefix_list.h"
+#include "costenv.h"
 
 #include <stdbool.h>
 #include <pthread.h>
@@ -56,22 +55,9 @@
 static uint64_t rng = 0x5EEDC0DE2023ull;
 
 static uint64_t
-rng_next(void) /* splitmix64 */
+rng_next(void)
 {
-	uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return costenv_splitmix(&rng);
 }
 
 /* An IPv4 host address inside prefix p. */
@@ -103,7 +89,7 @@ phase(const char *name, RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, unsigned
 		return ops;
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_TOGGLE_COLLECT;
-	t0 = now_s();
+	t0 = costenv_now();
 	for (unsigned long i = 0; i < ops; i++) {
 		PRTM_NET_ADDRESS a = (PRTM_NET_ADDRESS)&qs[i % nq];
 		RTMX_FWD_INFO fi;
@@ -119,7 +105,7 @@ phase(const char *name, RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, unsigned
 		}
 		errors += rc != NO_ERROR && rc != ERROR_NOT_FOUND;
 	}
-	t0 = now_s() - t0;
+	t0 = costenv_now() - t0;
 	CALLGRIND_TOGGLE_COLLECT;
 	CALLGRIND_DUMP_STATS_AT(name);
 	printf("%-10s %10.0f ops/s\n", name, (double)ops / t0);
@@ -149,63 +135,27 @@ run_phases(void *arg)
 int
 main(int argc, char **argv)
 {
-	size_t limit = 100000;
-	unsigned long ops = 20000, errors;
-	rtm_prefix_list pl = RTM_PREFIX_LIST_INIT;
-	rtm_prefix_list_opts o = {.family = AF_INET};
+	struct costenv env = {.tool = "rtm-lookupcost", .limit = 100000, .ops = 20000};
 	static RTM_NET_ADDRESS hot[1], in[NADDR], uni[NADDR];
-	char err[512];
-	int c;
+	const RTM_NET_ADDRESS *pfx;
+	unsigned long errors;
+	size_t limit;
+	int rc = costenv_init(&env, argc, argv, RTM_DATA_DIR);
 
-	while ((c = getopt(argc, argv, "n:k:")) != -1) {
-		if (c == 'n')
-			limit = strtoul(optarg, NULL, 0);
-		else if (c == 'k')
-			ops = strtoul(optarg, NULL, 0);
-		else
-			return fprintf(stderr, "usage: rtm-lookupcost [-n PREFIXES] [-k OPS]\n"), 2;
-	}
-	if (rtm_prefix_list_load(RTM_DATA_DIR "/tier1-2023-ipv4.txt.xz", &o, &pl, NULL, err,
-				 sizeof err) != 0 || pl.count == 0)
-		return fprintf(stderr, "rtm-lookupcost: %s\n", err), 1;
-	if (limit > pl.count)
-		limit = pl.count;
-
-	RTM_ENTITY_INFO ei = {.AddressFamily = AF_INET,
-			      .EntityId.EntityProtocolId = PROTO_IP_BGP,
-			      .EntityId.EntityInstanceId = 1};
-	RTM_REGN_PROFILE prof;
-	RTM_ENTITY_HANDLE h;
-	RTM_NEXTHOP_INFO nhi = {.NextHopAddress = {.AddressFamily = AF_INET, .NumBits = 32,
-						   .AddrBits = {192, 0, 2, 1}},
-				.InterfaceIndex = 1};
-	RTM_NEXTHOP_HANDLE nh = NULL;
-	RTM_NEXTHOP_CHANGE_FLAGS nf = 0;
-	union one_route r;
-
-	DWORD rc = RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h);
-
-	if (rc == NO_ERROR)
-		rc = RtmAddNextHop(h, &nhi, &nh, &nf);
-	if (rc != NO_ERROR)
-		return fprintf(stderr, "rtm-lookupcost: setup failed: error %lu\n",
-			       (unsigned long)rc), 1;
-	one_route_init(&r, nh);
-	for (size_t i = 0; i < limit; i++) {
-		RTM_ROUTE_CHANGE_FLAGS cf = 0;
-
-		if (RtmAddRouteToDest(h, NULL, &pl.items[i], &r.ri, INFINITE, NULL, 0, NULL, &cf) !=
-		    NO_ERROR)
-			return fprintf(stderr, "rtm-lookupcost: add #%zu failed\n", i), 1;
-	}
-	addr_in(&hot[0], &pl.items[limit / 2]);
+	if (rc)
+		return rc;
+	pfx = env.table.items;
+	limit = env.limit;
+	if ((rc = costenv_add_all(&env, pfx, limit)) != 0)
+		return rc;
+	addr_in(&hot[0], &pfx[limit / 2]);
 	for (unsigned i = 0; i < NADDR; i++) {
-		addr_in(&in[i], &pl.items[rng_next() % limit]);
+		addr_in(&in[i], &pfx[rng_next() % limit]);
 		uni[i] = (RTM_NET_ADDRESS){.AddressFamily = AF_INET, .NumBits = 32};
 		memcpy(uni[i].AddrBits, &(uint32_t){(uint32_t)rng_next()}, 4);
 	}
-	printf("%zu prefixes, %lu operations per phase\n", limit, ops);
-	struct phases p = {h, hot, in, uni, ops, 0};
+	printf("%zu prefixes, %lu operations per phase\n", limit, env.ops);
+	struct phases p = {env.h, hot, in, uni, env.ops, 0};
 	pthread_t reader;
 
 	/* A reader thread of its own, as a client's would be: the loading
@@ -213,7 +163,7 @@ main(int argc, char **argv)
 	if (pthread_create(&reader, NULL, run_phases, &p) != 0 || pthread_join(reader, NULL) != 0)
 		return fprintf(stderr, "rtm-lookupcost: no reader thread\n"), 1;
 	errors = p.errors;
-	rtm_prefix_list_free(&pl);
+	costenv_fini(&env);
 	if (errors)
 		return fprintf(stderr, "rtm-lookupcost: %lu errors\n", errors), 1;
 	return 0;

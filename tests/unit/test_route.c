@@ -842,6 +842,40 @@ TEST(best_route_tie_goes_to_the_oldest_route)
 	env_fini(&b);
 }
 
+/*
+ * Age is creation order within the destination, also after deletions: a
+ * route added after others were deleted is younger than every route still
+ * there (an age derived from the number of routes would tie it with one).
+ */
+TEST(best_route_tie_after_deletions_still_goes_to_the_oldest_route)
+{
+	struct env a, b, c;
+	RTM_NET_ADDRESS p;
+	RTM_ROUTE_HANDLE ra, rb, rc;
+
+	REQUIRE(env_init(&a, AF_INET, TL_PROTO_RIP, 1));
+	REQUIRE(env_init(&b, AF_INET, TL_PROTO_OSPF, 1));
+	REQUIRE(env_init(&c, AF_INET, TL_PROTO_BGP, 1));
+	tl_ipv4(&p, "10.3.0.0", 16);
+	ra = tl_add_route(a.h, &p, a.nh, 10, 5, 1, NULL);
+	rb = tl_add_route(b.h, &p, b.nh, 10, 5, 1, NULL);
+	rc = tl_add_route(c.h, &p, c.nh, 10, 5, 1, NULL);
+	REQUIRE(ra != NULL && rb != NULL && rc != NULL);
+	tl_delete_route(a.h, ra);
+	tl_delete_route(b.h, rb);
+	/* Two of three routes were deleted: a new one is younger than c's. */
+	ra = tl_add_route(a.h, &p, a.nh, 10, 5, 1, NULL);
+	REQUIRE(ra != NULL);
+	CHECK_EQ_U(best_views(a.h, rc), 1);
+	CHECK_EQ_U(best_views(a.h, ra), 0);
+	tl_delete_route(c.h, rc);
+	CHECK_EQ_U(best_views(a.h, ra), 1);
+	tl_delete_route(a.h, ra);
+	env_fini(&a);
+	env_fini(&b);
+	env_fini(&c);
+}
+
 TEST(best_route_is_chosen_per_view)
 {
 	struct env e;
