@@ -334,7 +334,7 @@ word_in_batch(struct slot *s)
  * reference of index idx in l; false if the object is no longer counted in
  * ledgers or the entry serves another object (use the slot count).
  */
-static bool
+static inline __attribute__((always_inline)) bool
 ledger_add_in_batch(struct ledger *l, uint32_t idx, uint64_t w)
 {
 	_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
@@ -503,16 +503,36 @@ handle_kill_put(rtm_handle h)
 	handle_put(h);
 }
 
+/*
+ * handle_ref_all() of one handle, without its arrays and loops (the API's
+ * entry takes one on the caller's entity, route calls one on the route): the
+ * same protocol, a batch of one entry when this thread's ledger may take it.
+ */
 void *
 handle_ref_any(rtm_handle h, unsigned type_mask)
 {
-	uint32_t gen;
+	uint32_t gen, idx = (uint32_t)(uintptr_t)h;
 	unsigned t;
 	struct slot *s = slot_of(h, &gen, &t);
+	struct ledger *l;
+	uint64_t w;
+	bool in_ledger = false;
 
 	if (!s || !(type_mask & HT_BIT(t)))
 		return NULL;
-	return handle_ref_all(1, &h, &(enum htype){(enum htype)t}) ? ld_relaxed(&s->obj) : NULL;
+	l = (LEDGER_TYPES & HT_BIT(t)) ? ledger_mine() : NULL;
+	if (l && ledger_may_take(l, idx)) {
+		ledger_batch_begin(l);
+		w = word_in_batch(s);
+		in_ledger = word_is(w, gen, t) && ledger_add_in_batch(l, idx, w);
+		ledger_batch_end(l);
+	} else {
+		w = ld_acquire(&s->word);
+	}
+	/* Not in the ledger: the slot count (slot_ref refuses a dead word). */
+	if (!in_ledger && !slot_ref(s, w, gen, t))
+		return NULL;
+	return ld_relaxed(&s->obj);
 }
 
 bool
