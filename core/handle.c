@@ -135,11 +135,33 @@ word_refs(uint64_t w)
 	return (uint32_t)w;
 }
 
-/* w is the word of a live object of this generation and type. */
-static inline bool
-word_is(uint64_t w, uint32_t gen, unsigned type)
+/*
+ * A handle's key: its generation and type laid out as in bits 63..32 of a
+ * live slot word (gen << 8 | type), W_LEDGER aside.  One compare checks both.
+ */
+static inline uint32_t
+word_key(uint64_t w)
 {
-	return word_gen(w) == gen && word_type(w) == type && word_refs(w) > 0;
+	return (uint32_t)(w >> 32) & ~(uint32_t)(W_LEDGER >> 32);
+}
+
+static inline uint32_t
+key_gen(uint32_t key)
+{
+	return key >> 8;
+}
+
+static inline unsigned
+key_type(uint32_t key)
+{
+	return key & 0x7F;
+}
+
+/* w is the word of a live object of this key. */
+static inline bool
+word_is_key(uint64_t w, uint32_t key)
+{
+	return word_key(w) == key && word_refs(w) > 0;
 }
 
 static inline rtm_handle
@@ -160,19 +182,33 @@ slot_of_index(uint32_t index)
 	return &chunk[index & (CHUNK_SLOTS - 1)];
 }
 
+/*
+ * Decode h into its slot and key (see word_key); NULL if it cannot be a
+ * handle of ours of a type in type_mask.
+ */
+static inline struct slot *
+slot_decode(rtm_handle h, unsigned type_mask, uint32_t *key)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	/* The type if bits 63..60 hold H_MAGIC, else 16 or more. */
+	unsigned t = (unsigned)(v >> 56) ^ (unsigned)(H_MAGIC << 4);
+
+	if (t - 1u >= HT_COUNT - 1u || !(type_mask & HT_BIT(t)))
+		return NULL; /* not ours, HT_NONE, out of range or not wanted */
+	*key = ((uint32_t)(v >> 24) & (uint32_t)(GEN_MASK << 8)) | t;
+	return slot_of_index((uint32_t)v);
+}
+
 /* Decode h; NULL if it cannot be a handle of ours. */
 static inline struct slot *
 slot_of(rtm_handle h, uint32_t *gen, unsigned *type)
 {
-	uint64_t v = (uint64_t)(uintptr_t)h;
+	uint32_t key = 0;
+	struct slot *s = slot_decode(h, ~0u, &key);
 
-	if ((v >> 60) != H_MAGIC)
-		return NULL;
-	*type = (unsigned)((v >> 56) & 0xF);
-	*gen = (uint32_t)((v >> 32) & GEN_MASK);
-	if (*type == HT_NONE || *type >= HT_COUNT)
-		return NULL;
-	return slot_of_index((uint32_t)v);
+	*gen = key_gen(key);
+	*type = key_type(key);
+	return s;
 }
 
 void
@@ -252,15 +288,10 @@ handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out)
 void *
 handle_get(rtm_handle h, enum htype type)
 {
-	uint32_t gen;
-	unsigned t;
-	struct slot *s = slot_of(h, &gen, &t);
-	uint64_t w;
+	uint32_t key;
+	struct slot *s = slot_decode(h, HT_BIT(type), &key);
 
-	if (!s || t != (unsigned)type)
-		return NULL;
-	w = ld_acquire(&s->word);
-	if (!word_is(w, gen, t))
+	if (!s || !word_is_key(ld_acquire(&s->word), key))
 		return NULL;
 	return ld_relaxed(&s->obj);
 }
@@ -384,10 +415,10 @@ ledger_may_hold(struct ledger *l, uint32_t idx)
 
 /* One more reference in the slot count of a word that was w; false if dead. */
 static bool
-slot_ref(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
+slot_ref(struct slot *s, uint64_t w, uint32_t key)
 {
 	for (;;) {
-		if (!word_is(w, gen, type) || word_refs(w) == UINT32_MAX)
+		if (!word_is_key(w, key) || word_refs(w) == UINT32_MAX)
 			return false;
 		if (cas_acq_rel(&s->word, &w, w + 1))
 			return true;
@@ -511,26 +542,25 @@ handle_kill_put(rtm_handle h)
 void *
 handle_ref_any(rtm_handle h, unsigned type_mask)
 {
-	uint32_t gen, idx = (uint32_t)(uintptr_t)h;
-	unsigned t;
-	struct slot *s = slot_of(h, &gen, &t);
+	uint32_t key, idx = (uint32_t)(uintptr_t)h;
+	struct slot *s = slot_decode(h, type_mask, &key);
 	struct ledger *l;
 	uint64_t w;
 	bool in_ledger = false;
 
-	if (!s || !(type_mask & HT_BIT(t)))
+	if (!s)
 		return NULL;
-	l = (LEDGER_TYPES & HT_BIT(t)) ? ledger_mine() : NULL;
+	l = (LEDGER_TYPES & HT_BIT(key_type(key))) ? ledger_mine() : NULL;
 	if (l && ledger_may_take(l, idx)) {
 		ledger_batch_begin(l);
 		w = word_in_batch(s);
-		in_ledger = word_is(w, gen, t) && ledger_add_in_batch(l, idx, w);
+		in_ledger = word_is_key(w, key) && ledger_add_in_batch(l, idx, w);
 		ledger_batch_end(l);
 	} else {
 		w = ld_acquire(&s->word);
 	}
 	/* Not in the ledger: the slot count (slot_ref refuses a dead word). */
-	if (!in_ledger && !slot_ref(s, w, gen, t))
+	if (!in_ledger && !slot_ref(s, w, key))
 		return NULL;
 	return ld_relaxed(&s->obj);
 }
@@ -553,19 +583,18 @@ handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
 	if (l)
 		ledger_batch_begin(l);
 	for (i = 0; i < n; i++) {
-		uint32_t gen;
-		unsigned t;
-		struct slot *s = slot_of(hs[i], &gen, &t);
+		uint32_t key;
+		struct slot *s = slot_decode(hs[i], HT_BIT(types[i]), &key);
 		uint64_t w;
 
-		if (!s || t != (unsigned)types[i])
+		if (!s)
 			break;
 		w = l ? word_in_batch(s) : ld_acquire(&s->word);
-		if (!word_is(w, gen, t))
+		if (!word_is_key(w, key))
 			break;
 		if (l && ledger_add_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
 			continue;
-		if (!slot_ref(s, w, gen, t))
+		if (!slot_ref(s, w, key))
 			break;
 		in_slot |= 1ull << i;
 	}
@@ -644,44 +673,42 @@ handle_put_n(rtm_handle h, uint32_t n)
 
 /* Drop one reference from the slot count of a word that was w; false if dead. */
 static bool
-slot_put(struct slot *s, uint64_t w, uint32_t gen, unsigned type)
+slot_put(struct slot *s, uint64_t w, uint32_t key)
 {
 	for (;;) {
-		if (!word_is(w, gen, type))
+		if (!word_is_key(w, key))
 			return false;
 		if (cas_acq_rel(&s->word, &w, w - 1))
 			break;
 	}
-	slot_release(s, w, type);
+	slot_release(s, w, key_type(key));
 	return true;
 }
 
 bool
 handle_put_checked(rtm_handle h, unsigned type_mask)
 {
-	uint32_t gen;
-	unsigned t;
-	struct slot *s = slot_of(h, &gen, &t);
+	uint32_t key;
+	struct slot *s = slot_decode(h, type_mask, &key);
 	uint64_t w;
 
-	if (!s || !(type_mask & HT_BIT(t)))
+	if (!s)
 		return false;
 	w = ld_acquire(&s->word);
-	if (!word_is(w, gen, t))
+	if (!word_is_key(w, key))
 		return false;
 	if (ledger_drop((uint32_t)(uintptr_t)h))
 		return true;
-	return slot_put(s, w, gen, t);
+	return slot_put(s, w, key);
 }
 
 bool
 handle_is_live(rtm_handle h, unsigned type_mask)
 {
-	uint32_t gen;
-	unsigned t;
-	struct slot *s = slot_of(h, &gen, &t);
+	uint32_t key;
+	struct slot *s = slot_decode(h, type_mask, &key);
 
-	return s && (type_mask & HT_BIT(t)) && word_is(ld_acquire(&s->word), gen, t);
+	return s && word_is_key(ld_acquire(&s->word), key);
 }
 
 void
@@ -698,8 +725,7 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 {
 	struct ledger *l = my_ledger;
 	struct slot *s[64];
-	uint32_t gen[64];
-	unsigned t[64];
+	uint32_t key[64];
 	uint64_t in_slot = 0; /* bit i: drop hs[i] from its slot */
 	bool any = false;
 	size_t i;
@@ -718,11 +744,11 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 	for (i = 0; i < n; i++) {
 		uint64_t w;
 
-		s[i] = slot_of(hs[i], &gen[i], &t[i]);
-		if (!s[i] || !((masks ? masks[i] : mask) & HT_BIT(t[i])))
+		s[i] = slot_decode(hs[i], masks ? masks[i] : mask, &key[i]);
+		if (!s[i])
 			break;
 		w = l ? word_in_batch(s[i]) : ld_acquire(&s[i]->word);
-		if (!word_is(w, gen[i], t[i]))
+		if (!word_is_key(w, key[i]))
 			break;
 		if (!l || !ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
 			in_slot |= 1ull << i;
@@ -744,7 +770,7 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 	 * waits for every batch, this thread's too). */
 	for (i = 0; i < n; i++) {
 		if (in_slot & (1ull << i))
-			slot_put(s[i], ld_acquire(&s[i]->word), gen[i], t[i]);
+			slot_put(s[i], ld_acquire(&s[i]->word), key[i]);
 	}
 	return true;
 }
