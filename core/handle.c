@@ -768,9 +768,9 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 		return false;
 	/* Outside the batch: a finalizer may kill other objects (handle_kill
 	 * waits for every batch, this thread's too). */
-	for (i = 0; i < n; i++) {
-		if (in_slot & (1ull << i))
-			slot_put(s[i], ld_acquire(&s[i]->word), key[i]);
+	for (uint64_t left = in_slot; left; left &= left - 1) {
+		i = (size_t)__builtin_ctzll(left);
+		slot_put(s[i], ld_acquire(&s[i]->word), key[i]);
 	}
 	return true;
 }
