@@ -1024,7 +1024,7 @@ static void *driver(void *p)
 	}
 	if (opt.phases & PH_LOAD) {
 		add_rec(fam, "load", "routes/s", "1 writer, table order", 1, im->name, "routes/s", true, v, nload);
-		fprintf(stderr, "  %s %-10s load, 1 writer: %.0f routes/s (%d rep%s)\n", fam, im->name,
+		fprintf(stderr, "  %s %-10s load, 1 writer, table order: %.0f routes/s (%d rep%s)\n", fam, im->name,
 			v[0], nload, nload > 1 ? "s" : "");
 	}
 	if ((opt.phases & PH_MEMORY) && (im->caps & BI_KEEPS_MEMORY)) {
@@ -1066,8 +1066,8 @@ static void *driver(void *p)
 		verify_all(im, t, fs, "after the random-order load");
 	}
 
-	for (int shuffled = 0; load_again && (im->caps & BI_MT_WRITE) && opt.writers > 1 && shuffled < 2;
-	     shuffled++) {
+	bool load_parallel_too = load_again && (im->caps & BI_MT_WRITE) && opt.writers > 1;
+	for (int shuffled = 0; load_parallel_too && shuffled < 2; shuffled++) {
 		int n = 0;
 		for (int r = 0; r < reps; r++) {
 			im->destroy(t);
@@ -1203,6 +1203,27 @@ static void addr_uniform(RTM_NET_ADDRESS *q, unsigned family, unsigned width, ui
 		q->AddrBits[0] = (unsigned char)(0x20 | (q->AddrBits[0] & 0x1F));
 }
 
+/*
+ * 0 .. n-1 in an array whose first k entries are a uniform draw without
+ * repetition (partial Fisher-Yates; k = n gives a random permutation);
+ * NULL if out of memory.
+ */
+static size_t *random_indices(size_t n, size_t k, uint64_t *s)
+{
+	size_t *a = malloc((n ? n : 1) * sizeof *a);
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		a[i] = i;
+	for (size_t i = 0; i < k && i < n; i++) {
+		size_t j = i + (size_t)(splitmix(s) % (n - i));
+		size_t x = a[i];
+		a[i] = a[j];
+		a[j] = x;
+	}
+	return a;
+}
+
 static int build_set(struct family_set *fs, const char *name, const char *path, unsigned family,
 		     unsigned width, const rtm_prefix_list *pl, uint64_t seed)
 {
@@ -1235,9 +1256,7 @@ static int build_set(struct family_set *fs, const char *name, const char *path, 
 	fs->q_in = malloc(fs->nq * sizeof *fs->q_in);
 	fs->q_ex = malloc(fs->nq * sizeof *fs->q_ex);
 	fs->nkeys = n < (opt.quick ? 16384u : 65536u) ? n : (opt.quick ? 16384u : 65536u);
-	fs->keys = malloc(fs->nkeys * sizeof *fs->keys);
-	size_t *perm = malloc(n * sizeof *perm);
-	if (!fs->q_uni || !fs->q_in || !fs->q_ex || !fs->keys || !perm)
+	if (!fs->q_uni || !fs->q_in || !fs->q_ex)
 		return -1;
 	uint64_t s = seed;
 	for (size_t i = 0; i < fs->nq; i++) {
@@ -1245,28 +1264,17 @@ static int build_set(struct family_set *fs, const char *name, const char *path, 
 		addr_inside(&fs->q_in[i], &pfx[splitmix(&s) % n], width, &s);
 		fs->q_ex[i] = pfx[splitmix(&s) % n];
 	}
-	for (size_t i = 0; i < n; i++)
-		perm[i] = i;
-	for (size_t i = 0; i < fs->nkeys; i++) {   /* partial Fisher-Yates: distinct keys */
-		size_t j = i + (size_t)(splitmix(&s) % (n - i));
-		size_t x = perm[i];
-		perm[i] = perm[j];
-		perm[j] = x;
-		fs->keys[i] = perm[i];
-	}
-	free(perm);
-	fs->shuffled = malloc(n * sizeof *fs->shuffled);
+	/* distinct churn keys: the first nkeys of a random draw, the rest dropped */
+	size_t *perm = random_indices(n, fs->nkeys, &s);
+	if (!perm)
+		return -1;
+	fs->keys = realloc(perm, fs->nkeys * sizeof *perm);
+	if (!fs->keys)
+		fs->keys = perm;
+	uint64_t z = seed ^ 0x0DDE12ull;   /* its own stream: the other draws stay as they were */
+	fs->shuffled = random_indices(n, n, &z);
 	if (!fs->shuffled)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		fs->shuffled[i] = i;
-	uint64_t z = seed ^ 0x0DDE12ull;      /* its own stream: the other draws stay as they were */
-	for (size_t i = n - 1; i > 0; i--) {   /* Fisher-Yates */
-		size_t j = (size_t)(splitmix(&z) % (i + 1));
-		size_t x = fs->shuffled[i];
-		fs->shuffled[i] = fs->shuffled[j];
-		fs->shuffled[j] = x;
-	}
 	fs->hot_pfx = pfx[splitmix(&s) % n];
 	addr_inside(&fs->hot_addr, &fs->hot_pfx, width, &s);
 	return 0;
