@@ -137,13 +137,20 @@ reserve_n(struct table *t, uint32_t n_new)
 	return rc;
 }
 
-void
-notify_thread_exit(void)
+/* Give this thread's spare reservations back to their table. */
+static void
+spares_return(void)
 {
 	if (spare_n)
 		fetch_sub_seq_cst(&spare_table->notify_dests, spare_n);
 	spare_table = NULL;
 	spare_n = 0;
+}
+
+void
+notify_thread_exit(void)
+{
+	spares_return();
 }
 
 int
@@ -153,7 +160,7 @@ notify_dest_reserve(struct table *t)
 		spare_n--;
 		return 0;
 	}
-	notify_thread_exit(); /* spares of another table go back */
+	spares_return(); /* spares of another table go back */
 	/* A queue that cannot grow for the batch fails the call with ENOMEM,
 	 * as one that cannot grow for this destination alone would (queues
 	 * grow to twice the count, so the batch hardly changes the size). */
@@ -168,7 +175,7 @@ void
 notify_dest_unreserve(struct table *t)
 {
 	if (spare_table != t) {
-		notify_thread_exit();
+		spares_return();
 		spare_table = t;
 	}
 	if (++spare_n > 2 * NOTIFY_SPARE_BATCH) {
