@@ -85,6 +85,7 @@ fill_first_candidate_rcu(struct entity *e, const struct prefix *key, unsigned ma
 		return LOOKUP_UNDECIDED;
 	LOOKUP_AFTER_WALK();
 	if (d) {
+		dest_prefetch_lookup(d);
 		if (d->key.len >= maxlen)
 			return LOOKUP_UNDECIDED;
 		dest_snapshot_rcu(d, &snap);
@@ -100,8 +101,9 @@ fill_first_candidate_rcu(struct entity *e, const struct prefix *key, unsigned ma
 
 /*
  * Fill info from the longest destination covering key, shorter than maxlen
- * bits, that qualifies.  Call inside rcu_lock().  The first candidate
- * usually decides (fill_first_candidate_rcu); otherwise:
+ * bits, that qualifies, the general way (fill_most_specific_rcu() below
+ * first tries the first candidate).  Call inside rcu_lock().  Not inlined:
+ * its frame (seen[]) is big, and the common lookup never needs it.
  *
  * Linearizable as a clean double collect: the walk notes the nodes on key's
  * path and the seqcount of every destination it looks at, longest first,
@@ -119,9 +121,9 @@ fill_first_candidate_rcu(struct entity *e, const struct prefix *key, unsigned ma
  * failure).  After LOOKUP_VALIDATE_TRIES changed paths in a row the last
  * answer stands, so a lookup never waits for writers.
  */
-static int
-fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
-		       RTM_VIEW_SET views, PRTM_DEST_INFO info)
+static __attribute__((noinline)) int
+fill_most_specific_walk_rcu(struct entity *e, const struct prefix *key, unsigned maxlen,
+			    ULONG proto, RTM_VIEW_SET views, PRTM_DEST_INFO info)
 {
 	struct {
 		struct dest *d;
@@ -129,10 +131,7 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 	} seen[TRIE_MAX_DEPTH];
 
 	struct table *t = e->table;
-	int rc = fill_first_candidate_rcu(e, key, maxlen, proto, views, info);
 
-	if (rc != LOOKUP_UNDECIDED)
-		return rc;
 	for (unsigned tries = 1;; tries++) {
 		struct trie_cursor cur;
 		struct dest *d, *chosen = NULL;
@@ -167,6 +166,21 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 	}
 }
 
+/*
+ * Fill info from the longest destination covering key, shorter than maxlen
+ * bits, that qualifies.  Call inside rcu_lock().
+ */
+static int
+fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
+		       RTM_VIEW_SET views, PRTM_DEST_INFO info)
+{
+	int rc = fill_first_candidate_rcu(e, key, maxlen, proto, views, info);
+
+	if (rc != LOOKUP_UNDECIDED)
+		return rc;
+	return fill_most_specific_walk_rcu(e, key, maxlen, proto, views, info);
+}
+
 /* Resolve the caller and convert a lookup address.  Inside rcu_lock(). */
 static int
 lookup_begin_rcu(RTM_ENTITY_HANDLE reg, PRTM_NET_ADDRESS addr, RTM_VIEW_SET in_views,
@@ -197,6 +211,8 @@ RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS Des
 	if (!rc) {
 		struct dest *d = trie_lookup_exact_rcu(&e->table->trie, &key);
 
+		if (d)
+			dest_prefetch_lookup(d);
 		rc = d ? fill_if_qualifies_rcu(e, d, ProtocolId, views, DestInfo) : -ENOENT;
 	}
 	rcu_unlock();

@@ -104,6 +104,7 @@ RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 			rc = -ENOENT;
 			goto out;
 		}
+		dest_prefetch_lookup(d);
 		rc = fwd_fill_rcu(d, v, FwdInfo);
 		if (rc != -ENOENT)
 			goto out;
