@@ -56,9 +56,54 @@ void (*rtm_test_lookup_after_walk)(void);
 /* Bound on the retries of one lookup whose path keeps changing under it. */
 #define LOOKUP_VALIDATE_TRIES 64
 
+/* fill_first_candidate_rcu() could not decide: take the general way. */
+#define LOOKUP_UNDECIDED 1
+
+/*
+ * The common lookup, whose first candidate decides: the longest
+ * destination covering key (trie_longest_first_rcu), if shorter than maxlen
+ * bits, qualifies, or none covers key.  Fills info and returns 0, or
+ * returns -ENOENT, if neither trie part walked changed from before the walk
+ * to after the destination's snapshot: then at the instant of the snapshot
+ * the destination was the longest on key's path and held the snapshot's
+ * state (one destination needs no second read of its seqcount; the
+ * snapshot is consistent by itself).  Returns LOOKUP_UNDECIDED, having
+ * filled and referenced nothing, when the candidate is too long, does not
+ * qualify, or anything changed: the caller takes the general way.  Inside
+ * rcu_lock().
+ */
+static int
+fill_first_candidate_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
+			 RTM_VIEW_SET views, PRTM_DEST_INFO info)
+{
+	struct trie *t = &e->table->trie;
+	struct trie_first first;
+	struct dest_snapshot snap;
+	struct dest *d;
+
+	if (!trie_longest_first_rcu(t, key, &first, &d))
+		return LOOKUP_UNDECIDED;
+	LOOKUP_AFTER_WALK();
+	if (d) {
+		dest_prefetch_lookup(d);
+		if (d->key.len >= maxlen)
+			return LOOKUP_UNDECIDED;
+		dest_snapshot_rcu(d, &snap);
+		if (!dest_snapshot_qualifies(&snap, views))
+			return LOOKUP_UNDECIDED;
+	}
+	if (!trie_first_unchanged_rcu(t, key, &first))
+		return LOOKUP_UNDECIDED;
+	if (!d)
+		return -ENOENT;
+	return dest_fill_info_rcu(d, &snap, e, proto, views, info) == 0 ? 0 : LOOKUP_UNDECIDED;
+}
+
 /*
  * Fill info from the longest destination covering key, shorter than maxlen
- * bits, that qualifies.  Call inside rcu_lock().
+ * bits, that qualifies, the general way (fill_most_specific_rcu() below
+ * first tries the first candidate).  Call inside rcu_lock().  Not inlined:
+ * its frame (seen[]) is big, and the common lookup never needs it.
  *
  * Linearizable as a clean double collect: the walk notes the nodes on key's
  * path and the seqcount of every destination it looks at, longest first,
@@ -76,9 +121,9 @@ void (*rtm_test_lookup_after_walk)(void);
  * failure).  After LOOKUP_VALIDATE_TRIES changed paths in a row the last
  * answer stands, so a lookup never waits for writers.
  */
-static int
-fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
-		       RTM_VIEW_SET views, PRTM_DEST_INFO info)
+static __attribute__((noinline)) int
+fill_most_specific_walk_rcu(struct entity *e, const struct prefix *key, unsigned maxlen,
+			    ULONG proto, RTM_VIEW_SET views, PRTM_DEST_INFO info)
 {
 	struct {
 		struct dest *d;
@@ -121,6 +166,21 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 	}
 }
 
+/*
+ * Fill info from the longest destination covering key, shorter than maxlen
+ * bits, that qualifies.  Call inside rcu_lock().
+ */
+static int
+fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
+		       RTM_VIEW_SET views, PRTM_DEST_INFO info)
+{
+	int rc = fill_first_candidate_rcu(e, key, maxlen, proto, views, info);
+
+	if (rc != LOOKUP_UNDECIDED)
+		return rc;
+	return fill_most_specific_walk_rcu(e, key, maxlen, proto, views, info);
+}
+
 /* Resolve the caller and convert a lookup address.  Inside rcu_lock(). */
 static int
 lookup_begin_rcu(RTM_ENTITY_HANDLE reg, PRTM_NET_ADDRESS addr, RTM_VIEW_SET in_views,
@@ -151,6 +211,8 @@ RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS Des
 	if (!rc) {
 		struct dest *d = trie_lookup_exact_rcu(&e->table->trie, &key);
 
+		if (d)
+			dest_prefetch_lookup(d);
 		rc = d ? fill_if_qualifies_rcu(e, d, ProtocolId, views, DestInfo) : -ENOENT;
 	}
 	rcu_unlock();

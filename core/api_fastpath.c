@@ -1,7 +1,8 @@
 /*
  * RtmxLookupRoute: the forwarding lookup (rtm/rtmx.h).
  *
- * A pure RCU reader: it walks the trie, takes the candidate destination's
+ * A pure RCU reader: it walks the trie (once, without a cursor, when the
+ * longest destination covering the address has a route in the view), takes the candidate destination's
  * route set under its seqcount (dest_snapshot_rcu), and copies the best
  * route's version and its next hops' immutable address and interface index.
  * No handle is referenced and nothing shared is written.
@@ -73,6 +74,7 @@ RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 		RTM_VIEW_SET TargetView, PRTMX_FWD_INFO FwdInfo)
 {
 	struct trie_cursor cur;
+	struct trie_first first;
 	struct dest *d;
 	struct entity *e;
 	struct prefix key;
@@ -95,6 +97,18 @@ RtmxLookupRoute(RTM_ENTITY_HANDLE RtmRegHandle, const RTM_NET_ADDRESS *Address,
 	rc = prefix_from_net(&key, Address, e->table->width);
 	if (rc)
 		goto out;
+	/* Usually the longest destination covering the key has a route in v:
+	 * one walk without a cursor.  Else (or on a tombstone) the cursor. */
+	if (trie_longest_first_rcu(&e->table->trie, &key, &first, &d)) {
+		if (!d) {
+			rc = -ENOENT;
+			goto out;
+		}
+		dest_prefetch_lookup(d);
+		rc = fwd_fill_rcu(d, v, FwdInfo);
+		if (rc != -ENOENT)
+			goto out;
+	}
 	rc = -ENOENT;
 	trie_longest_begin_rcu(&e->table->trie, &key, &cur);
 	while (rc == -ENOENT && (d = trie_longest_next_rcu(&cur)))

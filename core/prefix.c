@@ -29,14 +29,22 @@ store_be64(UCHAR *b, uint64_t v)
 int
 prefix_from_net(struct prefix *p, const RTM_NET_ADDRESS *a, uint32_t width)
 {
-	UCHAR bytes[16] = {0};
-
 	if (a->NumBits > width)
 		return -EINVAL;
 	/* Only the family's bytes: the rest of AddrBits may hold anything. */
-	memcpy(bytes, a->AddrBits, width <= 32 ? 4 : 16);
-	p->k[0] = load_be64(bytes);
-	p->k[1] = load_be64(bytes + 8);
+	if (width <= 32) {
+		uint32_t v;
+
+		memcpy(&v, a->AddrBits, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		v = __builtin_bswap32(v);
+#endif
+		p->k[0] = (uint64_t)v << 32;
+		p->k[1] = 0;
+	} else {
+		p->k[0] = load_be64(a->AddrBits);
+		p->k[1] = load_be64(a->AddrBits + 8);
+	}
 	p->len = a->NumBits;
 	prefix_mask(p);
 	return 0;

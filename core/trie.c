@@ -652,6 +652,74 @@ trie_longest_next_rcu(struct trie_cursor *cur)
 }
 
 /*
+ * The longest destination covering key in the tree from n (at `level`):
+ * 1 with it in *d, 0 if the tree holds none, -1 if its slot is a tombstone.
+ */
+static inline __attribute__((always_inline)) int
+tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, struct dest **d)
+{
+	struct trie_node *best = NULL;
+	uint64_t best_m[2] = {0, 0};
+	unsigned i;
+
+	for (unsigned pos = level * TRIE_STRIDE; n && pos < key->len; pos += TRIE_STRIDE) {
+		unsigned c = key_chunk(key, pos), rem = key->len - pos;
+		uint64_t m[2];
+
+		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
+		m[0] &= n->pfx[0];
+		m[1] &= n->pfx[1];
+		if (m[0] | m[1]) { /* deeper nodes hold longer prefixes */
+			best = n;
+			best_m[0] = m[0];
+			best_m[1] = m[1];
+		}
+		if (rem <= TRIE_STRIDE || !ext_test(n, c))
+			break;
+		n = ld_acquire(child_slot(n, c));
+	}
+	if (!best)
+		return 0;
+	/* A higher pfx bit is a longer prefix. */
+	i = best_m[1] ? 127 - (unsigned)__builtin_clzll(best_m[1])
+		      : 63 - (unsigned)__builtin_clzll(best_m[0]);
+	*d = ld_acquire(dest_slot(best, i));
+	return *d ? 1 : -1;
+}
+
+bool
+trie_longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f,
+		       struct dest **d)
+{
+	int found = 0;
+
+	*d = NULL;
+	f->short_walked = false;
+	if (key->len > TRIE_DIRECT_BITS) {
+		/* Pairs with the release in trie_part_unlock(); odd: changing. */
+		f->long_seq = ld_acquire(&trie_part_of(t, key)->seq.seq);
+		found = tree_longest_rcu(ld_acquire(&t->direct[direct_index(key)]), key,
+					 TRIE_DIRECT_LEVELS, d);
+	}
+	if (found == 0) {
+		f->short_walked = true;
+		f->short_seq = ld_acquire(&t->part[TRIE_SHORT_PART].seq.seq);
+		found = tree_longest_rcu(ld_acquire(&t->root), key, 0, d);
+		if (found == 0)
+			*d = ld_acquire(&t->dflt);
+	}
+	return found >= 0;
+}
+
+bool
+trie_first_unchanged_rcu(struct trie *t, const struct prefix *key, const struct trie_first *f)
+{
+	if (key->len > TRIE_DIRECT_BITS && !part_unchanged_rcu(trie_part_of(t, key), f->long_seq))
+		return false;
+	return !f->short_walked || part_unchanged_rcu(&t->part[TRIE_SHORT_PART], f->short_seq);
+}
+
+/*
  * Visit n's entries in enumeration order from chunk `from` on: for each chunk
  * c, the destinations whose prefix (padded with zeros) starts with c,
  * shortest first, then child c.  Returns the first destination accepted by

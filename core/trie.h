@@ -248,6 +248,33 @@ bool trie_cursor_path_unchanged_rcu(struct trie *t, const struct prefix *key,
 				    const struct trie_cursor *cur);
 
 /*
+ * The single-candidate lookup: most lookups stop at the longest destination
+ * covering key, so this finds it in one walk per part (key's direct slot's
+ * subtree, then, only if that holds none, the short trie and dflt) that
+ * computes each node's covering pfx bits on the way down and keeps no
+ * cursor.  f gets the seqcount of each part walked, read before its walk,
+ * for trie_first_unchanged_rcu().  *d is NULL when no destination covers
+ * key.  Returns false when it cannot tell (the longest covering pfx bit
+ * holds a tombstone): use the cursor.  Inside rcu_lock().
+ */
+struct trie_first {
+	uint32_t long_seq;  /* key's direct part's seq before its walk (key > /18) */
+	uint32_t short_seq; /* the short part's seq before its walk, if walked */
+	bool short_walked;
+};
+
+bool trie_longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f,
+			    struct dest **d);
+
+/*
+ * Did no part walked by trie_longest_first_rcu() change since (each seq
+ * even and the same)?  Then the destination it found was the longest
+ * covering key at every instant in between, and "none" was true throughout.
+ */
+bool trie_first_unchanged_rcu(struct trie *t, const struct prefix *key,
+			      const struct trie_first *f);
+
+/*
  * The first destination, in enumeration order (prefix_cmp), that is >= key
  * (strict = false) or > key (strict = true).  key == NULL means from the start.
  */

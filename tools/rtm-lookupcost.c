@@ -9,6 +9,7 @@
  *   hot      RtmGetMostSpecificDestination + RtmReleaseDestInfo of one address
  *   inside   the same for addresses inside random table prefixes
  *   uniform  the same for uniformly drawn addresses
+ *   exact    RtmGetExactMatchDestination + RtmReleaseDestInfo of table prefixes
  *   fwd-hot, fwd-inside   RtmxLookupRoute of the same addresses
  *
  * Under callgrind each phase is dumped on its own (CALLGRIND_DUMP_STATS_AT,
@@ -76,10 +77,12 @@ addr_in(RTM_NET_ADDRESS *q, const RTM_NET_ADDRESS *p)
 		q->AddrBits[i] = (BYTE)(a >> (24 - 8 * i));
 }
 
-/* One phase: ops lookups over qs (nq addresses), fast path or not. */
+enum lookup_kind { MOST_SPECIFIC, EXACT, FORWARD };
+
+/* One phase: ops lookups of one kind over qs (nq addresses). */
 static unsigned long
-phase(const char *name, RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, unsigned nq, bool fwd,
-      unsigned long ops)
+phase(const char *name, RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, unsigned nq,
+      enum lookup_kind kind, unsigned long ops)
 {
 	RTM_DEST_INFO *di = malloc(RTM_SIZE_OF_DEST_INFO(1));
 	unsigned long errors = 0;
@@ -95,11 +98,13 @@ phase(const char *name, RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, unsigned
 		RTMX_FWD_INFO fi;
 		DWORD rc;
 
-		if (fwd) {
+		if (kind == FORWARD) {
 			rc = RtmxLookupRoute(h, a, RTM_VIEW_MASK_UCAST, &fi);
 		} else {
-			rc = RtmGetMostSpecificDestination(h, a, RTM_BEST_PROTOCOL,
-							   RTM_VIEW_MASK_UCAST, di);
+			rc = kind == EXACT ? RtmGetExactMatchDestination(h, a, RTM_BEST_PROTOCOL,
+									 RTM_VIEW_MASK_UCAST, di)
+					   : RtmGetMostSpecificDestination(h, a, RTM_BEST_PROTOCOL,
+									   RTM_VIEW_MASK_UCAST, di);
 			if (rc == NO_ERROR)
 				rc = RtmReleaseDestInfo(h, di);
 		}
@@ -115,7 +120,7 @@ phase(const char *name, RTM_ENTITY_HANDLE h, const RTM_NET_ADDRESS *qs, unsigned
 
 struct phases {
 	RTM_ENTITY_HANDLE h;
-	const RTM_NET_ADDRESS *hot, *in, *uni;
+	const RTM_NET_ADDRESS *hot, *in, *uni, *pfx;
 	unsigned long ops, errors;
 };
 
@@ -124,11 +129,12 @@ run_phases(void *arg)
 {
 	struct phases *p = arg;
 
-	p->errors += phase("hot", p->h, p->hot, 1, false, p->ops);
-	p->errors += phase("inside", p->h, p->in, NADDR, false, p->ops);
-	p->errors += phase("uniform", p->h, p->uni, NADDR, false, p->ops);
-	p->errors += phase("fwd-hot", p->h, p->hot, 1, true, p->ops);
-	p->errors += phase("fwd-inside", p->h, p->in, NADDR, true, p->ops);
+	p->errors += phase("hot", p->h, p->hot, 1, MOST_SPECIFIC, p->ops);
+	p->errors += phase("inside", p->h, p->in, NADDR, MOST_SPECIFIC, p->ops);
+	p->errors += phase("uniform", p->h, p->uni, NADDR, MOST_SPECIFIC, p->ops);
+	p->errors += phase("exact", p->h, p->pfx, NADDR, EXACT, p->ops);
+	p->errors += phase("fwd-hot", p->h, p->hot, 1, FORWARD, p->ops);
+	p->errors += phase("fwd-inside", p->h, p->in, NADDR, FORWARD, p->ops);
 	return NULL;
 }
 
@@ -136,7 +142,7 @@ int
 main(int argc, char **argv)
 {
 	struct costenv env = {.tool = "rtm-lookupcost", .limit = 100000, .ops = 20000};
-	static RTM_NET_ADDRESS hot[1], in[NADDR], uni[NADDR];
+	static RTM_NET_ADDRESS hot[1], in[NADDR], uni[NADDR], exact[NADDR];
 	const RTM_NET_ADDRESS *pfx;
 	unsigned long errors;
 	size_t limit;
@@ -154,8 +160,10 @@ main(int argc, char **argv)
 		uni[i] = (RTM_NET_ADDRESS){.AddressFamily = AF_INET, .NumBits = 32};
 		memcpy(uni[i].AddrBits, &(uint32_t){(uint32_t)rng_next()}, 4);
 	}
+	for (unsigned i = 0; i < NADDR; i++)
+		exact[i] = pfx[rng_next() % limit];
 	printf("%zu prefixes, %lu operations per phase\n", limit, env.ops);
-	struct phases p = {env.h, hot, in, uni, env.ops, 0};
+	struct phases p = {env.h, hot, in, uni, exact, env.ops, 0};
 	pthread_t reader;
 
 	/* A reader thread of its own, as a client's would be: the loading

@@ -1,17 +1,23 @@
 /*
  * test_path_change.c - a most-specific lookup must notice a destination
  * inserted on its path after its walk down the trie (api_dest.c's double
- * collect), deterministically.
+ * collect), deterministically, in each trie part it may have walked.
  *
  * Built against a copy of the core with RTM_TEST_HOOKS, whose lookup calls
  * rtm_test_lookup_after_walk() between its walk down the trie and its reads
- * of the destinations found.  There, once, another thread
- *   A. adds a route at 10.1.1.0/24 (a new destination on the lookup's path),
- *   B. then gives 10.1.0.0/16 a better route (a second entity's).
- * The lookup of 10.1.1.1 then reads the /16 as B left it.  Answering "the /16,
- * with B's route" would combine "no /24" (before A) with a /16 state after B,
- * which came after A: never true at any one instant.  The linearizable
- * answers are the /24, or the /16 with its first route (before A).
+ * of the destinations found.  There, once per scenario, another thread
+ *   A. adds a route at a longer prefix (a new destination on the lookup's
+ *      path),
+ *   B. then gives the shorter covering prefix a better route (a second
+ *      entity's).
+ * The lookup then reads the shorter prefix as B left it.  Answering "the
+ * shorter prefix, with B's route" would combine "no longer prefix" (before A)
+ * with a state after B, which came after A: never true at any one instant.
+ * The linearizable answers are the longer prefix, or the shorter one with its
+ * first route (before A).  The scenarios put the two prefixes in different
+ * trie parts (trie.h): the short trie then a direct slot's subtree (the
+ * walk of the second part changes), both in the short trie, the default
+ * route then the short trie, and both in one direct slot's subtree.
  */
 #define _GNU_SOURCE 1
 
@@ -27,7 +33,7 @@ extern void (*rtm_test_lookup_after_walk)(void);
 
 static RTM_ENTITY_HANDLE ent_a, ent_b;
 static RTM_NEXTHOP_HANDLE nh_a, nh_b;
-static RTM_ROUTE_HANDLE route_b; /* B's route at the /16 */
+static RTM_ROUTE_HANDLE route_b; /* B's route at the shorter prefix */
 static int failures;
 
 #define EXPECT(cond)                                                                           \
@@ -93,13 +99,23 @@ add(RTM_ENTITY_HANDLE h, RTM_NEXTHOP_HANDLE nh, RTM_NET_ADDRESS p, ULONG pref)
 	return rh;
 }
 
+/* One scenario: the lookup of `query`, covered by `shorter` (its first route
+ * added before), while A adds `longer` and B improves `shorter`. */
+struct scenario {
+	const char *name;
+	RTM_NET_ADDRESS query, shorter, longer;
+};
+
+static const struct scenario *current;
+static RTM_ROUTE_HANDLE route_longer;
+
 /* Another thread's writes A then B (the lookup's thread is inside its read section). */
 static void *
 writer(void *arg)
 {
 	(void)arg;
-	add(ent_a, nh_a, ipv4(10, 1, 1, 0, 24), 10);     /* A */
-	route_b = add(ent_b, nh_b, ipv4(10, 1, 0, 0, 16), 1); /* B: preferred */
+	route_longer = add(ent_a, nh_a, current->longer, 10);  /* A */
+	route_b = add(ent_b, nh_b, current->shorter, 1); /* B: preferred */
 	return NULL;
 }
 
@@ -116,23 +132,20 @@ after_walk(void)
 		abort();
 }
 
-int
-main(void)
+static void
+run(const struct scenario *sc)
 {
-	RTM_NET_ADDRESS q = ipv4(10, 1, 1, 1, 32);
 	union {
 		RTM_DEST_INFO di;
 		char bytes[RTM_SIZE_OF_DEST_INFO(1)];
 	} d;
-	RTM_ROUTE_HANDLE route_a;
+	RTM_NET_ADDRESS q = sc->query;
+	RTM_ROUTE_HANDLE route_a = add(ent_a, nh_a, sc->shorter, 10);
 	DWORD rc;
 
-	ent_a = reg(PROTO_IP_RIP, &nh_a);
-	ent_b = reg(PROTO_IP_OSPF, &nh_b);
-	route_a = add(ent_a, nh_a, ipv4(10, 1, 0, 0, 16), 10);
-	if (failures)
-		return 1;
-
+	current = sc;
+	hook_calls = 0;
+	route_b = route_longer = NULL;
 	rtm_test_lookup_after_walk = after_walk;
 	rc = RtmGetMostSpecificDestination(ent_a, &q, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, &d.di);
 	rtm_test_lookup_after_walk = NULL;
@@ -141,16 +154,42 @@ main(void)
 	if (rc == NO_ERROR) {
 		unsigned len = d.di.DestAddress.NumBits;
 
-		printf("answer: the /%u%s, after %d walk(s)\n", len,
+		printf("%s: the /%u%s, after %d walk(s)\n", sc->name, len,
 		       d.di.ViewInfo[0].Route == route_a   ? " with its first route"
 		       : d.di.ViewInfo[0].Route == route_b ? " with B's route"
 							   : "",
 		       hook_calls);
-		EXPECT(len == 24 || (len == 16 && d.di.ViewInfo[0].Route == route_a));
+		EXPECT(len == sc->longer.NumBits ||
+		       (len == sc->shorter.NumBits && d.di.ViewInfo[0].Route == route_a));
 		EXPECT(RtmReleaseDestInfo(ent_a, &d.di) == NO_ERROR);
 	}
 	EXPECT(RtmReleaseRoutes(ent_a, 1, &route_a) == NO_ERROR);
-	EXPECT(RtmReleaseRoutes(ent_b, 1, &route_b) == NO_ERROR);
+	EXPECT(route_b && RtmReleaseRoutes(ent_b, 1, &route_b) == NO_ERROR);
+	EXPECT(route_longer && RtmReleaseRoutes(ent_a, 1, &route_longer) == NO_ERROR);
+}
+
+int
+main(void)
+{
+	/* Each in an address range of its own; the default route's last, as it
+	 * covers every other query too (it is shorter than all of them). */
+	const struct scenario scenarios[] = {
+		{"short then direct", ipv4(10, 1, 1, 1, 32), ipv4(10, 1, 0, 0, 16),
+		 ipv4(10, 1, 1, 0, 24)},
+		{"short then short", ipv4(20, 1, 1, 1, 32), ipv4(20, 0, 0, 0, 8),
+		 ipv4(20, 1, 0, 0, 16)},
+		{"direct then direct", ipv4(40, 1, 1, 1, 32), ipv4(40, 1, 1, 0, 24),
+		 ipv4(40, 1, 1, 0, 28)},
+		{"default then short", ipv4(30, 1, 1, 1, 32), ipv4(0, 0, 0, 0, 0),
+		 ipv4(30, 0, 0, 0, 8)},
+	};
+
+	ent_a = reg(PROTO_IP_RIP, &nh_a);
+	ent_b = reg(PROTO_IP_OSPF, &nh_b);
+	if (failures)
+		return 1;
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		run(&scenarios[i]);
 	EXPECT(RtmDeregisterEntity(ent_a) == NO_ERROR);
 	EXPECT(RtmDeregisterEntity(ent_b) == NO_ERROR);
 	if (failures) {
