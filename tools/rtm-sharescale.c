@@ -7,7 +7,9 @@
  *   1w          one writer adds them all (entity A, next hop of A);
  *   2w-shared   two writers add disjoint halves, both as A via A's next hop
  *               (rtm-bench's load: BGP peers sharing few next hops);
- *   2w-own      the same halves, each writer its own entity and next hop.
+ *   2w-own      the same halves, each writer its own entity and next hop;
+ *   2w-2tables  the same, the second entity in RTM instance 1: the writers
+ *               share no table either, only process-wide state.
  * Each load starts on an empty table (the entities are deregistered, which
  * deletes their routes, between loads) and the three run interleaved, -r
  * rounds.  Printed: routes/s of each, and 2w/1w per round, with medians.
@@ -21,6 +23,16 @@
  *   2t-destAB   two threads, a (owner A) and b (owner B): nothing shared
  *               but the table.
  * Printed: lookups/s in total, and each 2t case over 1t of the same round.
+ *
+ * Besides the wall-clock rate (all operations over the slowest thread's
+ * time), each case reports operations per CPU second of its own threads: a
+ * cache line or lock that two threads fight over makes each operation cost
+ * more CPU while both run, even when the machine is too busy for the wall
+ * rate to say anything; and the CPU the process's other threads (call_rcu,
+ * the worker) spent meanwhile, per CPU second of the case's threads.  A
+ * control with no librtm in it (mem-1t, mem-2t: random updates of a private
+ * MEM_MIB array per thread; its "others" includes setting the arrays up)
+ * shows what the machine's shared caches and memory alone cost two threads.
  *
  *   rtm-sharescale [-n PREFIXES] [-r ROUNDS] [-t SECONDS_PER_LOOKUP_CASE]
  */
@@ -68,31 +80,32 @@ struct job {
 	int failed;
 };
 
+/* Seconds on clock c: CLOCK_MONOTONIC, or the thread's or process's CPU time. */
 static double
-now(void)
+seconds_on(clockid_t c)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double
+now(void)
+{
+	return seconds_on(CLOCK_MONOTONIC);
 }
 
 static double
 thread_cpu(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return seconds_on(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static double
 process_cpu(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return seconds_on(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static int
@@ -152,14 +165,15 @@ load_thread(void *arg)
 	return NULL;
 }
 
-static void *
-lookup_thread(void *arg)
+#define BATCH 4096
+
+/*
+ * Once all jobs are ready, call batch(j, state) (BATCH operations) until
+ * j->seconds have passed; record the time, the thread's CPU and the count.
+ */
+static void
+timed_batches(struct job *j, void (*batch)(struct job *j, void *state), void *state)
 {
-	struct job *j = arg;
-	union {
-		RTM_DEST_INFO di;
-		char bytes[RTM_SIZE_OF_DEST_INFO(RTM_MAX_VIEWS)];
-	} b;
 	double t0, t, c0;
 	uint64_t n = 0;
 
@@ -167,19 +181,38 @@ lookup_thread(void *arg)
 	t0 = now();
 	c0 = thread_cpu();
 	do {
-		for (int k = 0; k < 4096; k++) {
-			if (RtmGetMostSpecificDestination(j->as->h, (PRTM_NET_ADDRESS)j->query,
-							  RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST,
-							  &b.di) != NO_ERROR ||
-			    RtmReleaseDestInfo(j->as->h, &b.di) != NO_ERROR)
-				j->failed++;
-		}
-		n += 4096;
+		batch(j, state);
+		n += BATCH;
 		t = now() - t0;
 	} while (t < j->seconds);
 	j->elapsed = t;
 	j->cpu = thread_cpu() - c0;
 	j->done = n;
+}
+
+static void
+lookup_batch(struct job *j, void *state)
+{
+	RTM_DEST_INFO *di = state;
+
+	for (int k = 0; k < BATCH; k++) {
+		if (RtmGetMostSpecificDestination(j->as->h, (PRTM_NET_ADDRESS)j->query,
+						  RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST,
+						  di) != NO_ERROR ||
+		    RtmReleaseDestInfo(j->as->h, di) != NO_ERROR)
+			j->failed++;
+	}
+}
+
+static void *
+lookup_thread(void *arg)
+{
+	union {
+		RTM_DEST_INFO di;
+		char bytes[RTM_SIZE_OF_DEST_INFO(RTM_MAX_VIEWS)];
+	} b;
+
+	timed_batches(arg, lookup_batch, &b.di);
 	return NULL;
 }
 
@@ -248,36 +281,40 @@ struct series {
  * The control: what two threads that share nothing get from this machine's
  * caches and memory, each updating random words of its own MEM_MIB array.
  */
+struct mem_state {
+	uint64_t *a;
+	size_t words; /* a power of two */
+	uint64_t x;   /* xorshift state */
+};
+
+static void
+mem_batch(struct job *j, void *state)
+{
+	struct mem_state *m = state;
+
+	(void)j;
+	for (int k = 0; k < BATCH; k++) {
+		m->x ^= m->x << 13, m->x ^= m->x >> 7, m->x ^= m->x << 17;
+		m->a[m->x & (m->words - 1)] += m->x;
+	}
+}
+
 static void *
 mem_thread(void *arg)
 {
 	struct job *j = arg;
-	size_t words = (size_t)MEM_MIB << 17;
-	uint64_t *a = calloc(words, sizeof(*a)), x = (uintptr_t)arg | 1, n = 0;
-	double t0, t, c0;
+	struct mem_state m = {.words = (size_t)MEM_MIB << 17, .x = 0x9E3779B97F4A7C15ull};
 
-	if (!a) {
+	m.a = calloc(m.words, sizeof(*m.a));
+	if (!m.a) {
 		j->failed = 1;
 		pthread_barrier_wait(j->start);
 		return NULL;
 	}
-	for (size_t i = 0; i < words; i++)
-		a[i] = i;
-	pthread_barrier_wait(j->start);
-	t0 = now();
-	c0 = thread_cpu();
-	do {
-		for (int k = 0; k < 4096; k++) {
-			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			a[(x ^ a[x & (words - 1)]) & (words - 1)] += x;
-		}
-		n += 4096;
-		t = now() - t0;
-	} while (t < j->seconds);
-	j->elapsed = t;
-	j->cpu = thread_cpu() - c0;
-	j->done = n;
-	free(a);
+	for (size_t i = 0; i < m.words; i++)
+		m.a[i] = i;
+	timed_batches(j, mem_batch, &m);
+	free(m.a);
 	return NULL;
 }
 

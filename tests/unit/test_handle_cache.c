@@ -5,30 +5,20 @@
  * of taking a fresh batch each; and a thread that frees more than it
  * allocates (as the call_rcu thread does) hands its surplus on to others.
  *
- * Links rtm_static through rtm::internal (handle_* are not exported by librtm).
+ * Links rtm_static through rtm::internal (handle_* are not exported by librtm),
+ * and the check harness on its own (rtm_testlib would bring the shared librtm).
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "handle.h"
 #include "rcu.h"
 
 #define THREADS 300u
 #define MANY 5000u /* far more than one thread's cache holds */
-
-static unsigned failures;
-
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			failures++;                                                        \
-			fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-		}                                                                          \
-	} while (0)
 
 static int object;
 
@@ -71,18 +61,16 @@ recycler_thread(void *arg)
 	return NULL;
 }
 
-int
-main(void)
+TEST(exited_threads_give_their_cached_slots_back)
 {
 	uint32_t first = 0, highest = 0, index;
 	pthread_t t;
 
 	/* Threads one after another: each may take a batch, must give it back. */
 	for (unsigned i = 0; i < THREADS; i++) {
-		if (pthread_create(&t, NULL, one_handle_thread, &index) != 0 ||
-		    pthread_join(t, NULL) != 0)
-			return fprintf(stderr, "pthread failed\n"), 1;
-		CHECK(index != UINT32_MAX, "handle_alloc failed in thread %u", i);
+		REQUIRE(pthread_create(&t, NULL, one_handle_thread, &index) == 0);
+		REQUIRE(pthread_join(t, NULL) == 0);
+		REQUIRE(index != UINT32_MAX);
 		if (i == 0)
 			first = index;
 		if (index > highest)
@@ -90,31 +78,40 @@ main(void)
 	}
 	/* With the caches lost at exit, thread i would get a slot of the
 	 * i-th batch; given back, every thread finds the first batch's slots. */
-	CHECK(highest - first < 1024, "%u threads used slots %u..%u: exited threads' caches "
-	      "were not given back", THREADS, first, highest);
+	if (highest - first >= 1024)
+		check_fail(__FILE__, __LINE__, "%u threads used slots %u..%u: exited threads' "
+			   "caches were not given back", THREADS, first, highest);
+}
 
-	/* A freeing thread's surplus reaches the free list for others. */
+TEST(a_freeing_threads_surplus_is_reused)
+{
+	uint32_t highest = 0;
+	pthread_t t;
+
 	rcu_thread_enter();
-	highest = 0;
 	for (unsigned i = 0; i < MANY; i++) {
-		CHECK(handle_alloc(HT_ENUM, &object, 1, &many[i]) == 0, "alloc %u failed", i);
+		REQUIRE(handle_alloc(HT_ENUM, &object, 1, &many[i]) == 0);
 		if (index_of(many[i]) > highest)
 			highest = index_of(many[i]);
 	}
-	if (pthread_create(&t, NULL, recycler_thread, NULL) != 0 || pthread_join(t, NULL) != 0)
-		return fprintf(stderr, "pthread failed\n"), 1;
+	REQUIRE(pthread_create(&t, NULL, recycler_thread, NULL) == 0);
+	REQUIRE(pthread_join(t, NULL) == 0);
 	for (unsigned i = 0; i < MANY; i++) {
 		rtm_handle h;
 
-		CHECK(handle_alloc(HT_ENUM, &object, 1, &h) == 0, "realloc %u failed", i);
-		CHECK(index_of(h) <= highest + 256, "realloc %u took a fresh slot %u (highest %u): "
-		      "recycled slots were not reused", i, index_of(h), highest);
-		CHECK(handle_get(h, HT_ENUM) == &object, "new handle %u not live", i);
-		CHECK(handle_get(many[i], HT_ENUM) == NULL, "stale handle %u still live", i);
+		REQUIRE(handle_alloc(HT_ENUM, &object, 1, &h) == 0);
+		/* Fresh slots would lie beyond, by thousands; one cache's
+		 * worth of slack (CACHE_MAX). */
+		if (index_of(h) > highest + 256)
+			check_fail(__FILE__, __LINE__, "realloc %u took a fresh slot %u (highest %u): "
+				   "recycled slots were not reused", i, index_of(h), highest);
+		CHECK_EQ_PTR(handle_get(h, HT_ENUM), &object);
+		CHECK_EQ_PTR(handle_get(many[i], HT_ENUM), NULL);
 	}
-	if (failures)
-		fprintf(stderr, "test_handle_cache: %u failures\n", failures);
-	else
-		printf("test_handle_cache: ok\n");
-	return failures ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	return check_main(argc, argv);
 }
