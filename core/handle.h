@@ -151,7 +151,11 @@ void handle_kill_put(rtm_handle h);
 /* Reference count, exact once killed, approximate while live (debugging). */
 uint32_t handle_refs(rtm_handle h);
 
-/* The calling thread is exiting: hand its ledger's references back. */
+/*
+ * The calling thread is exiting: hand its ledger's references back, and its
+ * cached free slot indices (a thread keeps up to a few hundred) to the
+ * shared free list, so that threads coming and going do not use up slots.
+ */
 void handle_thread_exit(void);
 
 /*
