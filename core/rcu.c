@@ -21,7 +21,8 @@
  * What is never run here: a safe point with a destination lock held
  * (rcu_thread_locks_held: a client's RtmLockRoute hold, or a reader that may
  * wait on it) does not wait for a grace period; if its batch is full it hands
- * the batch to call_rcu instead.  Threads that never entered the API (the
+ * the batch to call_rcu instead, and so does a push that takes a batch to
+ * RCU_BATCH_MAX (a thread that retires but never reaches a safe point).  Threads that never entered the API (the
  * call_rcu workers, whose callbacks may retire more) defer straight to
  * call_rcu.  A batch whose thread stops writing is not left behind: its
  * thread's exit hands it to call_rcu, rcu_drain() takes every thread's batch,
@@ -69,7 +70,6 @@
 
 #define RCU_BACKLOG_LIMIT (1L << 20)
 #define BACKLOG_FLUSH 64
-#define RCU_BATCH 4096
 #define RCU_SWEEP_MS 100
 
 struct retire_batch {
@@ -253,6 +253,12 @@ batch_push(struct rcu_head *head, rcu_free_fn fn, long n)
 	retired_mine += n;
 	if (!top) /* seq_cst with the sweeper's clearing of sweep_pending */
 		sweep_request();
+	/* A thread that retires without reaching a safe point (it only reads,
+	 * or holds a destination lock): its batch is bounded all the same. */
+	if (unlikely(retired_mine >= RCU_BATCH_MAX)) {
+		retired_mine = 0;
+		hand_to_call_rcu(batch_take(&batch_mine));
+	}
 }
 
 void

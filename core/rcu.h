@@ -107,6 +107,11 @@ rcu_deferred_begin(struct rcu_head *head)
 
 void rcu_deferred_done(void);
 
+/* A thread's retire batch is run at its safe point once it holds this many
+ * objects, and handed to call_rcu when a push takes it to RCU_BATCH_MAX. */
+#define RCU_BATCH 4096
+#define RCU_BATCH_MAX (2 * RCU_BATCH)
+
 /* A writer's safe point: run the calling thread's batch of deferred frees if
  * it is full, and wait for a grace period if the backlog is past its bound
  * (see above). */
