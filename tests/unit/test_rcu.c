@@ -162,63 +162,61 @@ TEST(idle_and_exited_threads_get_their_batches_freed)
 	idler_finish(&idle);
 }
 
+/* A thread that fills its batch and reaches a safe point, holding a
+ * destination lock (as inside an RtmLockRoute hold) or not. */
+struct filler {
+	bool hold_lock;
+	long freed_here; /* callbacks run on it by the end of the safe point */
+};
+
 static void *
-full_batch_main(void *arg)
+filler_main(void *arg)
 {
-	long *freed_here = arg;
+	struct filler *f = arg;
 
 	rcu_thread_enter();
 	atomic_store(&freed_by_retirer, 0);
+	rcu_thread_locks_held += f->hold_lock;
 	retire(RCU_BATCH + 10);
-	rcu_throttle(); /* a safe point with a full batch: runs it, here */
-	*freed_here = atomic_load(&freed_by_retirer);
+	rcu_throttle(); /* with a lock held, it must not wait for a grace period */
+	f->freed_here = atomic_load(&freed_by_retirer);
+	rcu_thread_locks_held -= f->hold_lock;
 	return NULL;
+}
+
+/* Run a filler; returns the live block count from before it. */
+static int64_t
+run_filler(struct filler *f)
+{
+	pthread_t t;
+	int64_t base;
+
+	rcu_thread_enter();
+	rcu_drain();
+	base = rtm_alloc_live_blocks();
+	if (pthread_create(&t, NULL, filler_main, f) != 0)
+		abort();
+	pthread_join(t, NULL);
+	return base;
 }
 
 TEST(full_batch_runs_on_the_retiring_thread)
 {
-	pthread_t t;
-	long freed_here = 0;
-	int64_t base;
+	struct filler f = {.hold_lock = false};
+	int64_t base = run_filler(&f);
 
-	rcu_thread_enter();
-	rcu_drain();
-	base = rtm_alloc_live_blocks();
-	REQUIRE(pthread_create(&t, NULL, full_batch_main, &freed_here) == 0);
-	pthread_join(t, NULL);
-	CHECK(freed_here >= RCU_BATCH);
+	CHECK(f.freed_here >= RCU_BATCH);
 	rcu_drain();
 	CHECK(rtm_alloc_live_blocks() == base);
 }
 
-static void *
-lock_holder_main(void *arg)
-{
-	long *freed_here = arg;
-
-	rcu_thread_enter();
-	atomic_store(&freed_by_retirer, 0);
-	rcu_thread_locks_held++; /* as inside an RtmLockRoute hold */
-	retire(RCU_BATCH + 10);
-	rcu_throttle(); /* must not wait for a grace period */
-	*freed_here = atomic_load(&freed_by_retirer);
-	rcu_thread_locks_held--;
-	return NULL;
-}
-
 TEST(lock_holder_hands_its_full_batch_on)
 {
-	pthread_t t;
-	long freed_here = -1;
-	int64_t base;
+	struct filler f = {.hold_lock = true, .freed_here = -1};
+	int64_t base = run_filler(&f);
 
-	rcu_thread_enter();
-	rcu_drain();
-	base = rtm_alloc_live_blocks();
-	REQUIRE(pthread_create(&t, NULL, lock_holder_main, &freed_here) == 0);
-	pthread_join(t, NULL);
-	CHECK(freed_here == 0);
-	CHECK(live_back_to(base, 10000));
+	CHECK(f.freed_here == 0);
+	CHECK(live_back_to(base, 10000)); /* by call_rcu, without a drain */
 }
 
 int
