@@ -84,6 +84,7 @@ static __thread long backlog_mine; /* not yet in rcu_backlog */
 static __thread struct retire_batch batch_mine;
 static __thread bool batch_linked;
 static __thread long retired_mine;
+static __thread bool batching_off; /* the thread is exiting */
 
 static pthread_key_t rcu_exit_key;
 static pthread_once_t rcu_key_once = PTHREAD_ONCE_INIT;
@@ -196,6 +197,11 @@ static void
 rcu_thread_exit(void *arg)
 {
 	(void)arg;
+	handle_thread_exit();
+	notify_thread_exit();
+	/* Last, as the two above may retire more; from here on rcu_defer goes
+	 * straight to call_rcu. */
+	batching_off = true;
 	if (batch_linked) {
 		pthread_mutex_lock(&batches_lock);
 		cds_list_del(&batch_mine.link);
@@ -204,8 +210,6 @@ rcu_thread_exit(void *arg)
 		hand_to_call_rcu(batch_take(&batch_mine));
 		retired_mine = 0;
 	}
-	handle_thread_exit();
-	notify_thread_exit();
 	fetch_add_relaxed(&rcu_backlog, backlog_mine);
 	backlog_mine = 0;
 	if (rcu_thread_registered) {
@@ -266,7 +270,7 @@ rcu_defer_n(struct rcu_head *head, rcu_free_fn fn, long n)
 {
 	backlog_add(n);
 	rcu_tsan_queued(head);
-	if (likely(rcu_thread_registered))
+	if (likely(rcu_thread_registered && !batching_off))
 		batch_push(head, fn, n);
 	else
 		urcu_memb_call_rcu(head, fn);
