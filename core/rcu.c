@@ -146,9 +146,10 @@ hand_to_call_rcu(struct rcu_head *h)
 {
 	while (h) {
 		struct rcu_head *next = next_of(h);
+		rcu_free_fn fn = h->func;
 
-		rcu_tsan_queued(h);
-		urcu_memb_call_rcu(h, h->func);
+		rcu_tsan_queued(h); /* after our last read of h */
+		urcu_memb_call_rcu(h, fn);
 		h = next;
 	}
 }
