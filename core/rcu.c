@@ -15,8 +15,9 @@
  * the writer does not migrate, costs a thread per writer and still pays the
  * queue's wake-ups; writer-side reclamation also returns the objects to the
  * allocating thread's caches (handles, slabs) and costs one grace period per
- * RCU_BATCH objects (at 150k changes/s about a hundred a second, as many as
- * the call_rcu worker took: it sleeps 10 ms after each batch).
+ * RCU_BATCH objects (at full churn speed a few hundred a second, a few more
+ * membarrier IPIs than the call_rcu worker's, which sleeps 10 ms after each
+ * batch).  Measured: tools/bench/README.md, end of "Why a reader slows down".
  *
  * What is never run here: a safe point with a destination lock held
  * (rcu_thread_locks_held: a client's RtmLockRoute hold, or a reader that may
