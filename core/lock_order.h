@@ -17,6 +17,10 @@
  *   5. entity->nh_lock        the entity's next-hop table
  *   6. nexthop->lock          per-next-hop lock word (RtmLockNextHop)
  *   7. handle free-list lock  (handle.c), a leaf
+ *   8. rcu.c's batches_lock and the worker's lock (worker.c), leaves that
+ *                             rcu_defer() may take (a thread's first retire,
+ *                             the start of a retire batch), so under any of
+ *                             the above
  *
  * Change notification: table->notify_lock, then a registration's qlock
  * (notify_dest_reserve grows every queue under both).  Neither is held while
@@ -28,7 +32,8 @@
  * - synchronize_rcu() is never called with any of these held, nor inside a
  *   read-side section (rcu_throttle() checks the per-thread count of held
  *   destination locks).
- * - Dropping a reference (handle_put) never takes a lock, so it is allowed
+ * - Dropping a reference (handle_put) takes no lock but the leaves of 8
+ *   (through rcu_defer), so it is allowed
  *   anywhere, including inside a client's RtmLockRoute hold and in call_rcu
  *   callbacks.
  * - Blocking on a destination lock happens outside any RCU read-side section,

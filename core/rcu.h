@@ -9,10 +9,16 @@
  * - rcu_lock()/rcu_unlock() bracket every lock-free read; a pointer loaded
  *   from an RCU-published field is valid only until rcu_unlock().
  * - rcu_defer(head, fn) frees memory after a grace period; it may be called
- *   from anywhere, including call_rcu callbacks and with locks held.
- * - rcu_throttle() bounds the backlog of deferred frees; it may block for a
- *   grace period, so it is called only at API entry, outside a read-side
- *   section, and it does nothing while the thread holds a destination lock.
+ *   from anywhere, including deferred callbacks and with locks held (it may
+ *   take two leaf locks: rcu.c's list of batches and the worker's lock).  On
+ *   a thread that entered the API, fn runs later on that same thread (in
+ *   rcu_throttle) or, if the thread stops writing, on a call_rcu worker:
+ *   see rcu.c.
+ * - rcu_throttle() is a writer's safe point: it runs the thread's batch of
+ *   deferred frees once it is big and bounds the backlog of deferred frees;
+ *   it may block for a grace period, so it is called only at API entry,
+ *   outside a read-side section, and it never waits while the thread holds
+ *   a destination lock.
  */
 #ifndef RTM_RCU_H
 #define RTM_RCU_H
@@ -101,10 +107,18 @@ rcu_deferred_begin(struct rcu_head *head)
 
 void rcu_deferred_done(void);
 
-/* Wait for a grace period if the backlog is past its bound (see above). */
+/* A thread's retire batch is run at its safe point once it holds this many
+ * objects, and handed to call_rcu when a push takes it to RCU_BATCH_MAX. */
+#define RCU_BATCH 4096
+#define RCU_BATCH_MAX (2 * RCU_BATCH)
+
+/* A writer's safe point: run the calling thread's batch of deferred frees if
+ * it is full, and wait for a grace period if the backlog is past its bound
+ * (see above). */
 void rcu_throttle(void);
 
-/* Wait until every deferred callback queued so far has run (tests, exit). */
+/* Wait until every deferred callback queued so far, by any thread, has run
+ * (tests, exit); other threads' batches go to call_rcu for it. */
 void rcu_drain(void);
 
 #endif

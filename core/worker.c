@@ -41,6 +41,11 @@ static uint64_t armed_count;
 static uint64_t sleeping_until;
 static struct entity *running_entity;
 static __thread bool on_worker;
+/* The one housekeeping call (worker_call_later): fn and when it is due (ms),
+ * 0 when none is pending.  Under lock; kept apart from the wheel so that
+ * worker_timers_armed() counts the clients' timers only. */
+static void (*later_fn)(void);
+static uint64_t later_due;
 
 uint64_t
 worker_now_ms(void)
@@ -182,8 +187,19 @@ worker_main(void *arg)
 			w->queued = false;
 			run_item(w);
 		}
+		if (later_due && later_due <= worker_now_ms()) {
+			void (*fn)(void) = later_fn;
+
+			later_due = 0;
+			pthread_mutex_unlock(&lock);
+			fn();
+			pthread_mutex_lock(&lock);
+		}
 		{
 			uint64_t next = wheel_next_hint();
+
+			if (later_due && later_due < next)
+				next = later_due;
 
 			if (!cds_list_empty(&queue))
 				continue;
@@ -327,6 +343,29 @@ timer_arm(struct timer *t, uint64_t ms)
 	}
 	pthread_mutex_unlock(&lock);
 	return ok;
+}
+
+bool
+worker_call_later(void (*fn)(void), uint64_t ms)
+{
+	bool running;
+
+	pthread_mutex_lock(&lock);
+	running = started;
+	if (running) {
+		uint64_t due = worker_now_ms() + ms + 1;
+
+		if (later_due && later_fn != fn)
+			abort(); /* one slot, one user (rcu.c) */
+		if (!later_due || due < later_due) {
+			later_fn = fn;
+			later_due = due;
+			if (sleeping_until && due < sleeping_until)
+				pthread_cond_signal(&wake);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return running;
 }
 
 bool

@@ -59,6 +59,15 @@ bool worker_unqueue(struct work *w);
  * worker_queue, i.e. never after worker_start(). */
 bool timer_arm(struct timer *t, uint64_t ms);
 
+/*
+ * Housekeeping, not a client timer: run fn() on the worker, with no lock
+ * held, about ms milliseconds from now (or sooner if already due sooner).
+ * One slot with one user (rcu.c's sweep of idle retire batches); it is not
+ * counted by worker_timers_armed().  Does not start the thread: false if it
+ * is not running (nothing is then scheduled).
+ */
+bool worker_call_later(void (*fn)(void), uint64_t ms);
+
 /* Disarm t; true if it was armed (then fn will not run for that arming). */
 bool timer_cancel(struct timer *t);
 

@@ -314,7 +314,7 @@ main(void)
 	check_exact(&t);
 	check_enumeration(&t);
 	trie_destroy(&t);
-	urcu_memb_barrier();
+	rcu_drain(); /* every thread's retire batch too */
 	CHECK(rtm_alloc_live_blocks() == live0, "%lld blocks leaked",
 	      (long long)(rtm_alloc_live_blocks() - live0));
 	CHECK(most_tombstones > 0, "no removal ever left a tombstone: the test lost its edge");

@@ -391,7 +391,7 @@ main(void)
 	test_boundaries();
 	test_parallel();
 	trie_destroy(&trie);
-	urcu_memb_barrier();
+	rcu_drain(); /* every thread's retire batch too */
 	CHECK(rtm_alloc_live_blocks() == live0, "%lld blocks leaked",
 	      (long long)(rtm_alloc_live_blocks() - live0));
 	printf("test_trie_parts: boundaries and %d parallel writers: ok\n", WRITERS);
