@@ -44,26 +44,26 @@ block_class_of(USHORT nnh)
 }
 
 /*
- * The compact blocks (nearly all: one route, one next hop) are 248 bytes,
- * 256 apart and placed at 64 modulo 128: each is on four cache lines of its
- * own, and the two a lookup of a one-route destination reads (the
- * destination's lookup line, then set and version: dest.h) form one aligned
- * 128-byte pair, which CPUs with an adjacent-line prefetcher load together.
- * The longer blocks are only 8-byte aligned: rounding them would cost more
- * than it saves.
+ * The compact blocks (nearly all: one route, one next hop) are 224 bytes
+ * and placed 224 apart, each where its lookup line (DEST_HOT_OFF) is 32-byte
+ * aligned: every other block has its lookup line and its set-and-version
+ * line on two whole cache lines, the others straddle three (the 32 bytes a
+ * 256-byte stride would keep them on two cost more than the third line:
+ * docs/memory.md).  The longer blocks are only 8-byte aligned: rounding them
+ * would cost more than it saves.
  */
 static struct slab block_slabs[BLOCK_SLABS] = {
-	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 128, DEST_HOT_OFF),
+	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 32, DEST_HOT_OFF % 32),
 	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle),
 		  8, 0),
 	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle),
 		  8, 0),
 };
 
-/* With the phase above, the lookup line starts a 128-byte pair: the set's
- * line must be the other half. */
 _Static_assert(DEST_BLOCK_SET_OFF == DEST_HOT_OFF + 64,
 	       "dest block: the set's line follows the lookup line");
+_Static_assert(DEST_BLOCK_ROUTE_OFF + sizeof(struct route) == 224,
+	       "dest block: a compact block is 224 bytes, 7 x 32");
 
 static void
 block_free(struct dest *d)
@@ -82,7 +82,6 @@ dest_free_cb(struct rcu_head *head)
 	rtm_handle h = d->handle;
 
 	notify_dest_unreserve(d->table);
-	rtm_free(ld_relaxed(&d->opaque));
 	handle_recycle(h);
 	/* The first route died before d (it held a reference on d). */
 	route_release_memory(dest_first_route_mem(d));
@@ -99,6 +98,9 @@ dest_final(void *obj)
 
 	if (set) /* never happens: a dest with routes is referenced by them */
 		abort();
+	/* Only reference holders read these two (dest.h): free them now,
+	 * before the rcu_head is written over them. */
+	rtm_free(ld_relaxed(&d->opaque));
 	rtm_free(d->hold);
 	rcu_defer(&d->rcu, dest_free_cb);
 }
@@ -250,7 +252,7 @@ ref_cmp(const struct route_ref *a, const struct route_ref *b)
 		return pa->Preference < pb->Preference ? -1 : 1;
 	if (pa->Metric != pb->Metric)
 		return pa->Metric < pb->Metric ? -1 : 1;
-	return a->route->age < b->route->age ? -1 : 1;
+	return route_age(a->route) < route_age(b->route) ? -1 : 1;
 }
 
 /* A heap set with room for n entries and the hold-down routes. */

@@ -30,10 +30,11 @@
  *   set                           RCU pointer to the immutable route set
  *                                 (NULL when empty); read under seq
  *   last_changed                  FILETIME of the last route change; under seq
- *   opaque                        RCU pointer to the opaque slot array,
- *                                 allocated on first use (CAS), freed with
- *                                 the destination; slot contents are the
- *                                 clients' and guarded by their use of lock
+ *   opaque                        pointer to the opaque slot array,
+ *                                 allocated on first use (CAS), freed by the
+ *                                 finalizer; read only by holders of a
+ *                                 reference (the slot contents are the
+ *                                 clients' and guarded by their use of lock)
  *   in_trie                       written under the exclusive lock and the
  *                                 trie lock of its part; read by writers holding
  *                                 the lock (a writer that finds it false
@@ -44,6 +45,14 @@
  *   hold                          hold-down arming and the running hold-down's
  *                                 timer (struct dest_hold, allocated on first
  *                                 use: RtmHoldDestination); exclusive lock
+ *                                 (every holder also holds a reference)
+ *   rcu                           the deferred free's rcu_head, written by
+ *                                 the finalizer over opaque and hold: once the
+ *                                 last reference is gone nobody may read
+ *                                 those two, while lock-free readers that
+ *                                 found the destination in the trie before it
+ *                                 left may still read every other field
+ *                                 (and take the lock: dest_snapshot_rcu)
  */
 #ifndef RTM_DEST_H
 #define RTM_DEST_H
@@ -105,11 +114,12 @@ route_set_hold_assign(struct route_set *set, unsigned v, struct route *r)
 }
 
 /*
- * Two cache lines: what writers use, then (from DEST_HOT_OFF) what a lookup
- * reads.  The block (below) of a first route with at most one next hop is
- * cache-line aligned (dest.c), so a lookup of such a one-route destination
- * reads two lines of it (this second one; the set and the version) and
- * RtmGetMostSpecificDestination a third (the route's handle and owner).
+ * 112 bytes: what writers use (48), then (from DEST_HOT_OFF) the 64 bytes a
+ * lookup reads.  The block (below) of a first route with at most one next
+ * hop puts that line 32-byte aligned (dest.c), so a lookup of such a
+ * one-route destination reads two or three cache lines of it (this one, then
+ * the set and the version) and RtmGetMostSpecificDestination one more (the
+ * route's handle and owner).
  */
 struct dest {
 	/* Writers, notification, the deferred free. */
@@ -118,9 +128,13 @@ struct dest {
 	bool in_trie;
 	uint8_t block_class; /* where the block came from and how it is laid out
 			      * (dest.c, DEST_BLOCK_COMPACT); immutable */
-	_Atomic(void **) opaque;
-	struct dest_hold *hold;
-	struct rcu_head rcu;
+	union {
+		struct {
+			_Atomic(void **) opaque;
+			struct dest_hold *hold;
+		};
+		struct rcu_head rcu; /* after the last reference (above) */
+	};
 	/* Lookups (and notify_pending, which fills the line). */
 	seqcount seq;
 	_Atomic uint32_t notify_pending;
@@ -131,10 +145,10 @@ struct dest {
 	struct prefix key;
 };
 
-#define DEST_HOT_OFF 64
+#define DEST_HOT_OFF 48
 
-_Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest) == 128,
-	       "struct dest: the lookup fields fill its second cache line");
+_Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest) == 112,
+	       "struct dest: the lookup fields are its last 64 bytes");
 
 /*
  * The block: the destination, then its first route's one-route set (one
@@ -154,7 +168,7 @@ _Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest)
 
 _Static_assert(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rtm_handle) ==
 		       DEST_HOT_OFF + 128,
-	       "dest block: the set and a one-next-hop version fill the third cache line");
+	       "dest block: the set and a one-next-hop version are the 64 bytes after the lookup line");
 
 /* Is r the first route, embedded in its destination's block? */
 static inline bool

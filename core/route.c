@@ -480,8 +480,8 @@ age_after(const struct route_set *set)
 	uint64_t age = 0;
 
 	for (uint32_t i = 0; set && i < set->n; i++) {
-		if (set->e[i].route->age >= age)
-			age = set->e[i].route->age + 1;
+		if (route_age(set->e[i].route) >= age)
+			age = route_age(set->e[i].route) + 1;
 	}
 	return age;
 }
@@ -496,6 +496,7 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, b
 	static const enum htype holder_types[2] = {HT_ENTITY, HT_DEST};
 	struct route *r;
 	struct route_version *v;
+	uint64_t age;
 
 	if (first) {
 		r = memset(dest_first_route_mem(dest), 0, sizeof(*r));
@@ -523,7 +524,11 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, b
 	v->embedded = first;
 	r->dest = dest;
 	r->owner = owner;
-	r->age = first ? 0 : age_after(ld_relaxed(&dest->set));
+	age = first ? 0 : age_after(ld_relaxed(&dest->set));
+	if (age > ROUTE_AGE_MAX)
+		age = ROUTE_AGE_MAX; /* after 2^48 additions: ties keep set order */
+	r->age_low = (uint32_t)age;
+	r->age_high = (uint16_t)(age >> 32);
 	atomic_init(&r->state, RTM_ROUTE_STATE_CREATED);
 	atomic_init(&r->pub, v);
 	atomic_init(&r->ext, NULL);

@@ -28,8 +28,9 @@
  *         during an in-place edit, SEMANTICS.md §6).
  *
  * Other fields: dest, owner (each holds a reference), handle: immutable;
- * age: immutable, orders the routes of one destination by creation (set by
- * route_new under the destination's exclusive lock, younger than all of them);
+ * age (age_low, age_high): immutable, orders the routes of one destination by
+ * creation (set by route_new under the destination's exclusive lock, younger
+ * than all of them);
  * state: atomic, set to DELETED under the destination's exclusive lock.
  *
  * Memory: a route on the heap is preceded by the rcu_head of its deferred
@@ -86,15 +87,30 @@ struct route_ext {
 	_Atomic(RTM_ROUTE_INFO *) info;
 };
 
+/*
+ * 48 bytes: the age, 48 bits (route_age(); it saturates after 2^48 route
+ * additions to one destination), shares a word with the state.
+ */
 struct route {
 	struct dest *dest;
 	struct entity *owner;
 	rtm_handle handle;
-	uint64_t age;
 	_Atomic(struct route_version *) pub;
-	_Atomic UCHAR state;
 	_Atomic(struct route_ext *) ext;
+	uint32_t age_low;
+	uint16_t age_high;
+	_Atomic UCHAR state;
 };
+
+_Static_assert(sizeof(struct route) == 48, "struct route: the age and the state share a word");
+
+#define ROUTE_AGE_MAX ((1ull << 48) - 1)
+
+static inline uint64_t
+route_age(const struct route *r)
+{
+	return (uint64_t)r->age_high << 32 | r->age_low;
+}
 
 /* r's extension, allocated if needed; NULL on ENOMEM. */
 struct route_ext *route_ext_get(struct route *r);

@@ -626,11 +626,16 @@ update_purge_entity(struct entity *e)
 		rcu_lock();
 		d = trie_next_rcu(&t->trie, started ? &last : NULL, started);
 		while (d && n < PURGE_BATCH) {
-			bool wanted = dest_has_route_of(d, e) ||
-				      (e->opaque_slot >= 0 && ld_acquire(&d->opaque));
+			/* d->opaque only with a reference (dest.h: the rcu_head
+			 * of a dying d lies over it). */
+			bool routes = dest_has_route_of(d, e);
 
-			if (wanted && handle_ref(d->handle, HT_DEST))
-				batch[n++] = d;
+			if ((routes || e->opaque_slot >= 0) && handle_ref(d->handle, HT_DEST)) {
+				if (routes || ld_acquire(&d->opaque))
+					batch[n++] = d;
+				else
+					handle_put(d->handle);
+			}
 			last = d->key;
 			started = true;
 			d = trie_next_rcu(&t->trie, &last, true);

@@ -843,6 +843,46 @@ TEST(less_specific_dest_works_from_a_dest_that_left_the_table)
 	ent_fini(&e);
 }
 
+/*
+ * Deregistering an entity clears its opaque pointer on a destination where
+ * it owns no route: the purge must find the destination by its opaque slot
+ * (read with a reference held: dest.h) as well as by its routes.
+ */
+TEST(deregistration_clears_opaque_pointer_without_routes)
+{
+	struct ent e;
+	RTM_DEST_INFO *di = di_alloc();
+	RTM_NET_ADDRESS p;
+	RTM_ENTITY_HANDLE o, o2;
+	RTM_ROUTE_HANDLE r;
+	PVOID slot = NULL; /* the address of the entity's opaque pointer */
+	int mine = 0;
+
+	REQUIRE(ent_init(&e, AF_INET, TL_PROTO_RIP, 1));
+	r = route(&e, "10.9.0.0", 16, 10, UCAST);
+	REQUIRE(r != NULL);
+	o = tl_register_ex(0, AF_INET, TL_PROTO_RIP, 7, TRUE, NULL, NULL);
+	REQUIRE(o != NULL);
+	tl_addr(&p, AF_INET, "10.9.0.0", 16);
+	REQUIRE_RC(RtmGetExactMatchDestination(o, &p, RTM_BEST_PROTOCOL, UCAST, di), NO_ERROR);
+	REQUIRE_RC(RtmGetOpaqueInformationPointer(o, di->DestHandle, &slot), NO_ERROR);
+	*(PVOID *)slot = &mine;
+	CHECK_RC(RtmReleaseDestInfo(o, di), NO_ERROR);
+	tl_deregister(o);
+	/* The slot is free again: the next entity that asks gets it, empty. */
+	o2 = tl_register_ex(0, AF_INET, TL_PROTO_RIP, 8, TRUE, NULL, NULL);
+	REQUIRE(o2 != NULL);
+	REQUIRE_RC(RtmGetExactMatchDestination(o2, &p, RTM_BEST_PROTOCOL, UCAST, di), NO_ERROR);
+	slot = NULL;
+	CHECK_RC(RtmGetOpaqueInformationPointer(o2, di->DestHandle, &slot), NO_ERROR);
+	CHECK(slot != NULL && *(PVOID *)slot == NULL);
+	CHECK_RC(RtmReleaseDestInfo(o2, di), NO_ERROR);
+	tl_deregister(o2);
+	tl_delete_route(e.h, r);
+	free(di);
+	ent_fini(&e);
+}
+
 int
 main(int c, char **v)
 {
