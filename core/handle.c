@@ -114,7 +114,7 @@ struct slot {
 };
 
 static _Atomic(struct slot *) chunks[MAX_CHUNKS];
-static pthread_mutex_t free_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t free_lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP; /* spins briefly: see slab.h */
 static uint32_t free_head = UINT32_MAX; /* under free_lock */
 static uint32_t next_unused = 1;        /* under free_lock; index 0 never used */
 static handle_finalizer finalizers[HT_COUNT];
