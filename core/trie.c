@@ -504,6 +504,24 @@ cover_mask(unsigned c, unsigned rmax, uint64_t m[2])
 	}
 }
 
+/* n's pfx bits of the prefixes that cover a key whose chunk at n is c, with
+ * rmax bits of the key past n's base (cover_mask of what n holds). */
+static inline void
+node_cover_rcu(const struct trie_node *n, unsigned c, unsigned rmax, uint64_t m[2])
+{
+	cover_mask(c, rmax, m);
+	m[0] &= n->pfx[0];
+	m[1] &= n->pfx[1];
+}
+
+/* The highest bit set in m, which is not all zero: a higher pfx bit is a
+ * longer prefix. */
+static inline unsigned
+pfx_highest(const uint64_t m[2])
+{
+	return m[1] ? 127 - (unsigned)__builtin_clzll(m[1]) : 63 - (unsigned)__builtin_clzll(m[0]);
+}
+
 /*
  * Walk key's path down from n (at `level`, loaded from `from`) as far as it
  * goes, noting each node in cur->lv[level ...]; n NULL is noted as the top
@@ -616,24 +634,16 @@ trie_longest_next_rcu(struct trie_cursor *cur)
 			struct dest *d;
 
 			if (cur->depth == cur->unmasked) { /* first time at this level */
-				uint64_t m[2];
-
-				cover_mask(lv->chunk, lv->rmax, m);
-				lv->m[0] = lv->node->pfx[0] & m[0];
-				lv->m[1] = lv->node->pfx[1] & m[1];
+				node_cover_rcu(lv->node, lv->chunk, lv->rmax, lv->m);
 				cur->unmasked--;
 			}
-			/* A higher pfx bit is a longer prefix: take the highest first. */
-			if (lv->m[1]) {
-				i = 127 - (unsigned)__builtin_clzll(lv->m[1]);
-				lv->m[1] &= ~(1ull << (i - 64));
-			} else if (lv->m[0]) {
-				i = 63 - (unsigned)__builtin_clzll(lv->m[0]);
-				lv->m[0] &= ~(1ull << i);
-			} else {
+			if (!(lv->m[0] | lv->m[1])) {
 				cur->depth--;
 				continue;
 			}
+			/* The longest first. */
+			i = pfx_highest(lv->m);
+			lv->m[i / 64] &= ~(1ull << (i % 64));
 			d = ld_acquire(dest_slot(lv->node, i));
 			if (d)
 				return d;
@@ -660,15 +670,12 @@ tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, 
 {
 	struct trie_node *best = NULL;
 	uint64_t best_m[2] = {0, 0};
-	unsigned i;
 
 	for (unsigned pos = level * TRIE_STRIDE; n && pos < key->len; pos += TRIE_STRIDE) {
 		unsigned c = key_chunk(key, pos), rem = key->len - pos;
 		uint64_t m[2];
 
-		cover_mask(c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
-		m[0] &= n->pfx[0];
-		m[1] &= n->pfx[1];
+		node_cover_rcu(n, c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
 		if (m[0] | m[1]) { /* deeper nodes hold longer prefixes */
 			best = n;
 			best_m[0] = m[0];
@@ -680,10 +687,7 @@ tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, 
 	}
 	if (!best)
 		return 0;
-	/* A higher pfx bit is a longer prefix. */
-	i = best_m[1] ? 127 - (unsigned)__builtin_clzll(best_m[1])
-		      : 63 - (unsigned)__builtin_clzll(best_m[0]);
-	*d = ld_acquire(dest_slot(best, i));
+	*d = ld_acquire(dest_slot(best, pfx_highest(best_m)));
 	return *d ? 1 : -1;
 }
 
