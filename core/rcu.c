@@ -155,6 +155,14 @@ hand_to_call_rcu(struct rcu_head *h)
 	}
 }
 
+/* Hand the calling thread's whole batch to call_rcu as it is. */
+static void
+batch_hand_on_mine(void)
+{
+	retired_mine = 0;
+	hand_to_call_rcu(batch_take(&batch_mine));
+}
+
 /* Ask the worker for a sweep unless one is pending (false: no worker). */
 static void
 sweep_request(void)
@@ -209,8 +217,7 @@ rcu_thread_exit(void *arg)
 		cds_list_del(&batch_mine.link);
 		pthread_mutex_unlock(&batches_lock);
 		batch_linked = false;
-		hand_to_call_rcu(batch_take(&batch_mine));
-		retired_mine = 0;
+		batch_hand_on_mine();
 	}
 	fetch_add_relaxed(&rcu_backlog, backlog_mine);
 	backlog_mine = 0;
@@ -261,10 +268,8 @@ batch_push(struct rcu_head *head, rcu_free_fn fn, long n)
 		sweep_request();
 	/* A thread that retires without reaching a safe point (it only reads,
 	 * or holds a destination lock): its batch is bounded all the same. */
-	if (unlikely(retired_mine >= RCU_BATCH_MAX)) {
-		retired_mine = 0;
-		hand_to_call_rcu(batch_take(&batch_mine));
-	}
+	if (unlikely(retired_mine >= RCU_BATCH_MAX))
+		batch_hand_on_mine();
 }
 
 void
@@ -322,12 +327,10 @@ rcu_throttle(void)
 		/* Never wait for a grace period from inside a read-side
 		 * section (a callback run under rcu_lock() that writes):
 		 * that would wait for itself. */
-		if (!rcu_thread_locks_held && !urcu_memb_read_ongoing()) {
+		if (!rcu_thread_locks_held && !urcu_memb_read_ongoing())
 			batch_run_mine();
-		} else {
-			retired_mine = 0;
-			hand_to_call_rcu(batch_take(&batch_mine));
-		}
+		else
+			batch_hand_on_mine();
 	}
 	if (likely(ld_relaxed(&rcu_backlog) < RCU_BACKLOG_LIMIT))
 		return;
