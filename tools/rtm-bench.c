@@ -245,9 +245,9 @@ static int spawn(pthread_t *tid, void *(*fn)(void *), void *arg, int cpu)
 	return rc;
 }
 
-/* A lookup worker: runs batches over its query slice until told to stop or out of time. */
-/* Each thread's lk_arg on cache lines of its own: a worker writes pos after
- * every batch, and a neighbour's reads of a shared line would be timed. */
+/* A lookup worker's arguments and results (lookup_worker runs batches over
+ * its query slice until told to stop or out of time); each on cache lines
+ * of its own, as a worker writes pos after every batch. */
 struct lk_arg {
 	_Alignas(64) const struct bench_impl *im;
 	void *t;
