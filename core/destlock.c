@@ -42,14 +42,12 @@
  * The protocol is model-checked in tests/model.
  */
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <sched.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "destlock.h"
+#include "futex.h"
 
 #define RINC 0x100u   /* reader increment */
 #define LOWBITS 0xffu /* everything below the reader count */
@@ -73,38 +71,6 @@ enum destlock_policy
 destlock_policy(void)
 {
 	return (enum destlock_policy)ld_relaxed(&policy);
-}
-
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * Sleep while *word == val, until woken with a bitset that shares a bit with
- * `bits`, or until the monotonic clock reaches deadline (0: no limit).
- */
-static void
-futex_wait(_Atomic uint32_t *word, uint32_t val, uint64_t deadline, uint32_t bits)
-{
-	struct timespec ts, *tp = NULL;
-
-	if (deadline != 0) {
-		ts.tv_sec = (time_t)(deadline / 1000000000u);
-		ts.tv_nsec = (long)(deadline % 1000000000u);
-		tp = &ts;
-	}
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE, val, tp, NULL, bits);
-}
-
-static void
-futex_wake(_Atomic uint32_t *word, uint32_t bits)
-{
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, NULL, NULL, bits);
 }
 
 /*

@@ -37,8 +37,10 @@
  *           anyone may take the whole list (exchange with NULL).
  *   born    sweep_round when the owner pushed onto an empty list (atomic;
  *           owner writes, the sweeper reads).
- *   link    in `batches`, under batches_lock; linked by the owner on its
- *           first push, unlinked at its thread's exit.
+ *   link    in `batches`, under batches_lock; linked when its thread
+ *           registers (rcu_thread_enter_slow), unlinked at its thread's exit,
+ *           so that a push (which a reader dropping the last reference of an
+ *           object may make) never takes batches_lock.
  * retired_mine counts the objects pushed since the owner last ran its batch
  * (thread-local; after a theft it is too high, which only runs the next
  * batch early).
@@ -240,6 +242,14 @@ rcu_thread_enter_slow(void)
 	pthread_once(&rcu_key_once, rcu_make_key);
 	urcu_memb_register_thread();
 	rcu_thread_registered = 1;
+	/* Not again once the thread is exiting (a later TLS destructor that
+	 * calls the API registers anew): the batch must not outlive it. */
+	if (!batching_off && !batch_linked) {
+		pthread_mutex_lock(&batches_lock);
+		cds_list_add(&batch_mine.link, &batches);
+		pthread_mutex_unlock(&batches_lock);
+		batch_linked = true;
+	}
 	/* Any non-NULL value makes the destructor run at thread exit. */
 	pthread_setspecific(rcu_exit_key, (void *)1);
 }
@@ -250,12 +260,6 @@ batch_push(struct rcu_head *head, rcu_free_fn fn, long n)
 {
 	struct rcu_head *top = ld_relaxed(&batch_mine.top);
 
-	if (unlikely(!batch_linked)) {
-		pthread_mutex_lock(&batches_lock);
-		cds_list_add(&batch_mine.link, &batches);
-		pthread_mutex_unlock(&batches_lock);
-		batch_linked = true;
-	}
 	head->func = fn;
 	do {
 		if (!top) /* a new batch: dated before the sweeper can see it */

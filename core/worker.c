@@ -11,14 +11,30 @@
  * Concurrency: everything here is under `lock`; fns run with it released.
  * `running_entity` (under lock) names the entity whose callback is running,
  * so that deregistration can wait for it (`idle` is broadcast after each
- * item).
+ * item).  Exceptions, so that worker_call_later() takes no lock (rcu.c calls
+ * it from rcu_defer(), which a lock-free reader dropping the last reference
+ * of an object may make; the worker holds `lock` through a whole cascade of
+ * the timer wheel): `started`, `later_fn`, `later_due` and `sleeping_until`
+ * are atomics, and the worker sleeps on the futex word `wake_seq`, not on a
+ * condition variable.
+ *
+ * Waking the worker: whoever changes what it must do bumps wake_seq and
+ * wakes the futex (worker_wake).  The worker reads wake_seq at the top of
+ * each round, under lock, and sleeps only while it is unchanged, so a wake
+ * between that read and the sleep is not lost.  worker_call_later (no lock)
+ * stores later_due and then reads sleeping_until; the worker stores
+ * sleeping_until and then reads later_due (all seq_cst): one of the two sees
+ * the other's store, so either the worker shortens its sleep itself or the
+ * caller wakes it.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "atomics.h"
+#include "futex.h"
 #include "rcu.h"
 #include "worker.h"
 
@@ -27,9 +43,9 @@
 #define WHEEL_LEVELS 4
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static _Atomic uint32_t wake_seq; /* bumped by every wake (see above) */
 static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
-static bool started;
+static _Atomic bool started; /* set once, under lock */
 static pthread_t thread;
 static CDS_LIST_HEAD(queue);
 static struct cds_list_head wheel[WHEEL_LEVELS][WHEEL_SLOTS];
@@ -37,15 +53,25 @@ static CDS_LIST_HEAD(overflow);
 static uint64_t wheel_now; /* ms: every timer expiring before it has fired */
 static uint64_t armed_count;
 /* When the sleeping worker will wake up by itself (ms), UINT64_MAX for
- * never, 0 while it is awake.  An arming that expires before this signals. */
-static uint64_t sleeping_until;
+ * never, 0 while it is awake (written by the worker only).  An arming that
+ * expires before this wakes it. */
+static _Atomic uint64_t sleeping_until;
 static struct entity *running_entity;
 static __thread bool on_worker;
 /* The one housekeeping call (worker_call_later): fn and when it is due (ms),
- * 0 when none is pending.  Under lock; kept apart from the wheel so that
+ * 0 when none is pending.  Atomics, set without the lock by the caller and
+ * taken (CAS to 0) by the worker; kept apart from the wheel so that
  * worker_timers_armed() counts the clients' timers only. */
-static void (*later_fn)(void);
-static uint64_t later_due;
+static _Atomic(void (*)(void)) later_fn;
+static _Atomic uint64_t later_due;
+
+/* Make the worker look at its work again (see the header). */
+static void
+worker_wake(void)
+{
+	fetch_add_seq_cst(&wake_seq, 1);
+	futex_wake(&wake_seq, FUTEX_BITSET_MATCH_ANY);
+}
 
 uint64_t
 worker_now_ms(void)
@@ -160,7 +186,9 @@ worker_main(void *arg)
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		struct cds_list_head due;
+		uint32_t seen = ld_acquire(&wake_seq);
 		uint64_t now = worker_now_ms();
+		uint64_t later;
 
 		CDS_INIT_LIST_HEAD(&due);
 		while (wheel_now <= now && armed_count)
@@ -187,37 +215,37 @@ worker_main(void *arg)
 			w->queued = false;
 			run_item(w);
 		}
-		if (later_due && later_due <= worker_now_ms()) {
-			void (*fn)(void) = later_fn;
+		later = atomic_load(&later_due);
+		if (later && later <= worker_now_ms() &&
+		    atomic_compare_exchange_strong(&later_due, &later, 0)) {
+			void (*fn)(void) = atomic_load(&later_fn);
 
-			later_due = 0;
 			pthread_mutex_unlock(&lock);
 			fn();
 			pthread_mutex_lock(&lock);
+			continue; /* it may have asked again */
 		}
 		{
 			uint64_t next = wheel_next_hint();
 
-			if (later_due && later_due < next)
-				next = later_due;
-
 			if (!cds_list_empty(&queue))
 				continue;
-			if (next == UINT64_MAX) {
-				sleeping_until = UINT64_MAX;
-				pthread_cond_wait(&wake, &lock);
-			} else if (next > worker_now_ms()) {
-				struct timespec ts;
+			/* Publish the sleep, then look at later_due (seq_cst,
+			 * paired with worker_call_later). */
+			atomic_store(&sleeping_until, next);
+			later = atomic_load(&later_due);
+			if (later && later < next)
+				next = later;
+			if (next == UINT64_MAX || next > worker_now_ms()) {
+				/* Absolute deadline on the monotonic clock. */
+				uint64_t deadline = next == UINT64_MAX ? 0 : next * 1000000ull;
 
-				clock_gettime(CLOCK_MONOTONIC, &ts);
-				uint64_t ns = (next - worker_now_ms()) * 1000000ull + (uint64_t)ts.tv_nsec;
-
-				ts.tv_sec += (time_t)(ns / 1000000000ull);
-				ts.tv_nsec = (long)(ns % 1000000000ull);
-				sleeping_until = next;
-				pthread_cond_timedwait(&wake, &lock, &ts);
+				atomic_store(&sleeping_until, next);
+				pthread_mutex_unlock(&lock);
+				futex_wait(&wake_seq, seen, deadline, FUTEX_BITSET_MATCH_ANY);
+				pthread_mutex_lock(&lock);
 			}
-			sleeping_until = 0;
+			atomic_store(&sleeping_until, 0);
 		}
 	}
 	return NULL;
@@ -227,20 +255,14 @@ worker_main(void *arg)
 static bool
 ensure_started(void)
 {
-	pthread_condattr_t ca;
 	pthread_attr_t attr;
 
-	if (started)
+	if (ld_relaxed(&started))
 		return true;
 	for (unsigned l = 0; l < WHEEL_LEVELS; l++) {
 		for (unsigned s = 0; s < WHEEL_SLOTS; s++)
 			CDS_INIT_LIST_HEAD(&wheel[l][s]);
 	}
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_destroy(&wake);
-	pthread_cond_init(&wake, &ca);
-	pthread_condattr_destroy(&ca);
 	wheel_now = worker_now_ms();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -249,7 +271,7 @@ ensure_started(void)
 		return false;
 	}
 	pthread_attr_destroy(&attr);
-	started = true;
+	st_release(&started, true);
 	return true;
 }
 
@@ -275,7 +297,7 @@ worker_queue(struct work *w)
 		if (ok) {
 			cds_list_add_tail(&w->link, &queue);
 			w->queued = true;
-			pthread_cond_signal(&wake);
+			worker_wake();
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -292,7 +314,7 @@ worker_queue_fresh(struct work *w)
 		cds_list_add_tail(&w->link, &queue);
 		w->queued = true;
 		fresh = true;
-		pthread_cond_signal(&wake);
+		worker_wake();
 	}
 	pthread_mutex_unlock(&lock);
 	return fresh;
@@ -338,8 +360,10 @@ timer_arm(struct timer *t, uint64_t ms)
 		armed_count++;
 		/* Wake the worker only if it would sleep past this expiry (a
 		 * million arms must not mean a million wake-ups). */
-		if (sleeping_until && t->expires < sleeping_until)
-			pthread_cond_signal(&wake);
+		uint64_t until = ld_relaxed(&sleeping_until);
+
+		if (until && t->expires < until)
+			worker_wake();
 	}
 	pthread_mutex_unlock(&lock);
 	return ok;
@@ -348,24 +372,24 @@ timer_arm(struct timer *t, uint64_t ms)
 bool
 worker_call_later(void (*fn)(void), uint64_t ms)
 {
-	bool running;
+	void (*had)(void) = NULL;
+	uint64_t due, cur;
 
-	pthread_mutex_lock(&lock);
-	running = started;
-	if (running) {
-		uint64_t due = worker_now_ms() + ms + 1;
-
-		if (later_due && later_fn != fn)
-			abort(); /* one slot, one user (rcu.c) */
-		if (!later_due || due < later_due) {
-			later_fn = fn;
-			later_due = due;
-			if (sleeping_until && due < sleeping_until)
-				pthread_cond_signal(&wake);
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	return running;
+	if (!ld_acquire(&started))
+		return false;
+	/* One slot, one user (rcu.c). */
+	if (!atomic_compare_exchange_strong(&later_fn, &had, fn) && had != fn)
+		abort();
+	due = worker_now_ms() + ms + 1;
+	cur = atomic_load(&later_due);
+	do {
+		if (cur && cur <= due)
+			return true; /* an earlier call is already pending */
+	} while (!atomic_compare_exchange_weak(&later_due, &cur, due));
+	cur = atomic_load(&sleeping_until); /* after the store above: seq_cst */
+	if (cur && due < cur)
+		worker_wake();
+	return true;
 }
 
 bool
