@@ -17,10 +17,10 @@
  *   5. entity->nh_lock        the entity's next-hop table
  *   6. nexthop->lock          per-next-hop lock word (RtmLockNextHop)
  *   7. handle free-list lock  (handle.c), a leaf
- *   8. rcu.c's batches_lock and the worker's lock (worker.c), leaves that
- *                             rcu_defer() may take (a thread's first retire,
- *                             the start of a retire batch), so under any of
- *                             the above
+ *   8. rcu.c's batches_lock, a leaf taken at a thread's registration and
+ *                             exit and by the sweep and rcu_drain(); never
+ *                             by rcu_defer(), which takes no lock (the
+ *                             worker's wake-up is lock-free: worker.c)
  *
  * Change notification: table->notify_lock, then a registration's qlock
  * (notify_dest_reserve grows every queue under both).  Neither is held while

@@ -9,8 +9,8 @@
  * - rcu_lock()/rcu_unlock() bracket every lock-free read; a pointer loaded
  *   from an RCU-published field is valid only until rcu_unlock().
  * - rcu_defer(head, fn) frees memory after a grace period; it may be called
- *   from anywhere, including deferred callbacks and with locks held (it may
- *   take two leaf locks: rcu.c's list of batches and the worker's lock).  On
+ *   from anywhere, including deferred callbacks and with locks held; it
+ *   takes no lock (a lock-free reader dropping a last reference calls it).  On
  *   a thread that entered the API, fn runs later on that same thread (in
  *   rcu_throttle) or, if the thread stops writing, on a call_rcu worker:
  *   see rcu.c.

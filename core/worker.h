@@ -64,7 +64,8 @@ bool timer_arm(struct timer *t, uint64_t ms);
  * held, about ms milliseconds from now (or sooner if already due sooner).
  * One slot with one user (rcu.c's sweep of idle retire batches); it is not
  * counted by worker_timers_armed().  Does not start the thread: false if it
- * is not running (nothing is then scheduled).
+ * is not running (nothing is then scheduled).  Lock-free: atomics and at
+ * most one futex wake (worker.c's header).
  */
 bool worker_call_later(void (*fn)(void), uint64_t ms);
 
