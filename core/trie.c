@@ -121,12 +121,13 @@ dest_slot(struct trie_node *n, unsigned i)
 /*
  * Start loading the two lines after the one n starts on, as soon as n is
  * known: a walk reads n's bitmaps and then one of its slots, which sits
- * 40 + 8 x (its rank) bytes in, past the first line for most nodes of a
- * full table (and n is only 16-byte aligned, so even its bitmaps may end on
- * the second line).  Loaded together with the first line rather than after
- * it, they take one miss off the chain of a lookup (RtmxLookupRoute inside
- * table prefixes: about 13% more lookups/s, in-process A/B, 2026-11-24).
- * A hint only: a prefetch past the end of n neither faults nor reads.
+ * 40 + 8 x (its index) bytes in, often past the first line in the dense
+ * nodes of a full table (and n is only 16-byte aligned, so even its bitmaps
+ * may end on the second line).  Loaded with the first line rather than
+ * after it, they take a miss off the chain of a lookup (RtmxLookupRoute of
+ * addresses inside full-table IPv4 prefixes: 13% more lookups/s, medians
+ * of in-process A/B runs, 2026-11-24).  A hint only: a prefetch past the
+ * end of n neither faults nor reads anything that matters.
  */
 static inline void
 node_prefetch_rcu(const struct trie_node *n)
@@ -493,10 +494,9 @@ trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
 			return NULL;
 		n = ld_acquire(child_slot(n, c));
 	}
-	if (n)
-		node_prefetch_rcu(n);
 	if (!n)
 		return NULL;
+	node_prefetch_rcu(n);
 	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
 	return pfx_test(n, i) ? ld_acquire(dest_slot(n, i)) : NULL;
 }
