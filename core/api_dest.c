@@ -29,7 +29,6 @@ fill_if_qualifies_rcu(struct entity *e, struct dest *d, ULONG proto, RTM_VIEW_SE
 
 	do {
 		dest_snapshot_rcu(d, &snap);
-		dest_snapshot_prefetch_rcu(&snap);
 		if (!dest_snapshot_qualifies(&snap, views))
 			return -ENOENT;
 		/* On failure an object of the snapshot died: the next one is newer. */
@@ -87,11 +86,9 @@ fill_first_candidate_rcu(struct entity *e, const struct prefix *key, unsigned ma
 	LOOKUP_AFTER_WALK();
 	if (d) {
 		dest_prefetch_lookup(d);
-		dest_prefetch_handle(d);
 		if (d->key.len >= maxlen)
 			return LOOKUP_UNDECIDED;
 		dest_snapshot_rcu(d, &snap);
-		dest_snapshot_prefetch_rcu(&snap);
 		if (!dest_snapshot_qualifies(&snap, views))
 			return LOOKUP_UNDECIDED;
 	}
@@ -214,10 +211,8 @@ RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS Des
 	if (!rc) {
 		struct dest *d = trie_lookup_exact_rcu(&e->table->trie, &key);
 
-		if (d) {
+		if (d)
 			dest_prefetch_lookup(d);
-			dest_prefetch_handle(d);
-		}
 		rc = d ? fill_if_qualifies_rcu(e, d, ProtocolId, views, DestInfo) : -ENOENT;
 	}
 	rcu_unlock();

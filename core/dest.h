@@ -232,39 +232,11 @@ dest_prefetch_lookup(const struct dest *d)
 	__builtin_prefetch((const char *)d + DEST_BLOCK_ROUTE_OFF);
 }
 
-/*
- * For a lookup that will fill a dest info from d (dest_fill_info_rcu):
- * start loading d's handle slot as soon as d's lookup line, which
- * dest_prefetch_lookup() started, gives the handle, so that this miss
- * overlaps the reads of the set and the route rather than following them.
- * A hint only.
- */
-static inline void
-dest_prefetch_handle(const struct dest *d)
-{
-	handle_prefetch(d->handle);
-}
-
 /* Undo dest_new() for a destination that was never published. */
 void dest_discard(struct dest *d);
 
 /* A consistent copy of the summary.  Call inside rcu_lock(). */
 void dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap);
-
-/*
- * The same for the snapshot's first route, usually the best: its version's
- * line (outside the block's lines when it has several next hops, or the
- * set is on the heap) and its handle slot, as soon as the set's line gives
- * them.  Inside rcu_lock(); a hint only.
- */
-static inline void
-dest_snapshot_prefetch_rcu(const struct dest_snapshot *snap)
-{
-	if (snap->set && snap->set->n) {
-		__builtin_prefetch(snap->set->e[0].ver);
-		handle_prefetch(snap->set->e[0].route->handle);
-	}
-}
 
 /* Has d published nothing since snap was taken?  Inside rcu_lock(). */
 static inline bool

@@ -839,14 +839,3 @@ handle_recycle(rtm_handle h)
 	}
 	cache[cache_len++] = idx;
 }
-
-void
-handle_prefetch(rtm_handle h)
-{
-	uint32_t index = (uint32_t)(uintptr_t)h;
-	/* Relaxed: a chunk not yet seen is no loss for a hint. */
-	struct slot *chunk = ld_relaxed(&chunks[index >> CHUNK_BITS]);
-
-	if (chunk)
-		__builtin_prefetch(&chunk[index & (CHUNK_SLOTS - 1)]);
-}

@@ -165,12 +165,6 @@ void handle_thread_exit(void);
  */
 void handle_recycle(rtm_handle h);
 
-/*
- * Start loading the slot of h, which a handle_ref*() of h is about to read:
- * a hint, safe on any value (a garbage index prefetches nothing or any slot).
- */
-void handle_prefetch(rtm_handle h);
-
 #define HT_BIT(t) (1u << (t))
 
 #endif
