@@ -18,6 +18,7 @@
  * unlinked nodes on its path.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,24 @@ static inline _Atomic(void *) *
 dest_slot(struct trie_node *n, unsigned i)
 {
 	return &n->slot[node_nchildren(n) + pfx_rank(n, i)];
+}
+
+/*
+ * Start loading the two lines after the one n starts on, as soon as n is
+ * known: a walk reads n's bitmaps and then one of its slots, which sits
+ * 40 + 8 x (its index) bytes in, often past the first line in the dense
+ * nodes of a full table (and n is only 16-byte aligned, so even its bitmaps
+ * may end on the second line).  Loaded with the first line rather than
+ * after it, they take a miss off the chain of a lookup (RtmxLookupRoute of
+ * addresses inside full-table IPv4 prefixes: 13% more lookups/s, medians
+ * of in-process A/B runs, 2026-11-24).  A hint only: a prefetch past the
+ * end of n neither faults nor reads anything that matters.
+ */
+static inline void
+node_prefetch_rcu(const struct trie_node *n)
+{
+	__builtin_prefetch((const void *)((uintptr_t)n + 64));
+	__builtin_prefetch((const void *)((uintptr_t)n + 128));
 }
 
 /* Level and relative length of a prefix of length len >= 1. */
@@ -470,12 +489,14 @@ trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
 	for (unsigned l = base; n && l < level; l++) {
 		unsigned c = key_chunk(key, l * TRIE_STRIDE);
 
+		node_prefetch_rcu(n);
 		if (!ext_test(n, c))
 			return NULL;
 		n = ld_acquire(child_slot(n, c));
 	}
 	if (!n)
 		return NULL;
+	node_prefetch_rcu(n);
 	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
 	return pfx_test(n, i) ? ld_acquire(dest_slot(n, i)) : NULL;
 }
@@ -538,6 +559,7 @@ cursor_walk_rcu(struct trie_cursor *cur, const struct prefix *key, struct trie_n
 		struct trie_cursor_level *lv = &cur->lv[level++];
 		_Atomic(void *) *slot;
 
+		node_prefetch_rcu(n);
 		lv->node = n;
 		lv->from = from;
 		lv->chunk = (uint8_t)c;
@@ -675,6 +697,7 @@ tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, 
 		unsigned c = key_chunk(key, pos), rem = key->len - pos;
 		uint64_t m[2];
 
+		node_prefetch_rcu(n);
 		node_cover_rcu(n, c, rem < TRIE_STRIDE ? rem : TRIE_STRIDE, m);
 		if (m[0] | m[1]) { /* deeper nodes hold longer prefixes */
 			best = n;
