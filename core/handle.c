@@ -22,7 +22,7 @@
  * handle_recycle take free_lock (a leaf lock) when their per-thread cache is
  * empty or full.
  *
- * Ledgers (handle.h).  Invariant for a live object (W_LEDGER set):
+ * Ledgers (handle.h).  Invariant for a live object with W_LEDGER set:
  *   slot refs + sum over threads of ledger counts for it = REF_BIAS + true count.
  * A thread changes its own ledger's entries inside a batch (ledger_batch_*),
  * which may cover several handles (all those of one RTM_DEST_INFO):
@@ -42,6 +42,24 @@
  * (handle_put) instead CASes the thread's own entry (count > 0 for that
  * index), which races only with a killer's CAS; otherwise it goes to the
  * slot count.
+ * Switching to ledgers.  An object starts counted in its slot only (no
+ * W_LEDGER, no bias), so that one deleted before it was ever shared (a
+ * route or destination that churns, seen by its creator alone) is killed
+ * with one RMW and no visit of the ledgers.  slot_ref() switches it: the
+ * first reference taken through handle_ref* after the creator's sets
+ * W_TOUCHED, the second sets W_LEDGER and adds REF_BIAS, in the CAS that
+ * takes the reference, and only while W_KILLED is clear.  Before that CAS no
+ * ledger holds a count for the index (entries grow only in a batch that saw
+ * W_LEDGER with this key, and the previous object of the slot was harvested
+ * by its killer), so the invariant holds from the switch on.  handle_kill()
+ * sets W_KILLED and clears W_LEDGER in one seq_cst CAS; if W_LEDGER was
+ * clear, the count is exact already and it returns; else it visits the
+ * ledgers as below.  Every change of the word is an RMW, so a switch and a
+ * kill are ordered: a switch after the kill is refused (W_KILLED), a switch
+ * before it is seen by it.  A thread that reads a word without W_LEDGER
+ * takes its reference in the slot count, with no batch: the slot count is
+ * always a right place for a reference (it is one term of the invariant, and
+ * the whole count once killed).
  * Why the reader pays a full fence (the seq_cst store of step 1, an xchg on
  * x86, which also keeps the CPU from overlapping one lookup's cache misses
  * with the next one's): an asymmetric handshake (step 1 a plain store; the
@@ -82,7 +100,11 @@
 
 #define H_MAGIC 0xAull
 #define GEN_MASK 0xFFFFFFull
-#define W_LEDGER (1ull << 39) /* in the type byte: counted in ledgers too */
+/* Flags in the type byte of a slot word (types need its low 3 bits): */
+#define W_LEDGER (1ull << 39)  /* counted in ledgers too (see the top) */
+#define W_TOUCHED (1ull << 38) /* a reference was taken after the creator's */
+#define W_KILLED (1ull << 37)  /* handle_kill() ran: never counted in ledgers again */
+#define W_FLAGS (W_LEDGER | W_TOUCHED | W_KILLED)
 #define REF_BIAS (1u << 30)
 #define LEDGER_SLOTS 512u
 #define MAX_LEDGERS 4096u
@@ -137,7 +159,7 @@ word_gen(uint64_t w)
 static inline unsigned
 word_type(uint64_t w)
 {
-	return (unsigned)((w >> 32) & 0x7F);
+	return (unsigned)((w >> 32) & 0x1F);
 }
 
 static inline uint32_t
@@ -148,12 +170,12 @@ word_refs(uint64_t w)
 
 /*
  * A handle's key: its generation and type laid out as in bits 63..32 of a
- * live slot word (gen << 8 | type), W_LEDGER aside.  One compare checks both.
+ * live slot word (gen << 8 | type), the flags aside.  One compare checks both.
  */
 static inline uint32_t
 word_key(uint64_t w)
 {
-	return (uint32_t)(w >> 32) & ~(uint32_t)(W_LEDGER >> 32);
+	return (uint32_t)(w >> 32) & ~(uint32_t)(W_FLAGS >> 32);
 }
 
 static inline uint32_t
@@ -303,11 +325,9 @@ handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out)
 	s = slot_of_index(idx);
 	gen = word_gen(ld_relaxed(&s->word));
 	st_relaxed(&s->obj, obj);
-	/* Pairs with the acquire loads of word in handle_get/handle_ref. */
-	if (LEDGER_TYPES & HT_BIT(type))
-		st_release(&s->word, word_make(gen, type, refs + REF_BIAS) | W_LEDGER);
-	else
-		st_release(&s->word, word_make(gen, type, refs));
+	/* Pairs with the acquire loads of word in handle_get/handle_ref.  Plain
+	 * counting: ledgers only once a second reference is taken (slot_ref). */
+	st_release(&s->word, word_make(gen, type, refs));
 	*out = handle_make(idx, gen, type);
 	return 0;
 }
@@ -440,6 +460,24 @@ ledger_may_hold(struct ledger *l, uint32_t idx)
 	return (uint32_t)(v >> 32) == idx && (uint32_t)v != 0;
 }
 
+/*
+ * The word after one more reference in the slot count of w (live).  An
+ * object of a ledger type counts in its slot only until it proves shared:
+ * the first reference taken after the creator's marks it W_TOUCHED, the
+ * second switches it to ledger counting (W_LEDGER and the bias), unless it
+ * was killed (see the top: "Switching to ledgers").
+ */
+static inline uint64_t
+word_plus_one(uint64_t w, uint32_t key)
+{
+	if (!(LEDGER_TYPES & HT_BIT(key_type(key))) || (w & (W_LEDGER | W_KILLED)) ||
+	    word_refs(w) >= REF_BIAS)
+		return w + 1;
+	if (!(w & W_TOUCHED))
+		return (w + 1) | W_TOUCHED;
+	return (w + 1 + REF_BIAS) | W_LEDGER; /* refs < REF_BIAS: no carry */
+}
+
 /* One more reference in the slot count of a word that was w; false if dead. */
 static bool
 slot_ref(struct slot *s, uint64_t w, uint32_t key)
@@ -447,7 +485,7 @@ slot_ref(struct slot *s, uint64_t w, uint32_t key)
 	for (;;) {
 		if (!word_is_key(w, key) || word_refs(w) == UINT32_MAX)
 			return false;
-		if (cas_acq_rel(&s->word, &w, w + 1))
+		if (cas_acq_rel(&s->word, &w, word_plus_one(w, key)))
 			return true;
 	}
 }
@@ -483,9 +521,13 @@ handle_kill(rtm_handle h)
 
 	if (!s)
 		abort();
-	old = atomic_fetch_and(&s->word, ~W_LEDGER); /* seq_cst: see handle.c top */
+	old = ld_relaxed(&s->word);
+	/* seq_cst: see the top.  W_KILLED keeps slot_ref from switching it to
+	 * ledgers from now on. */
+	while (!atomic_compare_exchange_weak(&s->word, &old, (old | W_KILLED) & ~W_LEDGER))
+		;
 	if (!(old & W_LEDGER))
-		return;
+		return; /* counted in its slot only: exact already */
 	rcu_lock();
 	hwm = ld_acquire(&ledgers_hwm);
 	for (unsigned i = 0; i < hwm; i++) {
@@ -578,14 +620,15 @@ handle_ref_any(rtm_handle h, unsigned type_mask)
 
 	if (!s)
 		return NULL;
-	l = (LEDGER_TYPES & HT_BIT(key_type(key))) ? ledger_mine() : NULL;
+	/* No batch (and no fence) for an object counted in its slot only: the
+	 * slot count is always a right place for a reference (see the top). */
+	w = ld_acquire(&s->word);
+	l = (w & W_LEDGER) ? ledger_mine() : NULL;
 	if (l && ledger_may_take(l, idx)) {
 		ledger_batch_begin(l);
 		w = word_in_batch(s);
 		in_ledger = word_is_key(w, key) && ledger_add_in_batch(l, idx, w);
 		ledger_batch_end(l);
-	} else {
-		w = ld_acquire(&s->word);
 	}
 	/* Not in the ledger: the slot count (slot_ref refuses a dead word). */
 	if (!in_ledger && !slot_ref(s, w, key))
