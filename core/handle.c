@@ -282,7 +282,9 @@ index_take_locked(void)
 	return next_unused++;
 }
 
-static bool
+/* The slow paths of handle_alloc/handle_recycle: out of line, so that the
+ * fast ones save no registers. */
+static __attribute__((noinline)) bool
 cache_refill(void)
 {
 	pthread_mutex_lock(&free_lock);
@@ -298,7 +300,7 @@ cache_refill(void)
 }
 
 /* Give this thread's cached indices back to the free list, keeping keep. */
-static void
+static __attribute__((noinline)) void
 cache_give_back(unsigned keep)
 {
 	if (cache_len <= keep)
@@ -490,9 +492,9 @@ slot_ref(struct slot *s, uint64_t w, uint32_t key)
 	}
 }
 
-/* Drop a reference recorded in this thread's ledger; false: not there. */
+/* Drop n references recorded in this thread's ledger; false: not there. */
 static bool
-ledger_drop(uint32_t idx)
+ledger_drop(uint32_t idx, uint32_t n)
 {
 	struct ledger *l = my_ledger;
 	_Atomic uint64_t *e;
@@ -502,32 +504,54 @@ ledger_drop(uint32_t idx)
 		return false;
 	e = &l->e[idx % LEDGER_SLOTS];
 	v = ld_relaxed(e);
-	while ((uint32_t)(v >> 32) == idx && (uint32_t)v > 0) {
+	while ((uint32_t)(v >> 32) == idx && (uint32_t)v >= n) {
 		/* Races only with a killer moving the entry to the slot. */
-		if (cas_acq_rel(e, &v, v - 1))
+		if (cas_acq_rel(e, &v, v - n))
 			return true;
 	}
 	return false;
 }
 
-void
-handle_kill(rtm_handle h)
+/* A reference was dropped from a word that was old: the last one? */
+static void
+slot_release(struct slot *s, uint64_t old, unsigned type)
 {
-	uint32_t gen, idx = (uint32_t)(uintptr_t)h;
-	unsigned t;
-	struct slot *s = slot_of(h, &gen, &t);
-	uint64_t old, harvested = 0;
+	if (word_refs(old) == 1 && finalizers[type])
+		finalizers[type](ld_relaxed(&s->obj));
+}
+
+/*
+ * handle_kill()'s first step (seq_cst: see the top): set W_KILLED, which
+ * keeps slot_ref from switching the object to ledgers from now on, and
+ * clear W_LEDGER.  If the object was counted in its slot only, drop drop (0
+ * or 1) references in the same CAS.  Returns the old word.
+ */
+static uint64_t
+word_kill(struct slot *s, uint32_t drop)
+{
+	uint64_t old = ld_relaxed(&s->word), new;
+
+	do {
+		if (drop > word_refs(old))
+			abort(); /* broken invariant: the caller owned a reference */
+		new = (old | W_KILLED) & ~W_LEDGER;
+		if (!(old & W_LEDGER))
+			new -= drop;
+	} while (!atomic_compare_exchange_weak(&s->word, &old, new));
+	return old;
+}
+
+/*
+ * handle_kill()'s second step, for an object that was counted in ledgers:
+ * move every ledger's references of index idx into the slot and remove the
+ * bias.
+ */
+static void
+ledgers_collect(struct slot *s, uint32_t idx)
+{
+	uint64_t harvested = 0;
 	unsigned hwm;
 
-	if (!s)
-		abort();
-	old = ld_relaxed(&s->word);
-	/* seq_cst: see the top.  W_KILLED keeps slot_ref from switching it to
-	 * ledgers from now on. */
-	while (!atomic_compare_exchange_weak(&s->word, &old, (old | W_KILLED) & ~W_LEDGER))
-		;
-	if (!(old & W_LEDGER))
-		return; /* counted in its slot only: exact already */
 	rcu_lock();
 	hwm = ld_acquire(&ledgers_hwm);
 	for (unsigned i = 0; i < hwm; i++) {
@@ -551,10 +575,24 @@ handle_kill(rtm_handle h)
 		}
 	}
 	rcu_unlock();
-	/* Now exact: slot refs = REF_BIAS + true count, which is at least 1 (the
-	 * caller's store reference). */
-	fetch_add_acq_rel(&s->word, harvested);
-	fetch_sub_acq_rel(&s->word, (uint64_t)REF_BIAS);
+	/* Now exact: slot refs + harvested = REF_BIAS + true count, and the true
+	 * count is at least 1 (the caller's store reference), so one add of
+	 * harvested - REF_BIAS leaves refs >= 1 and borrows nothing from the
+	 * generation and type bits. */
+	fetch_add_acq_rel(&s->word, harvested - (uint64_t)REF_BIAS);
+}
+
+void
+handle_kill(rtm_handle h)
+{
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+
+	if (!s)
+		abort();
+	if (word_kill(s, 0) & W_LEDGER)
+		ledgers_collect(s, (uint32_t)(uintptr_t)h);
 }
 
 void
@@ -600,8 +638,23 @@ handle_thread_exit(void)
 void
 handle_kill_put(rtm_handle h)
 {
-	handle_kill(h);
-	handle_put(h);
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+	uint64_t old;
+
+	if (!s)
+		abort();
+	old = word_kill(s, 1);
+	if (old & W_LEDGER) {
+		ledgers_collect(s, (uint32_t)(uintptr_t)h);
+		handle_put(h);
+		return;
+	}
+	/* Counted in its slot only: word_kill dropped the reference too. */
+	if (word_gen(old) != gen)
+		abort();
+	slot_release(s, old, t);
 }
 
 /*
@@ -710,13 +763,6 @@ handle_ref_n(rtm_handle h, enum htype type, uint32_t n)
 	return obj;
 }
 
-static void
-slot_release(struct slot *s, uint64_t old, unsigned type)
-{
-	if (word_refs(old) == 1 && finalizers[type])
-		finalizers[type](ld_relaxed(&s->obj));
-}
-
 void
 handle_put(rtm_handle h)
 {
@@ -727,7 +773,7 @@ handle_put(rtm_handle h)
 
 	if (!s)
 		abort(); /* broken invariant: the caller owned a reference */
-	if (ledger_drop((uint32_t)(uintptr_t)h))
+	if (ledger_drop((uint32_t)(uintptr_t)h, 1))
 		return;
 	old = fetch_sub_acq_rel(&s->word, 1);
 	if (word_refs(old) == 0 || word_gen(old) != gen)
@@ -738,6 +784,15 @@ handle_put(rtm_handle h)
 void
 handle_put_n(rtm_handle h, uint32_t n)
 {
+	uint32_t gen;
+	unsigned t;
+
+	if (!slot_of(h, &gen, &t))
+		abort(); /* broken invariant: the caller owned references */
+	/* All n at once when this thread's ledger holds them (as it does for
+	 * a next hop referenced n times in one handle_ref_all batch). */
+	if (n > 1 && ledger_drop((uint32_t)(uintptr_t)h, n))
+		return;
 	while (n-- > 0)
 		handle_put(h);
 }
@@ -768,7 +823,7 @@ handle_put_checked(rtm_handle h, unsigned type_mask)
 	w = ld_acquire(&s->word);
 	if (!word_is_key(w, key))
 		return false;
-	if (ledger_drop((uint32_t)(uintptr_t)h))
+	if (ledger_drop((uint32_t)(uintptr_t)h, 1))
 		return true;
 	return slot_put(s, w, key);
 }
