@@ -11,9 +11,10 @@
  *   finalizer exactly once.
  * - slot->obj: written before the slot is published (the handle value is
  *   handed out after handle_alloc returns) and read after validating word.
- * - free list (free_head, and a free slot's obj as the link): guarded by free_lock.  A slot
- *   reaches the free list only through handle_recycle(), which the owner
- *   calls after a grace period, with the generation bumped first.
+ * - free list (free_head, and a free slot's obj as the link; full_batches,
+ *   spare_batches, batch_pool): guarded by free_lock.  A slot reaches the
+ *   free list only through handle_recycle(), which the owner calls after a
+ *   grace period, with the generation bumped first.
  *
  * - cache[], cache_len: thread-local free indices (see CACHE_REFILL); given
  *   back to the free list when the thread exits (handle_thread_exit).
@@ -22,7 +23,7 @@
  * handle_recycle take free_lock (a leaf lock) when their per-thread cache is
  * empty or full.
  *
- * Ledgers (handle.h).  Invariant for a live object (W_LEDGER set):
+ * Ledgers (handle.h).  Invariant for a live object with W_LEDGER set:
  *   slot refs + sum over threads of ledger counts for it = REF_BIAS + true count.
  * A thread changes its own ledger's entries inside a batch (ledger_batch_*),
  * which may cover several handles (all those of one RTM_DEST_INFO):
@@ -42,6 +43,24 @@
  * (handle_put) instead CASes the thread's own entry (count > 0 for that
  * index), which races only with a killer's CAS; otherwise it goes to the
  * slot count.
+ * Switching to ledgers.  An object starts counted in its slot only (no
+ * W_LEDGER, no bias), so that one deleted before it was ever shared (a
+ * route or destination that churns, seen by its creator alone) is killed
+ * with one RMW and no visit of the ledgers.  slot_ref() switches it: the
+ * first reference taken through handle_ref* after the creator's sets
+ * W_TOUCHED, the second sets W_LEDGER and adds REF_BIAS, in the CAS that
+ * takes the reference, and only while W_KILLED is clear.  Before that CAS no
+ * ledger holds a count for the index (entries grow only in a batch that saw
+ * W_LEDGER with this key, and the previous object of the slot was harvested
+ * by its killer), so the invariant holds from the switch on.  handle_kill()
+ * sets W_KILLED and clears W_LEDGER in one seq_cst CAS; if W_LEDGER was
+ * clear, the count is exact already and it returns; else it visits the
+ * ledgers as below.  Every change of the word is an RMW, so a switch and a
+ * kill are ordered: a switch after the kill is refused (W_KILLED), a switch
+ * before it is seen by it.  A thread that reads a word without W_LEDGER
+ * takes its reference in the slot count, with no batch: the slot count is
+ * always a right place for a reference (it is one term of the invariant, and
+ * the whole count once killed).
  * Why the reader pays a full fence (the seq_cst store of step 1, an xchg on
  * x86, which also keeps the CPU from overlapping one lookup's cache misses
  * with the next one's): an asymmetric handshake (step 1 a plain store; the
@@ -62,6 +81,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "handle.h"
@@ -82,7 +102,11 @@
 
 #define H_MAGIC 0xAull
 #define GEN_MASK 0xFFFFFFull
-#define W_LEDGER (1ull << 39) /* in the type byte: counted in ledgers too */
+/* Flags in the type byte of a slot word (types need its low 3 bits): */
+#define W_LEDGER (1ull << 39)  /* counted in ledgers too (see the top) */
+#define W_TOUCHED (1ull << 38) /* a reference was taken after the creator's */
+#define W_KILLED (1ull << 37)  /* handle_kill() ran: never counted in ledgers again */
+#define W_FLAGS (W_LEDGER | W_TOUCHED | W_KILLED)
 #define REF_BIAS (1u << 30)
 #define LEDGER_SLOTS 512u
 #define MAX_LEDGERS 4096u
@@ -122,6 +146,23 @@ static handle_finalizer finalizers[HT_COUNT];
 static __thread uint32_t cache[CACHE_MAX];
 static __thread unsigned cache_len;
 
+/*
+ * Free indices also travel between threads CACHE_REFILL at a time, copied in
+ * one piece (the call_rcu thread recycles what a writer allocates: linking
+ * and unlinking them one by one cost about 20 instructions per index).  The
+ * batches come from a fixed pool; when it runs out, indices go to the list
+ * one by one as before.
+ */
+#define BATCH_POOL 64
+struct index_batch {
+	struct index_batch *next;
+	uint32_t idx[CACHE_REFILL];
+};
+static struct index_batch batch_pool[BATCH_POOL];
+static unsigned batch_pool_used;            /* under free_lock */
+static struct index_batch *full_batches;  /* under free_lock */
+static struct index_batch *spare_batches; /* under free_lock: emptied ones */
+
 static inline uint64_t
 word_make(uint32_t gen, enum htype type, uint32_t refs)
 {
@@ -137,7 +178,7 @@ word_gen(uint64_t w)
 static inline unsigned
 word_type(uint64_t w)
 {
-	return (unsigned)((w >> 32) & 0x7F);
+	return (unsigned)((w >> 32) & 0x1F);
 }
 
 static inline uint32_t
@@ -148,12 +189,12 @@ word_refs(uint64_t w)
 
 /*
  * A handle's key: its generation and type laid out as in bits 63..32 of a
- * live slot word (gen << 8 | type), W_LEDGER aside.  One compare checks both.
+ * live slot word (gen << 8 | type), the flags aside.  One compare checks both.
  */
 static inline uint32_t
 word_key(uint64_t w)
 {
-	return (uint32_t)(w >> 32) & ~(uint32_t)(W_LEDGER >> 32);
+	return (uint32_t)(w >> 32) & ~(uint32_t)(W_FLAGS >> 32);
 }
 
 static inline uint32_t
@@ -260,10 +301,21 @@ index_take_locked(void)
 	return next_unused++;
 }
 
-static bool
+/* The slow paths of handle_alloc/handle_recycle: out of line, so that the
+ * fast ones save no registers. */
+static __attribute__((noinline)) bool
 cache_refill(void)
 {
 	pthread_mutex_lock(&free_lock);
+	if (cache_len == 0 && full_batches) {
+		struct index_batch *b = full_batches;
+
+		full_batches = b->next;
+		memcpy(cache, b->idx, sizeof(b->idx));
+		cache_len = CACHE_REFILL;
+		b->next = spare_batches;
+		spare_batches = b;
+	}
 	while (cache_len < CACHE_REFILL) {
 		uint32_t idx = index_take_locked();
 
@@ -276,12 +328,26 @@ cache_refill(void)
 }
 
 /* Give this thread's cached indices back to the free list, keeping keep. */
-static void
+static __attribute__((noinline)) void
 cache_give_back(unsigned keep)
 {
 	if (cache_len <= keep)
 		return;
 	pthread_mutex_lock(&free_lock);
+	while (cache_len >= keep + CACHE_REFILL) {
+		struct index_batch *b = spare_batches;
+
+		if (b)
+			spare_batches = b->next;
+		else if (batch_pool_used < BATCH_POOL)
+			b = &batch_pool[batch_pool_used++];
+		else
+			break;
+		cache_len -= CACHE_REFILL;
+		memcpy(b->idx, &cache[cache_len], sizeof(b->idx));
+		b->next = full_batches;
+		full_batches = b;
+	}
 	while (cache_len > keep) {
 		uint32_t idx = cache[--cache_len];
 
@@ -303,11 +369,9 @@ handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out)
 	s = slot_of_index(idx);
 	gen = word_gen(ld_relaxed(&s->word));
 	st_relaxed(&s->obj, obj);
-	/* Pairs with the acquire loads of word in handle_get/handle_ref. */
-	if (LEDGER_TYPES & HT_BIT(type))
-		st_release(&s->word, word_make(gen, type, refs + REF_BIAS) | W_LEDGER);
-	else
-		st_release(&s->word, word_make(gen, type, refs));
+	/* Pairs with the acquire loads of word in handle_get/handle_ref.  Plain
+	 * counting: ledgers only once a second reference is taken (slot_ref). */
+	st_release(&s->word, word_make(gen, type, refs));
 	*out = handle_make(idx, gen, type);
 	return 0;
 }
@@ -440,6 +504,24 @@ ledger_may_hold(struct ledger *l, uint32_t idx)
 	return (uint32_t)(v >> 32) == idx && (uint32_t)v != 0;
 }
 
+/*
+ * The word after one more reference in the slot count of w (live).  An
+ * object of a ledger type counts in its slot only until it proves shared:
+ * the first reference taken after the creator's marks it W_TOUCHED, the
+ * second switches it to ledger counting (W_LEDGER and the bias), unless it
+ * was killed (see the top: "Switching to ledgers").
+ */
+static inline uint64_t
+word_plus_one(uint64_t w, uint32_t key)
+{
+	if (!(LEDGER_TYPES & HT_BIT(key_type(key))) || (w & (W_LEDGER | W_KILLED)) ||
+	    word_refs(w) >= REF_BIAS)
+		return w + 1;
+	if (!(w & W_TOUCHED))
+		return (w + 1) | W_TOUCHED;
+	return (w + 1 + REF_BIAS) | W_LEDGER; /* refs < REF_BIAS: no carry */
+}
+
 /* One more reference in the slot count of a word that was w; false if dead. */
 static bool
 slot_ref(struct slot *s, uint64_t w, uint32_t key)
@@ -447,14 +529,14 @@ slot_ref(struct slot *s, uint64_t w, uint32_t key)
 	for (;;) {
 		if (!word_is_key(w, key) || word_refs(w) == UINT32_MAX)
 			return false;
-		if (cas_acq_rel(&s->word, &w, w + 1))
+		if (cas_acq_rel(&s->word, &w, word_plus_one(w, key)))
 			return true;
 	}
 }
 
-/* Drop a reference recorded in this thread's ledger; false: not there. */
+/* Drop n references recorded in this thread's ledger; false: not there. */
 static bool
-ledger_drop(uint32_t idx)
+ledger_drop(uint32_t idx, uint32_t n)
 {
 	struct ledger *l = my_ledger;
 	_Atomic uint64_t *e;
@@ -464,28 +546,54 @@ ledger_drop(uint32_t idx)
 		return false;
 	e = &l->e[idx % LEDGER_SLOTS];
 	v = ld_relaxed(e);
-	while ((uint32_t)(v >> 32) == idx && (uint32_t)v > 0) {
+	while ((uint32_t)(v >> 32) == idx && (uint32_t)v >= n) {
 		/* Races only with a killer moving the entry to the slot. */
-		if (cas_acq_rel(e, &v, v - 1))
+		if (cas_acq_rel(e, &v, v - n))
 			return true;
 	}
 	return false;
 }
 
-void
-handle_kill(rtm_handle h)
+/* A reference was dropped from a word that was old: the last one? */
+static void
+slot_release(struct slot *s, uint64_t old, unsigned type)
 {
-	uint32_t gen, idx = (uint32_t)(uintptr_t)h;
-	unsigned t;
-	struct slot *s = slot_of(h, &gen, &t);
-	uint64_t old, harvested = 0;
+	if (word_refs(old) == 1 && finalizers[type])
+		finalizers[type](ld_relaxed(&s->obj));
+}
+
+/*
+ * handle_kill()'s first step (seq_cst: see the top): set W_KILLED, which
+ * keeps slot_ref from switching the object to ledgers from now on, and
+ * clear W_LEDGER.  If the object was counted in its slot only, drop drop (0
+ * or 1) references in the same CAS.  Returns the old word.
+ */
+static uint64_t
+word_kill(struct slot *s, uint32_t drop)
+{
+	uint64_t old = ld_relaxed(&s->word), new;
+
+	do {
+		if (drop > word_refs(old))
+			abort(); /* broken invariant: the caller owned a reference */
+		new = (old | W_KILLED) & ~W_LEDGER;
+		if (!(old & W_LEDGER))
+			new -= drop;
+	} while (!atomic_compare_exchange_weak(&s->word, &old, new));
+	return old;
+}
+
+/*
+ * handle_kill()'s second step, for an object that was counted in ledgers:
+ * move every ledger's references of index idx into the slot and remove the
+ * bias.
+ */
+static void
+ledgers_collect(struct slot *s, uint32_t idx)
+{
+	uint64_t harvested = 0;
 	unsigned hwm;
 
-	if (!s)
-		abort();
-	old = atomic_fetch_and(&s->word, ~W_LEDGER); /* seq_cst: see handle.c top */
-	if (!(old & W_LEDGER))
-		return;
 	rcu_lock();
 	hwm = ld_acquire(&ledgers_hwm);
 	for (unsigned i = 0; i < hwm; i++) {
@@ -509,10 +617,24 @@ handle_kill(rtm_handle h)
 		}
 	}
 	rcu_unlock();
-	/* Now exact: slot refs = REF_BIAS + true count, which is at least 1 (the
-	 * caller's store reference). */
-	fetch_add_acq_rel(&s->word, harvested);
-	fetch_sub_acq_rel(&s->word, (uint64_t)REF_BIAS);
+	/* Now exact: slot refs + harvested = REF_BIAS + true count, and the true
+	 * count is at least 1 (the caller's store reference), so one add of
+	 * harvested - REF_BIAS leaves refs >= 1 and borrows nothing from the
+	 * generation and type bits. */
+	fetch_add_acq_rel(&s->word, harvested - (uint64_t)REF_BIAS);
+}
+
+void
+handle_kill(rtm_handle h)
+{
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+
+	if (!s)
+		abort();
+	if (word_kill(s, 0) & W_LEDGER)
+		ledgers_collect(s, (uint32_t)(uintptr_t)h);
 }
 
 void
@@ -558,8 +680,23 @@ handle_thread_exit(void)
 void
 handle_kill_put(rtm_handle h)
 {
-	handle_kill(h);
-	handle_put(h);
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+	uint64_t old;
+
+	if (!s)
+		abort();
+	old = word_kill(s, 1);
+	if (old & W_LEDGER) {
+		ledgers_collect(s, (uint32_t)(uintptr_t)h);
+		handle_put(h);
+		return;
+	}
+	/* Counted in its slot only: word_kill dropped the reference too. */
+	if (word_gen(old) != gen)
+		abort();
+	slot_release(s, old, t);
 }
 
 /*
@@ -578,14 +715,15 @@ handle_ref_any(rtm_handle h, unsigned type_mask)
 
 	if (!s)
 		return NULL;
-	l = (LEDGER_TYPES & HT_BIT(key_type(key))) ? ledger_mine() : NULL;
+	/* No batch (and no fence) for an object counted in its slot only: the
+	 * slot count is always a right place for a reference (see the top). */
+	w = ld_acquire(&s->word);
+	l = (w & W_LEDGER) ? ledger_mine() : NULL;
 	if (l && ledger_may_take(l, idx)) {
 		ledger_batch_begin(l);
 		w = word_in_batch(s);
 		in_ledger = word_is_key(w, key) && ledger_add_in_batch(l, idx, w);
 		ledger_batch_end(l);
-	} else {
-		w = ld_acquire(&s->word);
 	}
 	/* Not in the ledger: the slot count (slot_ref refuses a dead word). */
 	if (!in_ledger && !slot_ref(s, w, key))
@@ -667,13 +805,6 @@ handle_ref_n(rtm_handle h, enum htype type, uint32_t n)
 	return obj;
 }
 
-static void
-slot_release(struct slot *s, uint64_t old, unsigned type)
-{
-	if (word_refs(old) == 1 && finalizers[type])
-		finalizers[type](ld_relaxed(&s->obj));
-}
-
 void
 handle_put(rtm_handle h)
 {
@@ -684,7 +815,7 @@ handle_put(rtm_handle h)
 
 	if (!s)
 		abort(); /* broken invariant: the caller owned a reference */
-	if (ledger_drop((uint32_t)(uintptr_t)h))
+	if (ledger_drop((uint32_t)(uintptr_t)h, 1))
 		return;
 	old = fetch_sub_acq_rel(&s->word, 1);
 	if (word_refs(old) == 0 || word_gen(old) != gen)
@@ -695,6 +826,15 @@ handle_put(rtm_handle h)
 void
 handle_put_n(rtm_handle h, uint32_t n)
 {
+	uint32_t gen;
+	unsigned t;
+
+	if (!slot_of(h, &gen, &t))
+		abort(); /* broken invariant: the caller owned references */
+	/* All n at once when this thread's ledger holds them (as it does for
+	 * a next hop referenced n times in one handle_ref_all batch). */
+	if (n > 1 && ledger_drop((uint32_t)(uintptr_t)h, n))
+		return;
 	while (n-- > 0)
 		handle_put(h);
 }
@@ -725,7 +865,7 @@ handle_put_checked(rtm_handle h, unsigned type_mask)
 	w = ld_acquire(&s->word);
 	if (!word_is_key(w, key))
 		return false;
-	if (ledger_drop((uint32_t)(uintptr_t)h))
+	if (ledger_drop((uint32_t)(uintptr_t)h, 1))
 		return true;
 	return slot_put(s, w, key);
 }

@@ -39,6 +39,10 @@
  * thread records the references it takes.  A reference taken in a ledger may
  * be dropped by any thread (a thread that does not find it in its own ledger
  * drops it from the slot's count; the bias keeps that count above zero).
+ * Objects start counted in the slot alone and switch to ledgers on the
+ * second reference taken with handle_ref* after the creator's: an object
+ * deleted before that, as most churned routes and destinations are, has
+ * nothing to collect.
  * When the object is deleted, handle_kill() switches it to plain counting,
  * collects every ledger's entries into the slot's count and removes the bias,
  * so from then on the count is exact and the handle dies the moment the last

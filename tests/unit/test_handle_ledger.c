@@ -1,0 +1,208 @@
+/*
+ * test_handle_ledger.c - the switch of hot objects from slot counting to
+ * per-thread ledgers, and handle_kill() (core/handle.c, "Switching to
+ * ledgers"): an object is counted in its slot until its second reference
+ * taken through handle_ref*, so a kill before that has no ledger to visit;
+ * a kill after it must collect every ledger's references, and a reference
+ * taken after the kill must not switch it back.
+ *
+ * Each wrong shortcut shows up as a finalizer that runs while a reference
+ * is still held (references missed by the kill) or never runs (a bias added
+ * after the kill, never removed).
+ *
+ * Links rtm_static through rtm::internal (handle_* are not exported by librtm),
+ * and the check harness on its own (rtm_testlib would bring the shared librtm).
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "handle.h"
+#include "rcu.h"
+
+#define ROUNDS 400u
+#define SHARERS 2u
+#define AFTER_KILL 100u /* references a sharer takes after the kill, at most */
+
+struct counted {
+	_Atomic unsigned finals; /* times the finalizer ran */
+};
+
+static void
+count_final(void *obj)
+{
+	struct counted *c = obj;
+
+	atomic_fetch_add(&c->finals, 1);
+}
+
+static void
+setup(void)
+{
+	rcu_thread_enter();
+	handle_set_finalizer(HT_ROUTE, count_final);
+	handle_set_finalizer(HT_DEST, count_final);
+}
+
+/* A fresh route handle for c with the store's reference. */
+static rtm_handle
+fresh(struct counted *c, enum htype type)
+{
+	rtm_handle h;
+
+	atomic_store(&c->finals, 0);
+	if (handle_alloc(type, c, 1, &h) != 0)
+		abort();
+	return h;
+}
+
+TEST(a_kill_before_any_sharing_keeps_a_held_reference)
+{
+	struct counted c;
+	rtm_handle h;
+
+	setup();
+	h = fresh(&c, HT_ROUTE);
+	CHECK_EQ_PTR(handle_ref(h, HT_ROUTE), &c); /* marks it touched only */
+	handle_kill_put(h);
+	CHECK_EQ_U(handle_refs(h), 1);
+	CHECK_EQ_U(atomic_load(&c.finals), 0);
+	/* A reference after the kill would switch a touched object to ledgers:
+	 * a killed one must stay exact. */
+	CHECK_EQ_PTR(handle_ref(h, HT_ROUTE), &c);
+	CHECK_EQ_PTR(handle_ref(h, HT_ROUTE), &c);
+	CHECK_EQ_U(handle_refs(h), 3);
+	handle_put(h);
+	handle_put(h);
+	CHECK_EQ_U(atomic_load(&c.finals), 0);
+	handle_put(h);
+	CHECK_EQ_U(atomic_load(&c.finals), 1);
+	CHECK(!handle_is_live(h, HT_BIT(HT_ROUTE)));
+	handle_recycle(h);
+}
+
+TEST(a_kill_after_the_switch_collects_this_threads_ledger)
+{
+	struct counted c;
+	rtm_handle h;
+
+	setup();
+	h = fresh(&c, HT_ROUTE);
+	for (unsigned i = 0; i < 5; i++) /* the second switches it to ledgers */
+		CHECK_EQ_PTR(handle_ref(h, HT_ROUTE), &c);
+	handle_kill_put(h);
+	CHECK_EQ_U(handle_refs(h), 5); /* exact now */
+	for (unsigned i = 0; i < 4; i++)
+		handle_put(h);
+	CHECK_EQ_U(atomic_load(&c.finals), 0);
+	handle_put(h);
+	CHECK_EQ_U(atomic_load(&c.finals), 1);
+	handle_recycle(h);
+}
+
+struct round {
+	rtm_handle route, dest;
+	struct counted *route_obj, *dest_obj;
+	_Atomic bool go, killed;
+	_Atomic unsigned taken; /* references the sharers took, all told */
+	_Atomic unsigned errors;
+};
+
+/* Is what r's sharer holds still live and not finalized? */
+static bool
+held_ok(struct round *r, bool dest_too)
+{
+	return handle_is_live(r->route, HT_BIT(HT_ROUTE)) &&
+	       atomic_load(&r->route_obj->finals) == 0 &&
+	       (!dest_too ||
+		(handle_is_live(r->dest, HT_BIT(HT_DEST)) && atomic_load(&r->dest_obj->finals) == 0));
+}
+
+/*
+ * Take and drop references as lookups would (one at a time and in batches),
+ * while main kills both objects, and a while after that, until they die.
+ */
+static void *
+sharer(void *arg)
+{
+	struct round *r = arg;
+	const rtm_handle both[2] = {r->dest, r->route};
+	const enum htype types[2] = {HT_DEST, HT_ROUTE};
+	unsigned after_kill = 0;
+
+	rcu_thread_enter();
+	while (!atomic_load(&r->go))
+		sched_yield();
+	for (unsigned i = 0; after_kill < AFTER_KILL; i++) {
+		bool batch = i % 2 != 0;
+
+		if (batch ? !handle_ref_all(2, both, types) : !handle_ref(r->route, HT_ROUTE))
+			break; /* dead: the store's reference and every other went */
+		atomic_fetch_add(&r->taken, 1);
+		if (!held_ok(r, batch))
+			atomic_fetch_add(&r->errors, 1);
+		for (volatile unsigned spin = 0; spin < 50; spin++)
+			;
+		if (!held_ok(r, batch))
+			atomic_fetch_add(&r->errors, 1);
+		if (batch)
+			handle_put_many(2, both);
+		else
+			handle_put(r->route);
+		after_kill += atomic_load(&r->killed);
+	}
+	return NULL;
+}
+
+TEST(killers_racing_sharers_count_every_reference_once)
+{
+	struct counted route_obj, dest_obj;
+	unsigned seed = 12345;
+
+	setup();
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		struct round r = {.route_obj = &route_obj, .dest_obj = &dest_obj};
+		pthread_t t[SHARERS];
+		unsigned wait;
+
+		r.route = fresh(&route_obj, HT_ROUTE);
+		r.dest = fresh(&dest_obj, HT_DEST);
+		for (unsigned i = 0; i < SHARERS; i++)
+			REQUIRE(pthread_create(&t[i], NULL, sharer, &r) == 0);
+		atomic_store(&r.go, true);
+		/* Kill before the switch to ledgers in some rounds (no reference
+		 * taken yet, or one), after it in the others. */
+		wait = (unsigned)rand_r(&seed) % 8u;
+		while (atomic_load(&r.taken) < wait)
+			sched_yield();
+		handle_kill_put(r.route);
+		handle_kill_put(r.dest);
+		atomic_store(&r.killed, true);
+		for (unsigned i = 0; i < SHARERS; i++)
+			REQUIRE(pthread_join(t[i], NULL) == 0);
+		if (atomic_load(&r.errors) != 0)
+			check_fail(__FILE__, __LINE__, "round %u: %u references held on a dead or "
+				   "finalized handle", round, atomic_load(&r.errors));
+		/* The sharers dropped all theirs: both died, once each. */
+		if (atomic_load(&route_obj.finals) != 1 || atomic_load(&dest_obj.finals) != 1)
+			check_fail(__FILE__, __LINE__, "round %u: finalizers ran %u (route), %u (dest) "
+				   "times, not once", round, atomic_load(&route_obj.finals),
+				   atomic_load(&dest_obj.finals));
+		CHECK(!handle_is_live(r.route, HT_BIT(HT_ROUTE)));
+		CHECK(!handle_is_live(r.dest, HT_BIT(HT_DEST)));
+		if (check_current_failures())
+			return;
+		handle_recycle(r.route); /* the sharers have exited: no reader left */
+		handle_recycle(r.dest);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	return check_main(argc, argv);
+}
