@@ -18,7 +18,8 @@
  * Each phase starts after a pause (SETTLE_US) that lets the call_rcu thread
  * finish the previous phase's deferred frees, and ends after another, so
  * that it counts its own reclaim (collection is process-wide).  Outside
- * valgrind it prints each phase's rate (without the pauses).
+ * valgrind it prints each phase's rate (without the pauses) and its minor page
+ * faults per operation (getrusage, process-wide).
  *
  *   valgrind --tool=callgrind --instr-atstart=no [--cache-sim=yes] \
  *       --callgrind-out-file=cg.%p build/release/tools/rtm-updatecost [-k OPS] [-n PREFIXES]
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,10 +84,20 @@ delete_one(struct run *r, size_t i)
 
 enum op { OP_ADD, OP_DELETE, OP_PAIR };
 
+/* Minor page faults of the process so far. */
+static long
+minor_faults(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
+}
+
 static void
 phase(const char *name, struct run *r, enum op op, bool measured)
 {
 	double t0;
+	long flt0 = minor_faults();
 
 	if (measured && RUNNING_ON_VALGRIND)
 		usleep(SETTLE_US);
@@ -99,12 +111,14 @@ phase(const char *name, struct run *r, enum op op, bool measured)
 			add_one(r, i);
 	}
 	t0 = costenv_now() - t0;
+	flt0 = minor_faults() - flt0;
 	if (!measured)
 		return;
 	if (RUNNING_ON_VALGRIND)
 		usleep(SETTLE_US);
 	CALLGRIND_DUMP_STATS_AT(name);
-	printf("%-7s %10.0f ops/s\n", name, (double)r->k / t0);
+	printf("%-7s %10.0f ops/s %8.3f minor faults/op\n", name, (double)r->k / t0,
+	       (double)flt0 / (double)r->k);
 }
 
 /* Fisher-Yates with a fixed random stream. */
