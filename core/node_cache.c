@@ -65,16 +65,6 @@ node_cache_take(unsigned cls, size_t bytes)
 	return c->node[cls][--c->n[cls]];
 }
 
-void *
-node_cache_peek(unsigned cls)
-{
-	struct node_cache *c = mine;
-
-	if (!c || cls >= NODE_CACHE_CLASSES || c->n[cls] == 0)
-		return NULL;
-	return c->node[cls][c->n[cls] - 1];
-}
-
 bool
 node_cache_keep(unsigned cls, void *node, size_t bytes)
 {

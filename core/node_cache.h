@@ -73,10 +73,6 @@ node_cache_room(unsigned nslots)
 /* A node of class cls (bytes long) the calling thread kept, or NULL. */
 void *node_cache_take(unsigned cls, size_t bytes);
 
-/* The node node_cache_take(cls) would return now, or NULL (a hint: the
- * cache stays as it is). */
-void *node_cache_peek(unsigned cls);
-
 /* Keep node (class cls, bytes long) in the calling thread's cache; false if
  * the thread never entered the API, or its cache is full or cannot be had
  * (the caller frees the node). */

@@ -954,53 +954,6 @@ trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
 	return prefix_cmp(&a->key, &b->key) < 0 ? a : b;
 }
 
-/* Prefetch the lines of the bytes [p, p + len) (write: for writing). */
-static inline void
-prefetch_bytes(const void *p, size_t len, bool write)
-{
-	const char *c = p, *last = c + len - 1;
-
-	for (; c <= last; c += 64) {
-		if (write)
-			__builtin_prefetch(c, 1, 3);
-		else
-			__builtin_prefetch(c, 0, 3);
-	}
-	/* The last line, if the stride stepped over its start. */
-	if (write)
-		__builtin_prefetch(last, 1, 3);
-	else
-		__builtin_prefetch(last, 0, 3);
-}
-
-void
-trie_insert_prefetch_rcu(struct trie *t, const struct prefix *key)
-{
-	unsigned base, level, r, nslots;
-	struct trie_node *n;
-	void *copy;
-
-	if (key->len == 0)
-		return;
-	n = ld_acquire(tree_top(t, key, &base));
-	prefix_place(key->len, &level, &r);
-	for (unsigned l = base; n && l < level; l++) {
-		unsigned c = key_chunk(key, l * TRIE_STRIDE);
-
-		if (!ext_test(n, c))
-			break;
-		n = ld_acquire(child_slot(n, c));
-	}
-	if (!n)
-		return;
-	/* The copy gets one slot more: a child or the destination. */
-	nslots = node_nslots(n);
-	prefetch_bytes(n, node_bytes(nslots), false);
-	copy = NODE_CACHE_ON ? node_cache_peek(node_cache_class(nslots + 1)) : NULL;
-	if (copy)
-		prefetch_bytes(copy, node_bytes(nslots + 1), true);
-}
-
 int
 trie_insert_locked(struct trie *t, struct dest *d)
 {

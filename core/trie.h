@@ -288,15 +288,6 @@ struct dest *trie_next_rcu(struct trie *t, const struct prefix *key, bool strict
 int trie_insert_locked(struct trie *t, struct dest *d);
 
 /*
- * A hint before inserting a destination at key, whose lookup just found
- * none (inside rcu_lock(); no lock needed, nothing changes): start loading
- * the node the insertion will copy and the memory the copy will take from
- * the thread's cache (node_cache.h), so that both arrive while the caller
- * builds the destination.
- */
-void trie_insert_prefetch_rcu(struct trie *t, const struct prefix *key);
-
-/*
  * Remove d (it must be in the trie); the caller holds its part's lock.
  * Never fails: nodes left empty are unlinked, and if the copy that removal
  * needs cannot be allocated, d's slot becomes a tombstone instead.

@@ -396,8 +396,6 @@ update_add_route(struct entity *e, const struct prefix *key, const RTM_ROUTE_INF
 		d = trie_lookup_exact_rcu(&t->trie, key);
 		if (d && !handle_ref(d->handle, HT_DEST))
 			d = NULL; /* dying: it has left the trie already */
-		if (!d)
-			trie_insert_prefetch_rcu(&t->trie, key); /* for add_new_dest */
 		rcu_unlock();
 		if (d) {
 			rc = add_to_dest(d, e, info, in_flags, x, out_flags, out_handle);
