@@ -24,6 +24,7 @@
 
 #include "alloc.h"
 #include "dest.h"
+#include "node_cache.h"
 #include "trie.h"
 
 #define CHUNKS (1u << TRIE_STRIDE)
@@ -152,25 +153,100 @@ node_free_cb(struct rcu_head *head)
 	rcu_deferred_done();
 }
 
+/* Slots of n. */
+static inline unsigned
+node_nslots(const struct trie_node *n)
+{
+	return popcount64(n->ext) + popcount64(n->pfx[0]) + popcount64(n->pfx[1]);
+}
+
+/* Bytes of a node with room for that many slots. */
+static inline size_t
+node_bytes(unsigned room)
+{
+	return sizeof(struct trie_node) + (size_t)room * sizeof(((struct trie_node *)0)->slot[0]);
+}
+
 /*
  * Unlinked nodes wait in a batch (trie.retiring), which goes to RCU as one
  * callback when full: one rcu_defer() per TRIE_RETIRE_BATCH nodes instead of
  * one per node.  The batch is only the part writer's until it is handed over.
+ * cls[k] is node[k]'s class (node_cache.h), noted while the node is still in
+ * the writer's cache, so that the callback keeps the nodes for reuse without
+ * reading them.
  */
 #define TRIE_RETIRE_BATCH 32
 
 struct trie_retired {
 	struct rcu_head rcu;
+	struct trie_retired *next_returned; /* in returned_batches */
 	unsigned n;
+	uint8_t cls[TRIE_RETIRE_BATCH];
 	struct trie_node *node[TRIE_RETIRE_BATCH];
 };
 
+/*
+ * Batches whose callback ran on a thread that keeps no nodes (a call_rcu
+ * worker: the library worker's sweep handed a slow writer's batch on, or a
+ * writer's safe point held a lock), for the next writer whose cache lacks a
+ * class to keep.  Pushed with a release CAS by any callback; taken whole
+ * (exchange with NULL, acquire) by a writer, so never popped alone (no ABA).
+ * returned_nodes counts their nodes, approximately (added before a push,
+ * subtracted after a take); past RETURNED_NODES_MAX a callback frees its
+ * nodes instead, so that writers that stop copying nodes leave at most that
+ * many behind.
+ */
+#define RETURNED_NODES_MAX (2 * RCU_BATCH)
+
+static _Atomic(struct trie_retired *) returned_batches;
+static _Atomic long returned_nodes;
+
+/* Free b's nodes, or keep them in the calling thread's cache (keep). */
 static void
-retired_free(struct trie_retired *b)
+retired_free(struct trie_retired *b, bool keep)
 {
-	for (unsigned k = 0; k < b->n; k++)
-		rtm_free(b->node[k]);
+	for (unsigned k = 0; k < b->n; k++) {
+		unsigned cls = b->cls[k];
+
+		if (!keep || !node_cache_keep(cls, b->node[k], node_bytes(cls * NODE_CACHE_STEP)))
+			rtm_free(b->node[k]);
+	}
 	rtm_free(b);
+}
+
+/* Leave b for a writer to keep (returned_batches); false if enough wait. */
+static bool
+returned_push(struct trie_retired *b)
+{
+	struct trie_retired *top;
+
+	if (fetch_add_relaxed(&returned_nodes, (long)b->n) + (long)b->n > RETURNED_NODES_MAX) {
+		fetch_add_relaxed(&returned_nodes, -(long)b->n);
+		return false;
+	}
+	top = ld_relaxed(&returned_batches);
+	do
+		b->next_returned = top;
+	while (!cas_acq_rel(&returned_batches, &top, b)); /* pairs with returned_take */
+	return true;
+}
+
+/* Keep the nodes of every batch in returned_batches (the calling thread
+ * entered the API). */
+static void
+returned_take(void)
+{
+	struct trie_retired *b = xchg_acq_rel(&returned_batches, NULL);
+	long n = 0;
+
+	while (b) {
+		struct trie_retired *next = b->next_returned;
+
+		n += b->n;
+		retired_free(b, true);
+		b = next;
+	}
+	fetch_add_relaxed(&returned_nodes, -n);
 }
 
 static void
@@ -181,7 +257,8 @@ retired_free_cb(struct rcu_head *head)
 
 	rcu_deferred_begin(head);
 	n = b->n;
-	retired_free(b);
+	if (!NODE_CACHE_ON || rcu_thread_registered || !returned_push(b))
+		retired_free(b, NODE_CACHE_ON); /* else a writer will keep them */
 	rcu_deferred_done_n(n); /* each node counted, as if deferred alone */
 }
 
@@ -228,6 +305,7 @@ node_retire(struct trie_part *t, struct trie_node *n)
 	}
 	struct trie_retired *b = t->retiring;
 
+	b->cls[b->n] = (uint8_t)node_cache_class(node_nslots(n));
 	b->node[b->n++] = n;
 	if (b->n == TRIE_RETIRE_BATCH)
 		retire_flush(t);
@@ -245,13 +323,26 @@ subtree_each(struct trie_part *t, struct trie_node *n,
 	fn(t, n);
 }
 
-/* An unpublished node with these bitmaps and room for their slots, or NULL. */
+/*
+ * An unpublished node with these bitmaps and room for their slots (one the
+ * thread kept, else a new one), or NULL.
+ */
 static struct trie_node *
 node_alloc(uint64_t ext, const uint64_t pfx[2])
 {
 	unsigned nslots = popcount64(ext) + popcount64(pfx[0]) + popcount64(pfx[1]);
-	struct trie_node *m = rtm_malloc(sizeof(*m) + (size_t)nslots * sizeof(m->slot[0]));
+	size_t bytes = node_bytes(node_cache_room(nslots));
+	struct trie_node *m = NULL;
 
+	if (NODE_CACHE_ON) {
+		m = node_cache_take(node_cache_class(nslots), bytes);
+		if (!m && ld_relaxed(&returned_batches) && rcu_thread_registered) {
+			returned_take();
+			m = node_cache_take(node_cache_class(nslots), bytes);
+		}
+	}
+	if (!m)
+		m = rtm_malloc(bytes);
 	if (!m)
 		return NULL;
 	m->pfx[0] = pfx[0];
@@ -371,7 +462,7 @@ node_change(struct trie_part *t, struct trie_node *n, int add_c, struct trie_nod
 	ext = n->ext;
 	pfx[0] = n->pfx[0];
 	pfx[1] = n->pfx[1];
-	nslots = node_nchildren(n) + popcount64(pfx[0]) + popcount64(pfx[1]);
+	nslots = node_nslots(n);
 	if (add_c >= 0) {
 		pos = (unsigned)(child_slot(n, (unsigned)add_c) - n->slot);
 		ext |= 1ull << add_c;
@@ -1183,7 +1274,7 @@ trie_destroy(struct trie *t)
 	}
 	for (unsigned k = 0; k < TRIE_PARTS; k++) {
 		if (t->part[k].retiring)
-			retired_free(t->part[k].retiring); /* no reader is left to wait for */
+			retired_free(t->part[k].retiring, false); /* no reader is left to wait for */
 		t->part[k].retiring = NULL;
 		pthread_mutex_destroy(&t->part[k].lock);
 	}

@@ -18,7 +18,9 @@
  * Each phase starts after a pause (SETTLE_US) that lets the call_rcu thread
  * finish the previous phase's deferred frees, and ends after another, so
  * that it counts its own reclaim (collection is process-wide).  Outside
- * valgrind it prints each phase's rate (without the pauses).
+ * valgrind it prints each phase's rate (without the pauses), its minor page
+ * faults and its CPU time per operation (getrusage, process-wide: on a busy
+ * machine CPU time varies less than the rate).
  *
  *   valgrind --tool=callgrind --instr-atstart=no [--cache-sim=yes] \
  *       --callgrind-out-file=cg.%p build/release/tools/rtm-updatecost [-k OPS] [-n PREFIXES]
@@ -35,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,10 +85,24 @@ delete_one(struct run *r, size_t i)
 
 enum op { OP_ADD, OP_DELETE, OP_PAIR };
 
+/* Minor page faults and CPU seconds (user + system) of the process so far. */
+static long
+process_usage(double *cpu)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return *cpu = 0, 0;
+	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	return ru.ru_minflt;
+}
+
 static void
 phase(const char *name, struct run *r, enum op op, bool measured)
 {
-	double t0;
+	double t0, cpu0, cpu1;
+	long flt0 = process_usage(&cpu0);
 
 	if (measured && RUNNING_ON_VALGRIND)
 		usleep(SETTLE_US);
@@ -99,12 +116,14 @@ phase(const char *name, struct run *r, enum op op, bool measured)
 			add_one(r, i);
 	}
 	t0 = costenv_now() - t0;
+	flt0 = process_usage(&cpu1) - flt0;
 	if (!measured)
 		return;
 	if (RUNNING_ON_VALGRIND)
 		usleep(SETTLE_US);
 	CALLGRIND_DUMP_STATS_AT(name);
-	printf("%-7s %10.0f ops/s\n", name, (double)r->k / t0);
+	printf("%-7s %10.0f ops/s %8.3f minor faults/op %7.3f CPU us/op\n", name, (double)r->k / t0,
+	       (double)flt0 / (double)r->k, (cpu1 - cpu0) * 1e6 / (double)r->k);
 }
 
 /* Fisher-Yates with a fixed random stream. */

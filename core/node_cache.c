@@ -1,0 +1,87 @@
+/*
+ * The trie nodes a writing thread keeps for reuse (see node_cache.h).  The
+ * cache is allocated on the first keep, and freed with what it holds by a
+ * thread-specific key's destructor at the thread's exit.
+ */
+#include <pthread.h>
+
+#include "alloc.h"
+#include "node_cache.h"
+#include "rcu.h"
+
+static __thread struct node_cache *mine;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static bool exit_key_made;
+
+static void
+cache_free(void *arg)
+{
+	struct node_cache *c = arg;
+
+	for (unsigned k = 0; k < NODE_CACHE_CLASSES; k++) {
+		while (c->n[k])
+			rtm_free(c->node[k][--c->n[k]]);
+	}
+	rtm_free(c);
+	mine = NULL;
+}
+
+static void
+make_exit_key(void)
+{
+	exit_key_made = pthread_key_create(&exit_key, cache_free) == 0;
+}
+
+/* The calling thread's cache, made on first use; NULL if it cannot be. */
+static struct node_cache *
+cache_mine(void)
+{
+	struct node_cache *c;
+
+	if (mine)
+		return mine;
+	pthread_once(&exit_key_once, make_exit_key);
+	if (!exit_key_made)
+		return NULL;
+	c = rtm_calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (pthread_setspecific(exit_key, c) != 0) {
+		rtm_free(c);
+		return NULL;
+	}
+	return mine = c;
+}
+
+void *
+node_cache_take(unsigned cls, size_t bytes)
+{
+	struct node_cache *c = mine;
+
+	if (!c || cls >= NODE_CACHE_CLASSES || c->n[cls] == 0)
+		return NULL;
+	c->bytes -= bytes;
+	return c->node[cls][--c->n[cls]];
+}
+
+bool
+node_cache_keep(unsigned cls, void *node, size_t bytes)
+{
+	struct node_cache *c;
+
+	if (!NODE_CACHE_ON || !rcu_thread_registered || cls >= NODE_CACHE_CLASSES)
+		return false;
+	c = cache_mine();
+	if (!c || c->n[cls] == NODE_CACHE_DEPTH || c->bytes + bytes > NODE_CACHE_BYTES)
+		return false;
+	c->bytes += bytes;
+	c->node[cls][c->n[cls]++] = node;
+	return true;
+}
+
+const struct node_cache *
+node_cache_mine(void)
+{
+	return mine;
+}
