@@ -1,6 +1,6 @@
 /*
  * Object caches (see slab.h for the rules on each field).  An arena is one
- * rtm_malloc() of SLAB_ARENA_BYTES; objects are handed out from its
+ * rtm_malloc() of arena_size_next() bytes; objects are handed out from its
  * start at the cache's alignment and phase (slab.h; 8 and 0 are enough for
  * the store's objects, which hold nothing wider than a pointer or a
  * uint64_t, where malloc's 16 would cost 8 bytes per destination block; 64
@@ -26,7 +26,9 @@
 #include "rcu.h"
 #include "slab.h"
 
-#define SLAB_ARENA_BYTES (8u << 20)
+#define SLAB_ARENA_MIN (64u << 10)
+#define SLAB_ARENA_MAX (8u << 20)
+#define SLAB_ARENA_FRACTION 16 /* a new arena is at most 1/16 of those held */
 #define SLAB_HUGE_PAGE (2u << 20)
 
 #ifdef SLAB_PASS_THROUGH
@@ -96,17 +98,32 @@ batch_link(void *head)
 	return (void **)head + 1;
 }
 
+/* Bytes for s's next arena: small while s holds little, so that the unused
+ * tail of its current arena stays a small part of what it holds. */
+static size_t
+arena_size_next(const struct slab *s)
+{
+	size_t bytes = SLAB_ARENA_MIN;
+
+	while (bytes < SLAB_ARENA_MAX && bytes * SLAB_ARENA_FRACTION <= s->arena_bytes)
+		bytes *= 2;
+	while (bytes < slab_stride(s) + s->align) /* room for one object at its place */
+		bytes *= 2;
+	return bytes;
+}
+
 /* Under s->lock: a fresh arena as the current tail.  False on ENOMEM. */
 static bool
 arena_new_locked(struct slab *s)
 {
-	size_t bytes = SLAB_ARENA_BYTES;
+	size_t bytes = arena_size_next(s);
 	char *a = rtm_malloc(bytes);
 	uintptr_t lo, hi;
 
 	if (!a)
 		return false;
-	/* Advice only: an arena without huge pages works the same. */
+	/* Advice only, and only where the arena spans a whole aligned huge page:
+	 * an arena without huge pages works the same. */
 	lo = ((uintptr_t)a + SLAB_HUGE_PAGE - 1) & ~(uintptr_t)(SLAB_HUGE_PAGE - 1);
 	hi = ((uintptr_t)a + bytes) & ~(uintptr_t)(SLAB_HUGE_PAGE - 1);
 	if (hi > lo)
@@ -114,6 +131,7 @@ arena_new_locked(struct slab *s)
 	s->next = (char *)((((uintptr_t)a + s->phase + s->align - 1) & ~(uintptr_t)(s->align - 1)) -
 			   s->phase);
 	s->end = a + bytes;
+	s->arena_bytes += bytes;
 	return true;
 }
 

@@ -13,6 +13,14 @@
  * use-after-free detection and fault injection see each object; objects then
  * have malloc's alignment, not the cache's.
  *
+ * Arenas grow with the cache: the first is SLAB_ARENA_MIN bytes and each next
+ * one is the largest power of two that is at most a sixteenth of the arena
+ * bytes the cache already holds, within SLAB_ARENA_MIN..SLAB_ARENA_MAX
+ * (slab.c).  So the unused tail of the current arena, which the allocator
+ * counts as in use, stays below about 1/16 of the cache's memory (plus one
+ * small arena) instead of up to a whole 8 MiB arena; a full IPv4 table
+ * still ends in 8 MiB arenas.
+ *
  * Per-thread magazines (not SLAB_PASS_THROUGH).  A thread that entered the
  * API (rcu_thread_registered) keeps, per cache, up to 2 x SLAB_BATCH free
  * objects of its own and allocates from and frees to them without a lock:
@@ -28,7 +36,7 @@
  *
  * Concurrency:
  * - size, align, phase: immutable.
- * - free, free_count, full, next, end: guarded by lock (a leaf
+ * - free, free_count, full, next, end, arena_bytes: guarded by lock (a leaf
  *   lock).  free is a chain of fewer than SLAB_BATCH loose objects, linked
  *   through their first word; full is a stack of batches, each a chain of
  *   exactly SLAB_BATCH objects (NULL-terminated, through the first word)
@@ -88,6 +96,7 @@ struct slab {
 	unsigned free_count; /* objects on free */
 	void *full;          /* batches of SLAB_BATCH objects, second-word links */
 	char *next, *end;    /* the current arena's unused tail */
+	size_t arena_bytes;  /* arenas allocated so far, in bytes */
 	_Atomic unsigned magazine; /* index + 1 in the magazine tables, see above */
 };
 

@@ -303,6 +303,41 @@ magazines(void)
 	free(again);
 }
 
+/* --- arena sizing ---------------------------------------------------------- */
+
+#ifdef ARENAS
+/* Arenas grow with the cache, so the allocator never holds much more than the
+ * objects: at most a sixteenth more (the newest arena), plus a magazine's
+ * carving and the smallest arena. */
+static void
+arena_sizing(void)
+{
+	static struct slab grow = SLAB_INIT(224, 32, 8);
+	static const unsigned checkpoints[] = {1, 1000, 10000, 50000, 100000, 200000};
+	size_t stride = 224, slack;
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < sizeof(checkpoints) / sizeof(*checkpoints); c++) {
+		while (n < checkpoints[c]) {
+			if (!slab_alloc(&grow)) {
+				CHECK(0, "object %u", n);
+				return;
+			}
+			n++;
+		}
+		slack = (size_t)n * stride / 16 + 2 * SLAB_BATCH * stride + 2 * (64u << 10);
+		CHECK(grow.arena_bytes <= (size_t)n * stride + slack,
+		      "%u objects of %zu bytes in %zu bytes of arenas", n, stride,
+		      grow.arena_bytes);
+	}
+}
+#else
+static void
+arena_sizing(void)
+{
+}
+#endif
+
 int
 main(void)
 {
@@ -316,6 +351,7 @@ main(void)
 	exercise(&odd, NOBJ);
 	exercise(&big, NOBJ);
 	magazines();
+	arena_sizing();
 	if (failures) {
 		fprintf(stderr, "test_slab: %u failures\n", failures);
 		return 1;
