@@ -1,12 +1,13 @@
 /*
  * Fixed-size object caches for the store's most numerous object (the
- * destination block, dest.h): objects are carved out of large arenas, with no
- * per-object allocator header, and freed objects are kept on the cache's free
- * list for the next allocation (arena memory is never given back).  Arenas
- * come from rtm_malloc(), so an arena that cannot be had makes slab_alloc()
- * return NULL like any other allocation, and the interior of each arena is
- * offered to the kernel for transparent huge pages (a full table touches a
- * few hundred megabytes of fresh memory: 2 MiB pages take far fewer faults).
+ * destination block, dest.h): objects are carved out of arenas, with no
+ * per-object allocator header, and freed objects are kept in the cache for
+ * the next allocation (arena memory is never given back).  Arenas come from
+ * rtm_malloc(), so an arena that cannot be had makes slab_alloc() return
+ * NULL like any other allocation, and the whole 2 MiB pages inside each
+ * arena (large arenas only have any) are offered to the kernel for
+ * transparent huge pages (a full table touches a few hundred megabytes of
+ * fresh memory: 2 MiB pages take far fewer faults).
  *
  * Builds with a sanitizer or with RTM_FAULT_INJECTION (SLAB_PASS_THROUGH
  * defined) pass every object straight to rtm_malloc()/rtm_free(), so that
@@ -18,8 +19,9 @@
  * bytes the cache already holds, within SLAB_ARENA_MIN..SLAB_ARENA_MAX
  * (slab.c).  So the unused tail of the current arena, which the allocator
  * counts as in use, stays below about 1/16 of the cache's memory (plus one
- * small arena) instead of up to a whole 8 MiB arena; a full IPv4 table
- * still ends in 8 MiB arenas.
+ * small arena) instead of up to a whole 8 MiB arena: 12 instead of 38
+ * bytes per prefix for the IPv6 table's blocks, docs/memory.md; a full IPv4
+ * table still ends in 8 MiB arenas.
  *
  * Per-thread magazines (not SLAB_PASS_THROUGH).  A thread that entered the
  * API (rcu_thread_registered) keeps, per cache, up to 2 x SLAB_BATCH free
