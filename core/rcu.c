@@ -69,6 +69,7 @@
 #include "handle.h"
 #include "notify.h"
 #include "rcu.h"
+#include "slab.h"
 #include "worker.h"
 
 #define RCU_BACKLOG_LIMIT (1L << 20)
@@ -210,8 +211,9 @@ rcu_thread_exit(void *arg)
 {
 	(void)arg;
 	handle_thread_exit();
+	slab_thread_exit(); /* its later frees take the slab locks */
 	notify_thread_exit();
-	/* Last, as the two above may retire more; from here on rcu_defer goes
+	/* Last, as the calls above may retire more; from here on rcu_defer goes
 	 * straight to call_rcu. */
 	batching_off = true;
 	if (batch_linked) {
