@@ -16,7 +16,10 @@
  *                             in turn, never two at once)
  *   5. entity->nh_lock        the entity's next-hop table
  *   6. nexthop->lock          per-next-hop lock word (RtmLockNextHop)
- *   7. handle free-list lock  (handle.c), a leaf
+ *   7. allocator leaves       handle.c's free_lock; slab.c's per-cache lock
+ *                             and the magazine registry_lock (a thread's
+ *                             first use of a cache); none is held while
+ *                             taking another lock
  *   8. rcu.c's batches_lock, a leaf taken at a thread's registration and
  *                             exit and by the sweep and rcu_drain(); never
  *                             by rcu_defer(), which takes no lock (the
@@ -32,10 +35,10 @@
  * - synchronize_rcu() is never called with any of these held, nor inside a
  *   read-side section (rcu_throttle() checks the per-thread count of held
  *   destination locks).
- * - Dropping a reference (handle_put) takes no lock but the leaves of 8
- *   (through rcu_defer), so it is allowed
- *   anywhere, including inside a client's RtmLockRoute hold and in call_rcu
- *   callbacks.
+ * - Dropping a reference (handle_put) takes no lock but the allocator
+ *   leaves of 7 (a finalizer's frees, when a per-thread cache is full or
+ *   empty; rcu_defer takes none), so it is allowed anywhere, including
+ *   inside a client's RtmLockRoute hold and in call_rcu callbacks.
  * - Blocking on a destination lock happens outside any RCU read-side section,
  *   with a temporary reference keeping the destination alive.
  */
