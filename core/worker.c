@@ -31,7 +31,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "atomics.h"
 #include "futex.h"
@@ -76,10 +75,7 @@ worker_wake(void)
 uint64_t
 worker_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return mono_ns() / 1000000;
 }
 
 bool
@@ -234,13 +230,14 @@ worker_main(void *arg)
 			 * paired with worker_call_later). */
 			atomic_store(&sleeping_until, next);
 			later = atomic_load(&later_due);
-			if (later && later < next)
+			if (later && later < next) {
 				next = later;
+				atomic_store(&sleeping_until, next);
+			}
 			if (next == UINT64_MAX || next > worker_now_ms()) {
 				/* Absolute deadline on the monotonic clock. */
 				uint64_t deadline = next == UINT64_MAX ? 0 : next * 1000000ull;
 
-				atomic_store(&sleeping_until, next);
 				pthread_mutex_unlock(&lock);
 				futex_wait(&wake_seq, seen, deadline, FUTEX_BITSET_MATCH_ANY);
 				pthread_mutex_lock(&lock);
