@@ -13,6 +13,7 @@
 #define _GNU_SOURCE 1
 
 #include "bench.h"
+#include "memlat.h"
 #include "prefix_list.h"
 
 #include <errno.h>
@@ -46,6 +47,7 @@
 #define MAX_THREADS 64
 #define VERIFY_SAMPLE 20000u
 #define SLOW_LOAD_S 20.0   /* a single load slower than this is not repeated */
+#define MEMLAT_BYTES ((size_t)256 << 20) /* about a full IPv4 table's librtm footprint */
 
 /* ------------------------------------------------------------------------- */
 /* options and global state                                                   */
@@ -76,6 +78,7 @@ static int ncpu;
 /* The CPUs this process may run on, read before DPDK's EAL could change the mask. */
 static int cpus[CPU_SETSIZE], ncpus;
 static char mixed_placement[256] = "not run";
+static struct bench_memlat memlat;  /* the machine's miss cost (memlat.c), measured before the phases */
 static char loadavg_start[128];   /* /proc/loadavg when the run began: other load skews every figure */
 
 /* The 1, 5 and 15 minute load averages: the first three fields of /proc/loadavg. */
@@ -1507,7 +1510,12 @@ static int write_json(const char *path, struct family_set *sets, int nsets)
 	json_str(f, loadavg_start);
 	fprintf(f, ", \"loadavg_end\": ");
 	json_str(f, loadavg_end);
-	fprintf(f, ", \"memory_bytes\": %lld},\n", (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE));
+	fprintf(f, ", \"memory_bytes\": %lld", (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE));
+	fprintf(f, ", \"random_load\": {\"bytes\": %zu, \"dependent_ns\": ", memlat.bytes);
+	json_num(f, memlat.dependent_ns);
+	fprintf(f, ", \"chains\": %d, \"parallel_ns\": ", memlat.chains);
+	json_num(f, memlat.parallel_ns);
+	fprintf(f, "}},\n");
 	fprintf(f, "  \"versions\": {\"compiler\": ");
 	json_str(f, __VERSION__);
 	fprintf(f, ", \"glibc\": ");
@@ -1872,11 +1880,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "rtm-bench: warning: main thread may run on only %d of its %d CPUs\n",
 				CPU_COUNT(&cs), ncpus);
 	}
+	if (bench_memlat_measure(MEMLAT_BYTES, &memlat) != 0)
+		fprintf(stderr, "rtm-bench: no memory for the random-load measurement\n");
 	read_loadavg(loadavg_start, sizeof loadavg_start);
 	printf("rtm-bench: %d CPUs, seed 0x%" PRIx64 ", %d reps of >= %.2f s, threads 1..%d, %d writers%s; "
 	       "load average at start %s\n",
 	       ncpu, opt.seed, opt.reps, opt.min_s, opt.threads, opt.writers, opt.quick ? ", QUICK" : "",
 	       loadavg_start);
+	if (memlat.bytes)
+		printf("rtm-bench: a random load from %zu MiB takes %.0f ns when it waits for the previous one, "
+		       "%.0f ns apart with %d independent chains\n",
+		       memlat.bytes >> 20, memlat.dependent_ns, memlat.parallel_ns, memlat.chains);
 	if (!dpdk_ok)
 		printf("rtm-bench: DPDK baselines (rte_lpm, rte_fib, rte_rib) MISSING: %s\n", dpdk_reason);
 	fflush(stdout);

@@ -40,3 +40,12 @@ if(v4 LESS 16 OR v6x2 LESS v4 OR v4x2 LESS v6)
 	message(FATAL_ERROR "librtm bytes/prefix not sane: IPv4 ${bpp_ipv4}, IPv6 ${bpp_ipv6} "
 		"(each must be within a factor of 2 of the other)")
 endif()
+# The machine section carries the cost of a random load (memlat.c): both
+# figures measured, over the working set asked for.
+string(JSON ml_bytes GET "${json}" machine random_load bytes)
+string(JSON ml_dep GET "${json}" machine random_load dependent_ns)
+string(JSON ml_par GET "${json}" machine random_load parallel_ns)
+if(NOT ml_bytes EQUAL 268435456 OR NOT ml_dep GREATER 0 OR NOT ml_par GREATER 0)
+	message(FATAL_ERROR "machine.random_load missing or empty in ${OUT}: "
+		"${ml_bytes} bytes, ${ml_dep} ns dependent, ${ml_par} ns parallel")
+endif()
