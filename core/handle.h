@@ -94,11 +94,15 @@ int handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out);
 static inline void *
 handle_get(rtm_handle h, enum htype type)
 {
-	uint32_t key;
-	struct slot *s = slot_decode(h, HT_BIT(type), &key);
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	struct slot *s;
 
+	/* slot_decode() for one type: the marker and the type are one byte. */
+	if (type == HT_NONE || type >= HT_COUNT || v >> 56 != (H_MAGIC << 4 | type))
+		return NULL;
+	s = slot_of_index((uint32_t)v);
 	/* Pairs with the release stores of the word (handle_alloc). */
-	if (!s || !word_is_key(ld_acquire(&s->word), key))
+	if (!s || !word_is_key(ld_acquire(&s->word), slot_key_of_type(v, type)))
 		return NULL;
 	return ld_relaxed(&s->obj);
 }

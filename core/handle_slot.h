@@ -81,6 +81,13 @@ slot_of_index(uint32_t index)
 	return &chunk[index & (CHUNK_SLOTS - 1)];
 }
 
+/* The key (see word_key) of a handle value v of type t. */
+static inline uint32_t
+slot_key_of_type(uint64_t v, unsigned t)
+{
+	return ((uint32_t)(v >> 24) & (uint32_t)(GEN_MASK << 8)) | t;
+}
+
 /*
  * Decode h into its slot and key (see word_key); NULL if it cannot be a
  * handle of ours of a type in type_mask.
@@ -94,7 +101,7 @@ slot_decode(rtm_handle h, unsigned type_mask, uint32_t *key)
 
 	if (t - 1u >= HT_COUNT - 1u || !(type_mask & HT_BIT(t)))
 		return NULL; /* not ours, HT_NONE, out of range or not wanted */
-	*key = ((uint32_t)(v >> 24) & (uint32_t)(GEN_MASK << 8)) | t;
+	*key = slot_key_of_type(v, t);
 	return slot_of_index((uint32_t)v);
 }
 

@@ -137,12 +137,14 @@ prefix_from_net(struct prefix *p, const RTM_NET_ADDRESS *a, uint32_t width)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		v = __builtin_bswap32(v);
 #endif
-		p->k[0] = (uint64_t)v << 32;
+		/* NumBits < 64: the mask of its first bits without a branch. */
+		p->k[0] = (uint64_t)v << 32 & ~(~0ull >> a->NumBits);
 		p->k[1] = 0;
-	} else {
-		p->k[0] = prefix_load_be64(a->AddrBits);
-		p->k[1] = prefix_load_be64(a->AddrBits + 8);
+		p->len = a->NumBits;
+		return 0;
 	}
+	p->k[0] = prefix_load_be64(a->AddrBits);
+	p->k[1] = prefix_load_be64(a->AddrBits + 8);
 	p->len = a->NumBits;
 	prefix_mask(p);
 	return 0;
