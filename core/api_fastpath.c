@@ -2,10 +2,22 @@
  * RtmxLookupRoute: the forwarding lookup (rtm/rtmx.h).
  *
  * A pure RCU reader: it walks the trie (once, without a cursor, when the
- * longest destination covering the address has a route in the view), takes the candidate destination's
- * route set under its seqcount (dest_snapshot_rcu), and copies the best
- * route's version and its next hops' immutable address and interface index.
- * No handle is referenced and nothing shared is written.
+ * longest destination covering the address has a route in the view), takes
+ * the candidate destination's route set under its seqcount (fwd_set_rcu),
+ * and copies the best route's version and its next hops' immutable address
+ * and interface index.  No handle is referenced and nothing shared is
+ * written.
+ *
+ * Cost.  Lookups miss in DRAM, and a short call lets the CPU overlap the
+ * misses of consecutive calls, so the common path is kept to plain loads and
+ * a few compares: the caller's and the next hops' handles are checked inline
+ * (handle_get), the route set is read between two seqcount loads (no fence
+ * on x86: both are acquire loads), the first route of the set is tried
+ * before route_set_best, success skips the error mapping, and the cursor
+ * (with its 1 KiB frame) is out of line.  The memb flavour's read lock and
+ * unlock are a few thread-local loads and stores and a compiler barrier
+ * when the kernel has membarrier (liburcu falls back to a full fence
+ * without it).
  *
  * Why the copy is consistent: the snapshot's set is immutable and names the
  * versions that were current when it was published; a version is immutable
