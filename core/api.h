@@ -20,7 +20,15 @@
 
 #include "rcu.h"
 
-DWORD api_error(int err);
+/* The Win32 code of a failure (err < 0; api_error.c). */
+DWORD api_error_failure(int err);
+
+/* The Win32 code of a core result: success costs one compare. */
+static inline DWORD
+api_error(int err)
+{
+	return likely(err == 0) ? NO_ERROR : api_error_failure(err);
+}
 
 /* Every API function starts with this: registers the thread with RCU. */
 static inline void

@@ -2,11 +2,11 @@
 #include "api.h"
 
 DWORD
-api_error(int err)
+api_error_failure(int err)
 {
 	switch (err) {
 	case 0:
-		return NO_ERROR;
+		return NO_ERROR; /* not a failure after all: callers need not check */
 	case -EBADF:
 		return ERROR_INVALID_HANDLE;
 	case -EINVAL:

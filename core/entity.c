@@ -35,16 +35,6 @@ entity_module_init(void)
 }
 
 struct entity *
-entity_caller_rcu(rtm_handle h)
-{
-	struct entity *e = handle_get(h, HT_ENTITY);
-
-	if (!e || !ld_acquire(&e->registered))
-		return NULL;
-	return e;
-}
-
-struct entity *
 entity_caller_ref(rtm_handle h)
 {
 	struct entity *e = handle_ref(h, HT_ENTITY);

@@ -56,9 +56,18 @@ struct entity {
 
 /*
  * The registered entity behind a caller's RtmRegHandle, or NULL.
- * Call inside rcu_lock(); valid until rcu_unlock().
+ * Call inside rcu_lock(); valid until rcu_unlock().  Inline: every API call
+ * starts with it.
  */
-struct entity *entity_caller_rcu(rtm_handle h);
+static inline struct entity *
+entity_caller_rcu(rtm_handle h)
+{
+	struct entity *e = handle_get(h, HT_ENTITY);
+
+	if (!e || !ld_acquire(&e->registered))
+		return NULL;
+	return e;
+}
 
 /* Same, taking a reference the caller drops with handle_put(e->handle). */
 struct entity *entity_caller_ref(rtm_handle h);

@@ -2,8 +2,9 @@
  * Handle table.
  *
  * Concurrency:
- * - chunks[]: a chunk pointer is published once with a release store under
- *   free_lock and never changes or goes away; readers load it with acquire.
+ * - handle_chunks[] (the slot table, handle_slot.h): a chunk pointer is
+ *   published once with a release store under free_lock and never changes
+ *   or goes away; readers load it with acquire.
  * - slot->word (generation | type | refs): changed only by CAS or atomic
  *   add/sub.  Acquiring a reference is a CAS loop that refuses a word whose
  *   generation or type differ or whose count is zero, so a dead handle can
@@ -86,9 +87,6 @@
 #include "alloc.h"
 #include "handle.h"
 
-#define CHUNK_BITS 16
-#define CHUNK_SLOTS (1u << CHUNK_BITS)
-#define MAX_CHUNKS (1u << 16)
 /*
  * Per-thread index caches: a thread takes CACHE_REFILL free indices at a
  * time under free_lock (a full-table load allocates two handles per route,
@@ -100,13 +98,6 @@
 #define CACHE_MAX 256
 #define CACHE_REFILL 128
 
-#define H_MAGIC 0xAull
-#define GEN_MASK 0xFFFFFFull
-/* Flags in the type byte of a slot word (types need its low 3 bits): */
-#define W_LEDGER (1ull << 39)  /* counted in ledgers too (see the top) */
-#define W_TOUCHED (1ull << 38) /* a reference was taken after the creator's */
-#define W_KILLED (1ull << 37)  /* handle_kill() ran: never counted in ledgers again */
-#define W_FLAGS (W_LEDGER | W_TOUCHED | W_KILLED)
 #define REF_BIAS (1u << 30)
 #define LEDGER_SLOTS 512u
 #define MAX_LEDGERS 4096u
@@ -126,18 +117,7 @@ static pthread_mutex_t ledgers_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread struct ledger *my_ledger;
 static __thread bool my_ledger_tried;
 
-/*
- * 16 bytes per handle: a free slot keeps its free-list link (the next free
- * index) in obj, stored under free_lock with relaxed atomics; a reader that
- * loads obj from a free slot never uses it, because the word's type is
- * HT_NONE and validation fails first.
- */
-struct slot {
-	_Atomic uint64_t word; /* gen:24 << 40 | type:8 << 32 | refs:32 */
-	_Atomic(void *) obj;   /* the object, or the free-list link while free */
-};
-
-static _Atomic(struct slot *) chunks[MAX_CHUNKS];
+_Atomic(struct slot *) handle_chunks[MAX_CHUNKS];
 static pthread_mutex_t free_lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP; /* spins briefly: see slab.h */
 static uint32_t free_head = UINT32_MAX; /* under free_lock */
 static uint32_t next_unused = 1;        /* under free_lock; index 0 never used */
@@ -182,22 +162,6 @@ word_type(uint64_t w)
 }
 
 static inline uint32_t
-word_refs(uint64_t w)
-{
-	return (uint32_t)w;
-}
-
-/*
- * A handle's key: its generation and type laid out as in bits 63..32 of a
- * live slot word (gen << 8 | type), the flags aside.  One compare checks both.
- */
-static inline uint32_t
-word_key(uint64_t w)
-{
-	return (uint32_t)(w >> 32) & ~(uint32_t)(W_FLAGS >> 32);
-}
-
-static inline uint32_t
 key_gen(uint32_t key)
 {
 	return key >> 8;
@@ -209,46 +173,12 @@ key_type(uint32_t key)
 	return key & 0x7F;
 }
 
-/* w is the word of a live object of this key. */
-static inline bool
-word_is_key(uint64_t w, uint32_t key)
-{
-	return word_key(w) == key && word_refs(w) > 0;
-}
-
 static inline rtm_handle
 handle_make(uint32_t index, uint32_t gen, enum htype type)
 {
 	uint64_t v = (H_MAGIC << 60) | ((uint64_t)type << 56) | ((uint64_t)(gen & GEN_MASK) << 32) |
 		     index;
 	return (rtm_handle)(uintptr_t)v;
-}
-
-static inline struct slot *
-slot_of_index(uint32_t index)
-{
-	struct slot *chunk = ld_acquire(&chunks[index >> CHUNK_BITS]);
-
-	if (!chunk)
-		return NULL;
-	return &chunk[index & (CHUNK_SLOTS - 1)];
-}
-
-/*
- * Decode h into its slot and key (see word_key); NULL if it cannot be a
- * handle of ours of a type in type_mask.
- */
-static inline struct slot *
-slot_decode(rtm_handle h, unsigned type_mask, uint32_t *key)
-{
-	uint64_t v = (uint64_t)(uintptr_t)h;
-	/* The type if bits 63..60 hold H_MAGIC, else 16 or more. */
-	unsigned t = (unsigned)(v >> 56) ^ (unsigned)(H_MAGIC << 4);
-
-	if (t - 1u >= HT_COUNT - 1u || !(type_mask & HT_BIT(t)))
-		return NULL; /* not ours, HT_NONE, out of range or not wanted */
-	*key = ((uint32_t)(v >> 24) & (uint32_t)(GEN_MASK << 8)) | t;
-	return slot_of_index((uint32_t)v);
 }
 
 /* Decode h; NULL if it cannot be a handle of ours. */
@@ -290,13 +220,13 @@ index_take_locked(void)
 	}
 	if ((uint64_t)next_unused >= (uint64_t)MAX_CHUNKS * CHUNK_SLOTS - 1)
 		return UINT32_MAX;
-	if (!ld_relaxed(&chunks[next_unused >> CHUNK_BITS])) {
+	if (!ld_relaxed(&handle_chunks[next_unused >> CHUNK_BITS])) {
 		struct slot *chunk = rtm_calloc(CHUNK_SLOTS, sizeof(*chunk));
 
 		if (!chunk)
 			return UINT32_MAX;
 		/* Pairs with the acquire in slot_of_index(). */
-		st_release(&chunks[next_unused >> CHUNK_BITS], chunk);
+		st_release(&handle_chunks[next_unused >> CHUNK_BITS], chunk);
 	}
 	return next_unused++;
 }
@@ -374,17 +304,6 @@ handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out)
 	st_release(&s->word, word_make(gen, type, refs));
 	*out = handle_make(idx, gen, type);
 	return 0;
-}
-
-void *
-handle_get(rtm_handle h, enum htype type)
-{
-	uint32_t key;
-	struct slot *s = slot_decode(h, HT_BIT(type), &key);
-
-	if (!s || !word_is_key(ld_acquire(&s->word), key))
-		return NULL;
-	return ld_relaxed(&s->obj);
 }
 
 static inline uint64_t

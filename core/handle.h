@@ -70,6 +70,10 @@ enum htype {
 
 typedef void *rtm_handle; /* same representation as HANDLE */
 
+#define HT_BIT(t) (1u << (t))
+
+#include "handle_slot.h"
+
 /* Called, lock-free, when an object's last reference goes away. */
 typedef void (*handle_finalizer)(void *obj);
 
@@ -83,9 +87,25 @@ int handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out);
 /*
  * The object behind h if h is a live handle of this type, else NULL.
  * Call inside an RCU read-side section, or while holding a reference; the
- * object stays valid until rcu_unlock() in the first case.
+ * object stays valid until rcu_unlock() in the first case.  Inline (a few
+ * loads and one compare when type is a constant): lookups validate their
+ * caller's handle and each next hop's with it.
  */
-void *handle_get(rtm_handle h, enum htype type);
+static inline void *
+handle_get(rtm_handle h, enum htype type)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	struct slot *s;
+
+	/* slot_decode() for one type: the marker and the type are one byte. */
+	if (type == HT_NONE || type >= HT_COUNT || v >> 56 != (H_MAGIC << 4 | type))
+		return NULL;
+	s = slot_of_index((uint32_t)v);
+	/* Pairs with the release stores of the word (handle_alloc). */
+	if (!s || !word_is_key(ld_acquire(&s->word), slot_key_of_type(v, type)))
+		return NULL;
+	return ld_relaxed(&s->obj);
+}
 
 /* The type encoded in h, or HT_NONE if h is not a librtm handle at all. */
 enum htype handle_type(rtm_handle h);
@@ -168,7 +188,5 @@ void handle_thread_exit(void);
  * its count reached zero).
  */
 void handle_recycle(rtm_handle h);
-
-#define HT_BIT(t) (1u << (t))
 
 #endif

@@ -2,13 +2,15 @@
  * Prefixes in the form the core works with: up to 128 address bits held as
  * two host-order 64-bit words (bit 0 of the address is the top bit of k[0]),
  * bits beyond len always zero, plus the length.  Conversions to and from
- * RTM_NET_ADDRESS (network byte order bytes) live here too.
+ * RTM_NET_ADDRESS (network byte order bytes) live here too, all inline.
  */
 #ifndef RTM_PREFIX_H
 #define RTM_PREFIX_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rtmv2.h>
 
@@ -93,13 +95,72 @@ prefix_equal(const struct prefix *a, const struct prefix *b)
 	return a->len == b->len && a->k[0] == b->k[0] && a->k[1] == b->k[1];
 }
 
+/* Big-endian 64-bit words to and from bytes (AddrBits is network order). */
+static inline uint64_t
+prefix_load_be64(const UCHAR *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void
+prefix_store_be64(UCHAR *b, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(b, &v, sizeof(v));
+}
+
 /*
  * Fill p from an RTM_NET_ADDRESS of a family `width` bits wide, masking host
- * bits.  Returns -EINVAL if NumBits is beyond the width.
+ * bits.  Returns -EINVAL, with p the empty /0, if NumBits is beyond the
+ * width.  Inline, as every lookup converts its address.
  */
-int prefix_from_net(struct prefix *p, const RTM_NET_ADDRESS *a, uint32_t width);
+static inline int
+prefix_from_net(struct prefix *p, const RTM_NET_ADDRESS *a, uint32_t width)
+{
+	if (a->NumBits > width) {
+		*p = (struct prefix){{0, 0}, 0};
+		return -EINVAL;
+	}
+	/* Only the family's bytes: the rest of AddrBits may hold anything. */
+	if (width <= 32) {
+		uint32_t v;
 
-/* Write p back as an RTM_NET_ADDRESS of the given family. */
-void prefix_to_net(const struct prefix *p, USHORT family, uint32_t width, RTM_NET_ADDRESS *a);
+		memcpy(&v, a->AddrBits, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		v = __builtin_bswap32(v);
+#endif
+		/* NumBits < 64: the mask of its first bits without a branch. */
+		p->k[0] = (uint64_t)v << 32 & ~(~0ull >> a->NumBits);
+		p->k[1] = 0;
+		p->len = a->NumBits;
+		return 0;
+	}
+	p->k[0] = prefix_load_be64(a->AddrBits);
+	p->k[1] = prefix_load_be64(a->AddrBits + 8);
+	p->len = a->NumBits;
+	prefix_mask(p);
+	return 0;
+}
+
+/* Write p back as an RTM_NET_ADDRESS of the given family (any width: the
+ * bytes past it are written as the zeros they are). */
+static inline void
+prefix_to_net(const struct prefix *p, USHORT family, uint32_t width, RTM_NET_ADDRESS *a)
+{
+	(void)width;
+	a->AddressFamily = family;
+	a->NumBits = (USHORT)p->len;
+	/* Zero past the width: so are bits past len. */
+	prefix_store_be64(a->AddrBits, p->k[0]);
+	prefix_store_be64(a->AddrBits + 8, p->k[1]);
+}
 
 #endif

@@ -113,7 +113,7 @@ child_slot(struct trie_node *n, unsigned c)
 	return &n->slot[popcount64(n->ext & ((1ull << c) - 1))];
 }
 
-static inline _Atomic(void *) *
+static inline __attribute__((always_inline)) _Atomic(void *) *
 dest_slot(struct trie_node *n, unsigned i)
 {
 	return &n->slot[node_nchildren(n) + pfx_rank(n, i)];
@@ -593,27 +593,40 @@ trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
 }
 
 /*
- * pfx[] bits of the prefixes of relative length 1..rmax that cover chunk c:
- * bit 2^r - 2 + (c >> (6 - r)) for each r, written out (bits 0..61 for
- * r <= 5, 62 + c for r = 6).
+ * pfx[] bits of the prefixes of relative length 1..6 that cover chunk c:
+ * bit 2^r - 2 + (c >> (6 - r)) for each r (bits 0..61 for r <= 5, 62 + c
+ * for r = 6), as a table (1 KiB) because every level of every lookup needs
+ * one: a load instead of a dozen shifts and ors.  The shifts are masked
+ * only to keep the compiler quiet about the arm of ?: not taken.
  */
+#define COVER_W0(c)                                                                         \
+	(1ull << ((c) >> 5) | 1ull << (2 + ((c) >> 4)) | 1ull << (6 + ((c) >> 3)) |        \
+	 1ull << (14 + ((c) >> 2)) | 1ull << (30 + ((c) >> 1)) |                           \
+	 ((c) < 2 ? 1ull << ((62 + (c)) & 63) : 0))
+#define COVER_W1(c) ((c) < 2 ? 0 : 1ull << (((c) - 2) & 63))
+#define COVER(c) {COVER_W0(c), COVER_W1(c)}
+#define COVER4(c) COVER(c), COVER((c) + 1), COVER((c) + 2), COVER((c) + 3)
+#define COVER16(c) COVER4(c), COVER4((c) + 4), COVER4((c) + 8), COVER4((c) + 12)
+
+static const uint64_t cover_all[CHUNKS][2] = {COVER16(0), COVER16(16), COVER16(32), COVER16(48)};
+
+/* The bits of relative lengths 1..rmax (rmax 1..6): below bit 2^(rmax+1) - 2. */
+static const uint64_t cover_len[TRIE_STRIDE + 1][2] = {
+	{0, 0},
+	{(1ull << 2) - 1, 0},
+	{(1ull << 6) - 1, 0},
+	{(1ull << 14) - 1, 0},
+	{(1ull << 30) - 1, 0},
+	{(1ull << 62) - 1, 0},
+	{~0ull, ~0ull},
+};
+
+/* pfx[] bits of the prefixes of relative length 1..rmax that cover chunk c. */
 static inline void
 cover_mask(unsigned c, unsigned rmax, uint64_t m[2])
 {
-	uint64_t w0 = 1ull << (c >> 5) | 1ull << (2 + (c >> 4)) | 1ull << (6 + (c >> 3)) |
-		      1ull << (14 + (c >> 2)) | 1ull << (30 + (c >> 1));
-
-	if (rmax < TRIE_STRIDE) {
-		/* Only lengths up to rmax: bits below 2^(rmax + 1) - 2. */
-		m[0] = w0 & ((1ull << ((1u << (rmax + 1)) - 2)) - 1);
-		m[1] = 0;
-	} else if (c < 2) {
-		m[0] = w0 | 1ull << (62 + c);
-		m[1] = 0;
-	} else {
-		m[0] = w0;
-		m[1] = 1ull << (c - 2);
-	}
+	m[0] = cover_all[c][0] & cover_len[rmax][0];
+	m[1] = cover_all[c][1] & cover_len[rmax][1];
 }
 
 /* n's pfx bits of the prefixes that cover a key whose chunk at n is c, with
@@ -777,15 +790,21 @@ trie_longest_next_rcu(struct trie_cursor *cur)
 /*
  * The longest destination covering key in the tree from n (at `level`):
  * 1 with it in *d, 0 if the tree holds none, -1 if its slot is a tombstone.
+ * The key's bits from the level's base on are kept in two words shifted
+ * left 6 bits per level (level is a constant at each call: 0 or
+ * TRIE_DIRECT_LEVELS), so that each chunk is the top 6 bits of one word.
  */
 static inline __attribute__((always_inline)) int
 tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, struct dest **d)
 {
 	struct trie_node *best = NULL;
 	uint64_t best_m[2] = {0, 0};
+	unsigned pos = level * TRIE_STRIDE;
+	uint64_t hi = pos ? key->k[0] << pos | key->k[1] >> (64 - pos) : key->k[0];
+	uint64_t lo = key->k[1] << pos;
 
-	for (unsigned pos = level * TRIE_STRIDE; n && pos < key->len; pos += TRIE_STRIDE) {
-		unsigned c = key_chunk(key, pos), rem = key->len - pos;
+	for (; n && pos < key->len; pos += TRIE_STRIDE) {
+		unsigned c = (unsigned)(hi >> (64 - TRIE_STRIDE)), rem = key->len - pos;
 		uint64_t m[2];
 
 		node_prefetch_rcu(n);
@@ -798,6 +817,8 @@ tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, 
 		if (rem <= TRIE_STRIDE || !ext_test(n, c))
 			break;
 		n = ld_acquire(child_slot(n, c));
+		hi = hi << TRIE_STRIDE | lo >> (64 - TRIE_STRIDE);
+		lo <<= TRIE_STRIDE;
 	}
 	if (!best)
 		return 0;
@@ -805,28 +826,46 @@ tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, 
 	return *d ? 1 : -1;
 }
 
-bool
-trie_longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f,
-		       struct dest **d)
+/* trie_longest_first_rcu(), and trie_longest_rcu() when f is NULL. */
+static inline __attribute__((always_inline)) bool
+longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f,
+		  struct dest **d)
 {
 	int found = 0;
 
 	*d = NULL;
-	f->short_walked = false;
+	if (f)
+		f->short_walked = false;
 	if (key->len > TRIE_DIRECT_BITS) {
 		/* Pairs with the release in trie_part_unlock(); odd: changing. */
-		f->long_seq = ld_acquire(&trie_part_of(t, key)->seq.seq);
+		if (f)
+			f->long_seq = ld_acquire(&trie_part_of(t, key)->seq.seq);
 		found = tree_longest_rcu(ld_acquire(&t->direct[direct_index(key)]), key,
 					 TRIE_DIRECT_LEVELS, d);
 	}
 	if (found == 0) {
-		f->short_walked = true;
-		f->short_seq = ld_acquire(&t->part[TRIE_SHORT_PART].seq.seq);
+		if (f) {
+			f->short_walked = true;
+			f->short_seq = ld_acquire(&t->part[TRIE_SHORT_PART].seq.seq);
+		}
 		found = tree_longest_rcu(ld_acquire(&t->root), key, 0, d);
 		if (found == 0)
 			*d = ld_acquire(&t->dflt);
 	}
 	return found >= 0;
+}
+
+bool
+trie_longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f,
+		       struct dest **d)
+{
+	return longest_first_rcu(t, key, f, d);
+}
+
+bool
+trie_longest_rcu(struct trie *t, const struct prefix *key, struct dest **d)
+{
+	return longest_first_rcu(t, key, NULL, d);
 }
 
 bool

@@ -266,6 +266,9 @@ struct trie_first {
 bool trie_longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f,
 			    struct dest **d);
 
+/* The same for a caller that needs no trie_first (RtmxLookupRoute). */
+bool trie_longest_rcu(struct trie *t, const struct prefix *key, struct dest **d);
+
 /*
  * Did no part walked by trie_longest_first_rcu() change since (each seq
  * even and the same)?  Then the destination it found was the longest

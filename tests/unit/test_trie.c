@@ -116,9 +116,11 @@ check_longest(struct trie *t)
 	for (unsigned p = 0; p < NPROBES; p++) {
 		struct prefix key = cand[rnd() % NCAND].key;
 		struct trie_cursor cur;
-		struct dest *d;
+		struct trie_first first;
+		struct dest *d, *longest = NULL, *single, *single_first;
 		uint32_t last_len = 129;
 		unsigned seen = 0, expect = 0;
+		bool told;
 
 		/* A full-length key below a candidate, or the candidate itself. */
 		if (rnd() & 1) {
@@ -137,10 +139,20 @@ check_longest(struct trie *t)
 			CHECK(d >= cand && d < cand + NCAND && present[d - cand], "stray destination");
 			CHECK(prefix_covers(&d->key, &key), "a destination that does not cover");
 			CHECK(d->key.len < last_len, "not longest first");
+			if (!seen)
+				longest = d;
 			last_len = d->key.len;
 			seen++;
 		}
 		CHECK(trie_cursor_path_unchanged_rcu(t, &key, &cur), "no writer, yet a change");
+		/* The single-candidate walks find the cursor's first, unless
+		 * they meet a tombstone (left by an injected ENOMEM), and agree. */
+		told = trie_longest_first_rcu(t, &key, &first, &single_first);
+		CHECK(!told || single_first == longest,
+		      "trie_longest_first_rcu disagrees with the cursor (len %u)", key.len);
+		CHECK(trie_first_unchanged_rcu(t, &key, &first), "no writer, yet a change");
+		CHECK(trie_longest_rcu(t, &key, &single) == told && (!told || single == longest),
+		      "trie_longest_rcu disagrees with the cursor (len %u)", key.len);
 		rcu_unlock();
 		CHECK(seen == expect, "%u covering destinations returned, %u present", seen, expect);
 	}
