@@ -44,12 +44,12 @@ block_class_of(USHORT nnh)
 }
 
 /*
- * The compact blocks (nearly all: one route, one next hop) are 208 bytes
- * and placed 208 apart, 16-byte aligned.  The longer blocks are only 8-byte
+ * The compact blocks (nearly all: one route, one next hop) are 200 bytes
+ * and placed 200 apart, 8-byte aligned.  The longer blocks are only 8-byte
  * aligned: rounding them would cost more than it saves.
  */
 static struct slab block_slabs[BLOCK_SLABS] = {
-	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 16, 0),
+	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 8, 0),
 	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle),
 		  8, 0),
 	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle),
@@ -58,8 +58,8 @@ static struct slab block_slabs[BLOCK_SLABS] = {
 
 _Static_assert(DEST_BLOCK_SET_OFF == DEST_HOT_OFF + 64,
 	       "dest block: the set's line follows the lookup line");
-_Static_assert(DEST_BLOCK_ROUTE_OFF + sizeof(struct route) == 208,
-	       "dest block: a compact block is 208 bytes, 13 x 16");
+_Static_assert(DEST_BLOCK_ROUTE_OFF + sizeof(struct route) == 200,
+	       "dest block: a compact block is 200 bytes");
 
 static void
 block_free(struct dest *d)

@@ -263,7 +263,16 @@ _Static_assert(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rt
 static inline bool
 route_is_embedded(const struct route *r)
 {
-	return (const char *)r == (const char *)r->dest + DEST_BLOCK_ROUTE_OFF;
+	return r->embedded;
+}
+
+/* r's destination: the block it lies in, or the one its heap header names. */
+static inline struct dest *
+route_dest(const struct route *r)
+{
+	if (r->embedded)
+		return (struct dest *)((char *)r - DEST_BLOCK_ROUTE_OFF);
+	return ((const struct route_heap_hdr *)r - 1)->dest;
 }
 
 /*

@@ -226,7 +226,7 @@ int
 update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info,
 	     const struct update_extras *x, DWORD *out_flags)
 {
-	struct dest *d = r->dest;
+	struct dest *d = route_dest(r);
 	int rc;
 
 	dest_lock(d, true);
@@ -465,7 +465,7 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 int
 update_delete_route(struct route *r, DWORD *out_flags)
 {
-	struct dest *d = r->dest;
+	struct dest *d = route_dest(r);
 	int rc;
 
 	/* The caller's reference on r keeps r, and r's reference keeps d,
@@ -480,7 +480,7 @@ int
 update_in_place_and_unlock(struct entity *e, struct route *r, const struct update_extras *x,
 			   DWORD *out_flags)
 {
-	struct dest *d = r->dest;
+	struct dest *d = route_dest(r);
 	struct route_version *v;
 	RTM_ROUTE_INFO *info;
 	int rc;
