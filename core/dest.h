@@ -139,10 +139,10 @@ struct dest_ext {
 };
 
 /*
- * 96 bytes: what writers use (32), then (from DEST_HOT_OFF) the 64 bytes a
+ * 88 bytes: what writers use (24), then (from DEST_HOT_OFF) the 64 bytes a
  * lookup reads.  The block (below) of a first route with at most one next
- * hop puts that line 32-byte aligned (dest.c), so a lookup of such a
- * one-route destination reads two or three cache lines of it (this one, then
+ * hop puts that line on a cache line of its own (dest.c), so a lookup of
+ * such a one-route destination reads two cache lines of it (this one, then
  * the set and the version) and RtmGetMostSpecificDestination one more (the
  * route's handle and owner).
  */
@@ -163,11 +163,11 @@ struct dest {
 	struct prefix key;
 };
 
-#define DEST_HOT_OFF 32
+#define DEST_HOT_OFF 24
 
-_Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest) == 96,
+_Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest) == 88,
 	       "struct dest: the lookup fields are its last 64 bytes");
-_Static_assert(sizeof(struct rcu_head) <= sizeof(struct destlock),
+_Static_assert(sizeof(struct rcu_head) == sizeof(struct destlock),
 	       "struct dest: the rcu_head fits over the lock");
 
 /* The bits of d->tag below the (8-byte aligned) struct dest_ext pointer. */
