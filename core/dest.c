@@ -166,30 +166,19 @@ dest_discard(struct dest *d)
 	handle_recycle(h);
 }
 
-void
-dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
+/*
+ * The publisher is not running (dest_snapshot_rcu): wait for it behind the
+ * shared lock.  The lock of a dead d lies under its rcu_head (dest.h), so
+ * only with a reference; a dead d has no publisher either, so its seq is
+ * even for good and the retry takes the snapshot at once.
+ */
+static __attribute__((noinline)) void
+snapshot_locked(struct dest *d, struct dest_snapshot *snap)
 {
-	for (;;) {
-		for (int i = 0; i < SNAPSHOT_SPINS; i++) {
-			uint32_t s = ld_acquire(&d->seq.seq);
-
-			if (s & 1) {
-				cpu_relax();
-				continue;
-			}
-			/* Pairs with the release store in dest_publish_locked(). */
-			snap->set = ld_acquire(&d->set);
-			snap->last_changed = ld_relaxed(&d->last_changed);
-			snap->seq = s;
-			if (!seq_read_retry(&d->seq, s))
-				return;
-		}
-		/* The lock of a dead d lies under its rcu_head (dest.h); a dead
-		 * d has no publisher either, so its seq is even for good. */
-		if (handle_ref(d->handle, HT_DEST))
-			break;
+	if (!handle_ref(d->handle, HT_DEST)) {
+		dest_snapshot_rcu(d, snap);
+		return;
 	}
-	/* The publisher is not running: wait for it behind the shared lock. */
 	rcu_thread_locks_held++;
 	destlock_read_lock(&d->lock);
 	snap->set = ld_acquire(&d->set);
@@ -198,6 +187,26 @@ dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
 	destlock_read_unlock(&d->lock);
 	rcu_thread_locks_held--;
 	handle_put(d->handle);
+}
+
+void
+dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
+{
+	for (int i = 0; i < SNAPSHOT_SPINS; i++) {
+		uint32_t s = ld_acquire(&d->seq.seq);
+
+		if (s & 1) {
+			cpu_relax();
+			continue;
+		}
+		/* Pairs with the release store in dest_publish_locked(). */
+		snap->set = ld_acquire(&d->set);
+		snap->last_changed = ld_relaxed(&d->last_changed);
+		snap->seq = s;
+		if (!seq_read_retry(&d->seq, s))
+			return;
+	}
+	snapshot_locked(d, snap);
 }
 
 void
