@@ -14,7 +14,7 @@
  *
  * Lifetime: created with the first route added to a prefix and inserted in
  * the table's trie, which holds the store's reference.  When its last route
- * goes away it leaves the trie (in_trie = false, the trie's reference is
+ * goes away it leaves the trie (in_trie cleared, the trie's reference is
  * dropped); routes (live or deleted but referenced) and handles given out
  * keep the object alive; memory goes a grace period after the last
  * reference.  A destination that left the trie is never put back: a new
