@@ -83,13 +83,19 @@ hold_expired(struct timer *t)
 int
 aging_hold_prepare_locked(struct dest *d)
 {
-	if (d->hold)
-		return 0;
-	d->hold = rtm_calloc(1, sizeof(*d->hold));
-	if (!d->hold)
+	struct dest_ext *x = dest_ext_get(d);
+	struct dest_hold *h;
+
+	if (!x)
 		return -ENOMEM;
-	d->hold->dest = d;
-	d->hold->timer.fn = hold_expired;
+	if (x->hold)
+		return 0;
+	h = rtm_calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->dest = d;
+	h->timer.fn = hold_expired;
+	x->hold = h;
 	return 0;
 }
 
@@ -99,7 +105,7 @@ aging_hold_begin_locked(struct dest *d, struct route_set *set, struct route *r,
 {
 	uint32_t began = 0;
 
-	struct dest_hold *h = d->hold;
+	struct dest_hold *h = dest_hold(d);
 
 	/* Views are armed only once aging_hold_prepare_locked succeeded. */
 	if (!h || !h->views)

@@ -5,7 +5,7 @@
  * A route's aging timer lives in its route_ext; while armed it holds one
  * reference on the route, which the expiry hands to the owner's callback
  * (or drops after deleting the route).  A destination's hold-down timer
- * lives in dest->hold; while armed it holds one reference on the
+ * lives in dest_hold(dest); while armed it holds one reference on the
  * destination.  Both expiry functions run on the worker with no lock held.
  */
 #ifndef RTM_AGING_H

@@ -207,10 +207,15 @@ RtmMarkDestForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HAND
 	rcu_lock();
 	rc = reg_and_dest_rcu(RtmRegHandle, NotifyHandle, DestHandle, &rc, &reg, &d);
 	if (!rc) {
-		if (MarkDest)
-			atomic_fetch_or(&d->notify_marked, 1u << reg->id);
-		else
-			atomic_fetch_and(&d->notify_marked, ~(1u << reg->id));
+		/* Only a mark needs the ext (dest.h); inside rcu_lock(). */
+		struct dest_ext *x = MarkDest ? dest_ext_get(d) : dest_ext(d);
+
+		if (MarkDest && !x)
+			rc = -ENOMEM;
+		else if (MarkDest)
+			atomic_fetch_or(&x->notify_marked, 1u << reg->id);
+		else if (x)
+			atomic_fetch_and(&x->notify_marked, ~(1u << reg->id));
 	}
 	rcu_unlock();
 	return api_error(rc);
@@ -228,7 +233,7 @@ RtmIsMarkedForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HAND
 	rcu_lock();
 	rc = reg_and_dest_rcu(RtmRegHandle, NotifyHandle, DestHandle, DestMarked, &reg, &d);
 	if (!rc)
-		*DestMarked = (ld_acquire(&d->notify_marked) >> reg->id) & 1;
+		*DestMarked = (dest_notify_marked(d) >> reg->id) & 1;
 	rcu_unlock();
 	return api_error(rc);
 }

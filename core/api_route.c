@@ -114,7 +114,7 @@ RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 		if (RouteInfo)
 			route_info_copy_rcu(r, RouteInfo);
 		if (DestAddress)
-			prefix_to_net(&r->dest->key, r->dest->table->family, r->dest->table->width,
+			prefix_to_net(&route_dest(r)->key, route_dest(r)->table->family, route_dest(r)->table->width,
 				      DestAddress);
 	}
 	rcu_unlock();
@@ -186,7 +186,7 @@ RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 		struct dest_snapshot snap;
 		RTM_VIEW_SET views = 0;
 
-		dest_snapshot_rcu(r->dest, &snap);
+		dest_snapshot_rcu(route_dest(r), &snap);
 		for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
 			int i = route_set_best(snap.set, v, 0, false);
 
@@ -253,7 +253,7 @@ RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle, WINBO
 	rc = own_route_ref(RtmRegHandle, RouteHandle, &e, &r);
 	if (rc)
 		return api_error(rc);
-	d = r->dest;
+	d = route_dest(r);
 	if (!LockRoute) {
 		bool held = Exclusive ? destlock_is_write_locked(&d->lock)
 				      : destlock_is_read_locked(&d->lock);

@@ -44,16 +44,15 @@ block_class_of(USHORT nnh)
 }
 
 /*
- * The compact blocks (nearly all: one route, one next hop) are 224 bytes
- * and placed 224 apart, each where its lookup line (DEST_HOT_OFF) is 32-byte
- * aligned: every other block has its lookup line and its set-and-version
- * line on two whole cache lines, the others straddle three (the 32 bytes a
- * 256-byte stride would keep them on two cost more than the third line:
- * docs/memory.md).  The longer blocks are only 8-byte aligned: rounding them
- * would cost more than it saves.
+ * The compact blocks (nearly all: one route, one next hop) are 192 bytes,
+ * three cache lines, placed 192 apart where the lookup line (DEST_HOT_OFF)
+ * is 64-byte aligned: the lookup line and the set-and-version line are two
+ * whole cache lines in every block, the route and the next block's writer
+ * bytes the third.  The longer blocks are only 8-byte aligned: rounding
+ * them would cost more than it saves.
  */
 static struct slab block_slabs[BLOCK_SLABS] = {
-	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 32, DEST_HOT_OFF % 32),
+	SLAB_INIT(DEST_BLOCK_ROUTE_OFF + sizeof(struct route), 64, DEST_HOT_OFF),
 	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 2 * sizeof(rtm_handle),
 		  8, 0),
 	SLAB_INIT(DEST_BLOCK_LONG_VERSION_OFF + sizeof(struct route_version) + 3 * sizeof(rtm_handle),
@@ -62,14 +61,16 @@ static struct slab block_slabs[BLOCK_SLABS] = {
 
 _Static_assert(DEST_BLOCK_SET_OFF == DEST_HOT_OFF + 64,
 	       "dest block: the set's line follows the lookup line");
-_Static_assert(DEST_BLOCK_ROUTE_OFF + sizeof(struct route) == 224,
-	       "dest block: a compact block is 224 bytes, 7 x 32");
+_Static_assert(DEST_BLOCK_ROUTE_OFF + sizeof(struct route) == 192,
+	       "dest block: a compact block is 192 bytes, 3 x 64");
 
 static void
 block_free(struct dest *d)
 {
-	if (d->block_class < BLOCK_SLABS)
-		slab_free(&block_slabs[d->block_class], d);
+	unsigned cls = dest_block_class(d);
+
+	if (cls < BLOCK_SLABS)
+		slab_free(&block_slabs[cls], d);
 	else
 		rtm_free(d);
 }
@@ -80,9 +81,15 @@ dest_free_cb(struct rcu_head *head)
 	rcu_deferred_begin(head);
 	struct dest *d = caa_container_of(head, struct dest, rcu);
 	rtm_handle h = d->handle;
+	struct dest_ext *x = dest_ext(d);
 
 	notify_dest_unreserve(d->table);
 	handle_recycle(h);
+	if (x) {
+		rtm_free(ld_relaxed(&x->opaque));
+		rtm_free(x->hold);
+		rtm_free(x);
+	}
 	/* The first route died before d (it held a reference on d). */
 	route_release_memory(dest_first_route_mem(d));
 	block_free(d);
@@ -98,10 +105,7 @@ dest_final(void *obj)
 
 	if (set) /* never happens: a dest with routes is referenced by them */
 		abort();
-	/* Only reference holders read these two (dest.h): free them now,
-	 * before the rcu_head is written over them. */
-	rtm_free(ld_relaxed(&d->opaque));
-	rtm_free(d->hold);
+	/* Nobody takes the lock any more (dest.h): the rcu_head goes over it. */
 	rcu_defer(&d->rcu, dest_free_cb);
 }
 
@@ -134,14 +138,13 @@ dest_new(struct table *t, const struct prefix *key, uint32_t refs, USHORT nnh)
 		goto out_unreserve;
 	/* Only the dest itself is cleared: route_new initialises the rest. */
 	memset(d, 0, sizeof(*d));
-	d->block_class = cls;
+	atomic_init(&d->tag, (uintptr_t)cls << DEST_TAG_CLASS_SHIFT);
 	d->table = t;
 	d->key = *key;
 	destlock_init(&d->lock);
 	seq_init(&d->seq);
 	atomic_init(&d->set, NULL);
 	atomic_init(&d->last_changed, dest_filetime_now());
-	atomic_init(&d->opaque, NULL);
 	if (handle_alloc(HT_DEST, d, refs, &d->handle) != 0)
 		goto out_free;
 	return d;
@@ -163,6 +166,29 @@ dest_discard(struct dest *d)
 	handle_recycle(h);
 }
 
+/*
+ * The publisher is not running (dest_snapshot_rcu): wait for it behind the
+ * shared lock.  The lock of a dead d lies under its rcu_head (dest.h), so
+ * only with a reference; a dead d has no publisher either, so its seq is
+ * even for good and the retry takes the snapshot at once.
+ */
+static __attribute__((noinline)) void
+snapshot_locked(struct dest *d, struct dest_snapshot *snap)
+{
+	if (!handle_ref(d->handle, HT_DEST)) {
+		dest_snapshot_rcu(d, snap);
+		return;
+	}
+	rcu_thread_locks_held++;
+	destlock_read_lock(&d->lock);
+	snap->set = ld_acquire(&d->set);
+	snap->last_changed = ld_relaxed(&d->last_changed);
+	snap->seq = ld_relaxed(&d->seq.seq);
+	destlock_read_unlock(&d->lock);
+	rcu_thread_locks_held--;
+	handle_put(d->handle);
+}
+
 void
 dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
 {
@@ -180,14 +206,7 @@ dest_snapshot_rcu(struct dest *d, struct dest_snapshot *snap)
 		if (!seq_read_retry(&d->seq, s))
 			return;
 	}
-	/* The publisher is not running: wait for it behind the shared lock. */
-	rcu_thread_locks_held++;
-	destlock_read_lock(&d->lock);
-	snap->set = ld_acquire(&d->set);
-	snap->last_changed = ld_relaxed(&d->last_changed);
-	snap->seq = ld_relaxed(&d->seq.seq);
-	destlock_read_unlock(&d->lock);
-	rcu_thread_locks_held--;
+	snapshot_locked(d, snap);
 }
 
 void
@@ -476,11 +495,38 @@ dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struc
 	return 0;
 }
 
+struct dest_ext *
+dest_ext_get(struct dest *d)
+{
+	uintptr_t tag = ld_acquire(&d->tag);
+	struct dest_ext *fresh;
+
+	if (tag & ~(uintptr_t)DEST_TAG_BITS)
+		return (struct dest_ext *)(tag & ~(uintptr_t)DEST_TAG_BITS);
+	fresh = rtm_calloc(1, sizeof(*fresh));
+	if (!fresh)
+		return NULL;
+	/* Keep the other bits (in_trie may change meanwhile); pairs with the
+	 * acquire loads of d->tag. */
+	while (!(tag & ~(uintptr_t)DEST_TAG_BITS)) {
+		if (atomic_compare_exchange_weak_explicit(&d->tag, &tag, tag | (uintptr_t)fresh,
+							  memory_order_acq_rel,
+							  memory_order_acquire))
+			return fresh;
+	}
+	rtm_free(fresh);
+	return (struct dest_ext *)(tag & ~(uintptr_t)DEST_TAG_BITS);
+}
+
 void **
 dest_opaque_slot(struct dest *d, int slot)
 {
-	void **arr = ld_acquire(&d->opaque);
+	struct dest_ext *x = dest_ext_get(d);
+	void **arr;
 
+	if (!x)
+		return NULL;
+	arr = ld_acquire(&x->opaque);
 	if (!arr) {
 		void **fresh = rtm_calloc(TABLE_OPAQUE_SLOTS, sizeof(void *));
 
@@ -488,7 +534,7 @@ dest_opaque_slot(struct dest *d, int slot)
 			return NULL;
 		arr = NULL;
 		/* Pairs with the acquire load above in other threads. */
-		if (atomic_compare_exchange_strong_explicit(&d->opaque, &arr, fresh,
+		if (atomic_compare_exchange_strong_explicit(&x->opaque, &arr, fresh,
 							    memory_order_acq_rel,
 							    memory_order_acquire))
 			arr = fresh;

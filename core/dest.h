@@ -14,7 +14,7 @@
  *
  * Lifetime: created with the first route added to a prefix and inserted in
  * the table's trie, which holds the store's reference.  When its last route
- * goes away it leaves the trie (in_trie = false, the trie's reference is
+ * goes away it leaves the trie (in_trie cleared, the trie's reference is
  * dropped); routes (live or deleted but referenced) and handles given out
  * keep the object alive; memory goes a grace period after the last
  * reference.  A destination that left the trie is never put back: a new
@@ -24,35 +24,53 @@
  *   table, handle, key            immutable
  *   lock                          the lock word (destlock.h): RtmLockDestination,
  *                                 RtmLockRoute, and every internal writer of
- *                                 this destination (exclusive)
+ *                                 this destination (exclusive).  Taken only
+ *                                 with a reference on the destination (a
+ *                                 lock-free reader takes one first:
+ *                                 dest_snapshot_rcu)
+ *   rcu                           the deferred free's rcu_head, written by
+ *                                 the finalizer over lock: once the last
+ *                                 reference is gone nobody takes the lock,
+ *                                 while lock-free readers that found the
+ *                                 destination in the trie before it left may
+ *                                 still read every other field
  *   seq                           seqcount over {set, last_changed}; written
  *                                 by the exclusive holder only while publishing
  *   set                           RCU pointer to the immutable route set
  *                                 (NULL when empty); read under seq
  *   last_changed                  FILETIME of the last route change; under seq
+ *   notify_pending                atomic bit i for change-notification
+ *                                 registration i of the table: queued there
+ *                                 (notify.c)
+ *   tag                           one atomic word: the struct dest_ext
+ *                                 pointer (below), the block class and
+ *                                 in_trie (DEST_TAG_*; dest_ext(),
+ *                                 dest_block_class(), dest_in_trie())
+ *     ext                         what few destinations need: allocated on
+ *                                 first use (CAS of the whole word, keeping
+ *                                 the other bits) by a reference holder or an
+ *                                 RCU reader, never replaced, freed with the
+ *                                 block (after the grace period, so RCU
+ *                                 readers may read it too)
+ *     block class                 where the block came from and how it is
+ *                                 laid out (dest.c, DEST_BLOCK_COMPACT);
+ *                                 immutable
+ *     in_trie                     written (atomic RMW) under the exclusive
+ *                                 lock and the trie lock of its part; read by
+ *                                 writers holding the lock (a writer that
+ *                                 finds it false retries from the lookup)
+ *
+ * struct dest_ext fields:
+ *   notify_marked                 atomic bit i: marked by change-notification
+ *                                 registration i (notify.c)
  *   opaque                        pointer to the opaque slot array,
- *                                 allocated on first use (CAS), freed by the
- *                                 finalizer; read only by holders of a
- *                                 reference (the slot contents are the
+ *                                 allocated on first use (CAS), freed with
+ *                                 the ext (the slot contents are the
  *                                 clients' and guarded by their use of lock)
- *   in_trie                       written under the exclusive lock and the
- *                                 trie lock of its part; read by writers holding
- *                                 the lock (a writer that finds it false
- *                                 retries from the lookup)
- *   notify_pending, notify_marked atomic bit i for change-notification
- *                                 registration i of the table: queued there /
- *                                 marked by it (notify.c)
  *   hold                          hold-down arming and the running hold-down's
  *                                 timer (struct dest_hold, allocated on first
  *                                 use: RtmHoldDestination); exclusive lock
  *                                 (every holder also holds a reference)
- *   rcu                           the deferred free's rcu_head, written by
- *                                 the finalizer over opaque and hold: once the
- *                                 last reference is gone nobody may read
- *                                 those two, while lock-free readers that
- *                                 found the destination in the trie before it
- *                                 left may still read every other field
- *                                 (and take the lock: dest_snapshot_rcu)
  */
 #ifndef RTM_DEST_H
 #define RTM_DEST_H
@@ -113,28 +131,28 @@ route_set_hold_assign(struct route_set *set, unsigned v, struct route *r)
 	((struct route **)&set->e[set->n])[v] = r;
 }
 
+/* What few destinations need (d->tag; fields: above). */
+struct dest_ext {
+	_Atomic uint32_t notify_marked;
+	struct dest_hold *hold;
+	_Atomic(void **) opaque;
+};
+
 /*
- * 112 bytes: what writers use (48), then (from DEST_HOT_OFF) the 64 bytes a
+ * 88 bytes: what writers use (24), then (from DEST_HOT_OFF) the 64 bytes a
  * lookup reads.  The block (below) of a first route with at most one next
- * hop puts that line 32-byte aligned (dest.c), so a lookup of such a
- * one-route destination reads two or three cache lines of it (this one, then
+ * hop puts that line on a cache line of its own (dest.c), so a lookup of
+ * such a one-route destination reads two cache lines of it (this one, then
  * the set and the version) and RtmGetMostSpecificDestination one more (the
  * route's handle and owner).
  */
 struct dest {
-	/* Writers, notification, the deferred free. */
-	struct destlock lock;
-	_Atomic uint32_t notify_marked;
-	bool in_trie;
-	uint8_t block_class; /* where the block came from and how it is laid out
-			      * (dest.c, DEST_BLOCK_COMPACT); immutable */
+	/* Writers and the deferred free. */
 	union {
-		struct {
-			_Atomic(void **) opaque;
-			struct dest_hold *hold;
-		};
+		struct destlock lock;
 		struct rcu_head rcu; /* after the last reference (above) */
 	};
+	_Atomic uintptr_t tag; /* struct dest_ext * | DEST_TAG_* bits */
 	/* Lookups (and notify_pending, which fills the line). */
 	seqcount seq;
 	_Atomic uint32_t notify_pending;
@@ -145,10 +163,81 @@ struct dest {
 	struct prefix key;
 };
 
-#define DEST_HOT_OFF 48
+#define DEST_HOT_OFF 24
 
-_Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest) == 112,
+_Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest) == 88,
 	       "struct dest: the lookup fields are its last 64 bytes");
+_Static_assert(sizeof(struct rcu_head) == sizeof(struct destlock),
+	       "struct dest: the rcu_head fits over the lock");
+
+/* The bits of d->tag below the (8-byte aligned) struct dest_ext pointer. */
+#define DEST_TAG_IN_TRIE 0x1u
+#define DEST_TAG_CLASS_SHIFT 1
+#define DEST_TAG_CLASS_MASK 0x6u
+#define DEST_TAG_BITS 0x7u
+
+/* d's struct dest_ext, or NULL if it has none yet. */
+static inline struct dest_ext *
+dest_ext(struct dest *d)
+{
+	/* Acquire: pairs with the CAS that installed it (dest_ext_get). */
+	return (struct dest_ext *)(ld_acquire(&d->tag) & ~(uintptr_t)DEST_TAG_BITS);
+}
+
+/* d's struct dest_ext, allocated if needed; NULL on ENOMEM.  Call with a
+ * reference on d or inside rcu_lock(). */
+struct dest_ext *dest_ext_get(struct dest *d);
+
+static inline unsigned
+dest_block_class(struct dest *d)
+{
+	return (unsigned)(ld_relaxed(&d->tag) & DEST_TAG_CLASS_MASK) >> DEST_TAG_CLASS_SHIFT;
+}
+
+/* Is d in its table's trie?  Caller holds d->lock. */
+static inline bool
+dest_in_trie(struct dest *d)
+{
+	return ld_relaxed(&d->tag) & DEST_TAG_IN_TRIE;
+}
+
+/* Caller holds d->lock exclusively and the trie lock of d's part. */
+static inline void
+dest_set_in_trie(struct dest *d, bool in)
+{
+	if (in)
+		atomic_fetch_or_explicit(&d->tag, DEST_TAG_IN_TRIE, memory_order_relaxed);
+	else
+		atomic_fetch_and_explicit(&d->tag, ~(uintptr_t)DEST_TAG_IN_TRIE,
+					  memory_order_relaxed);
+}
+
+/* The notification marks of d (0 without an ext). */
+static inline uint32_t
+dest_notify_marked(struct dest *d)
+{
+	struct dest_ext *x = dest_ext(d);
+
+	return x ? ld_acquire(&x->notify_marked) : 0;
+}
+
+/* d's hold-down, or NULL.  Caller holds d->lock exclusively. */
+static inline struct dest_hold *
+dest_hold(struct dest *d)
+{
+	struct dest_ext *x = dest_ext(d);
+
+	return x ? x->hold : NULL;
+}
+
+/* d's opaque slot array, or NULL if no slot was ever asked for. */
+static inline void **
+dest_opaque_array(struct dest *d)
+{
+	struct dest_ext *x = dest_ext(d);
+
+	return x ? ld_acquire(&x->opaque) : NULL;
+}
 
 /*
  * The block: the destination, then its first route's one-route set (one
@@ -164,7 +253,7 @@ _Static_assert(offsetof(struct dest, seq) == DEST_HOT_OFF && sizeof(struct dest)
 #define DEST_BLOCK_ROUTE_OFF                                                                \
 	(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rtm_handle))
 #define DEST_BLOCK_LONG_VERSION_OFF (DEST_BLOCK_ROUTE_OFF + sizeof(struct route))
-#define DEST_BLOCK_COMPACT 0 /* block_class of a block with a version between set and route */
+#define DEST_BLOCK_COMPACT 0 /* block class of a block with a version between set and route */
 
 _Static_assert(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rtm_handle) ==
 		       DEST_HOT_OFF + 128,
@@ -174,11 +263,20 @@ _Static_assert(DEST_BLOCK_VERSION_OFF + sizeof(struct route_version) + sizeof(rt
 static inline bool
 route_is_embedded(const struct route *r)
 {
-	return (const char *)r == (const char *)r->dest + DEST_BLOCK_ROUTE_OFF;
+	return r->embedded;
+}
+
+/* r's destination: the block it lies in, or the one its heap header names. */
+static inline struct dest *
+route_dest(const struct route *r)
+{
+	if (r->embedded)
+		return (struct dest *)((char *)r - DEST_BLOCK_ROUTE_OFF);
+	return ((const struct route_heap_hdr *)r - 1)->dest;
 }
 
 /*
- * A destination's hold-down (d->hold; every field under d's exclusive lock):
+ * A destination's hold-down (dest_hold(d); every field under d's exclusive lock):
  * the views armed by RtmHoldDestination and the longest time asked for, used
  * up by the deletion that starts the hold-down, and the timer, which holds a
  * reference on the destination while it runs.
@@ -212,8 +310,8 @@ dest_first_route_mem(struct dest *d)
 static inline void *
 dest_first_version_mem(struct dest *d)
 {
-	return (char *)d + (d->block_class == DEST_BLOCK_COMPACT ? DEST_BLOCK_VERSION_OFF
-								   : DEST_BLOCK_LONG_VERSION_OFF);
+	return (char *)d + (dest_block_class(d) == DEST_BLOCK_COMPACT ? DEST_BLOCK_VERSION_OFF
+									: DEST_BLOCK_LONG_VERSION_OFF);
 }
 
 /* The set {r with version v} in d's embedded set memory. */

@@ -74,22 +74,46 @@ destlock_policy(void)
 }
 
 /*
- * Who sleeps where.  `sleepers` keeps one count per word slept on, so that a
- * releaser makes the wake system call only when somebody may sleep on the
- * word it changed: a releasing writer not whenever a queued writer sleeps on
- * wout, a departing reader not whenever anybody sleeps.  Only the owner
- * sleeps on rout, so its count is 0 or 1 (two bits leave room).  Queued
+ * Who sleeps where.  The sleepers counts keep one count per word slept on,
+ * so that a releaser makes the wake system call only when somebody may sleep
+ * on the word it changed: a releasing writer not whenever a queued writer
+ * sleeps on wout, a departing reader not whenever anybody sleeps.  Queued
  * writers sleep with the bit of their ticket, so that advancing wout wakes
  * the new head (and any writer 32 tickets behind it) rather than the whole
- * queue.
+ * queue.  The counts live in a small shared table (a bucket per hash of the
+ * lock's address, destlock.h), so a bucket also counts the sleepers of
+ * other locks: a count is never below this lock's own, and the extra only
+ * costs wake calls that wake nobody, or wake a waiter that re-checks.
  */
-#define SLEEP_RIN 0x1u             /* sleepers on rin (< 32768 threads) */
-#define SLEEP_WOUT 0x8000u         /* sleepers on wout (< 32768 threads) */
-#define SLEEP_ROUT 0x40000000u     /* sleepers on rout (the owner) */
-#define SLEEP_RIN_MASK 0x7fffu
-#define SLEEP_WOUT_MASK 0x3fff8000u
-#define SLEEP_ROUT_MASK 0xc0000000u
+#define SLEEP_RIN 0x1ull                /* sleepers on rin (< 2^21 threads) */
+#define SLEEP_WOUT 0x200000ull          /* sleepers on wout */
+#define SLEEP_ROUT 0x40000000000ull     /* sleepers on rout (owners) */
+#define SLEEP_RIN_MASK 0x1fffffull
+#define SLEEP_WOUT_MASK 0x3ffffe00000ull
+#define SLEEP_ROUT_MASK 0x7ffffc0000000000ull
+#define SLEEP_BUCKET_BITS 6
 #define ANY_BIT FUTEX_BITSET_MATCH_ANY
+
+/* Bucket padded to a cache line: waiters counting themselves there do not
+ * disturb the loads of releasers of other buckets. */
+struct sleep_bucket {
+	_Alignas(64) _Atomic uint64_t n;
+};
+
+static struct sleep_bucket sleep_table[1u << SLEEP_BUCKET_BITS];
+
+static inline _Atomic uint64_t *
+sleepers(const struct destlock *l)
+{
+	uint64_t h = ((uintptr_t)l >> 4) * 0x9e3779b97f4a7c15ull;
+
+	return &sleep_table[h >> (64 - SLEEP_BUCKET_BITS)].n;
+}
+
+/* The tickets word: win in the high half, wout in the low half (mod 2^16,
+ * so fewer than 65536 writers may queue on one lock). */
+#define WIN_ONE 0x10000u
+#define WOUT_MASK 0xffffu
 
 static inline uint32_t
 ticket_bit(uint32_t ticket)
@@ -98,11 +122,11 @@ ticket_bit(uint32_t ticket)
 }
 
 static inline void
-wake_if_sleepers(struct destlock *l, _Atomic uint32_t *word, uint32_t mask, uint32_t bits)
+wake_if_sleepers(struct destlock *l, _Atomic uint32_t *word, uint64_t mask, uint32_t bits)
 {
 	/* seq_cst: ordered after the caller's seq_cst RMW (or fence) on *word;
 	 * pairs with the sleeper's increment before its reload. */
-	if (atomic_load(&l->sleepers) & mask)
+	if (atomic_load(sleepers(l)) & mask)
 		futex_wake(word, bits);
 }
 
@@ -115,7 +139,7 @@ wake_if_sleepers(struct destlock *l, _Atomic uint32_t *word, uint32_t mask, uint
  */
 static bool
 wait_on(struct destlock *l, _Atomic uint32_t *word, bool (*done)(uint32_t, uint32_t),
-	uint32_t arg, uint64_t deadline, uint32_t inc, uint32_t bits)
+	uint32_t arg, uint64_t deadline, uint64_t inc, uint32_t bits)
 {
 	uint32_t v;
 
@@ -140,11 +164,11 @@ wait_on(struct destlock *l, _Atomic uint32_t *word, bool (*done)(uint32_t, uint3
 			return true;
 		if (deadline != 0 && mono_ns() >= deadline)
 			return false;
-		fetch_add_seq_cst(&l->sleepers, inc);
+		fetch_add_seq_cst(sleepers(l), inc);
 		v = atomic_load(word);
 		if (!done(v, arg))
 			futex_wait(word, v, deadline, bits);
-		fetch_sub_seq_cst(&l->sleepers, inc);
+		fetch_sub_seq_cst(sleepers(l), inc);
 	}
 }
 
@@ -158,6 +182,13 @@ static bool
 counter_equals(uint32_t v, uint32_t want)
 {
 	return v == want;
+}
+
+/* The tickets word's wout is the waiter's ticket. */
+static bool
+ticket_is_head(uint32_t tickets, uint32_t ticket)
+{
+	return (tickets & WOUT_MASK) == ticket;
 }
 
 /* The head may claim: FREE, or a pending write phase. */
@@ -228,10 +259,15 @@ head_claim(struct destlock *l)
 			deadline = 0;
 		}
 	}
-	/* The next ticket is head now (pairs with the acquire of wout). */
-	uint32_t head = fetch_add_seq_cst(&l->wout, 1) + 1;
+	/* The next ticket is head now (pairs with the acquire of wout): wout
+	 * + 1 in its half, without carrying into win. */
+	uint32_t v = ld_relaxed(&l->tickets), n;
 
-	wake_if_sleepers(l, &l->wout, SLEEP_WOUT_MASK, ticket_bit(head));
+	do
+		n = (v & ~WOUT_MASK) | ((v + 1) & WOUT_MASK);
+	while (!atomic_compare_exchange_weak_explicit(&l->tickets, &v, n, memory_order_seq_cst,
+						      memory_order_relaxed));
+	wake_if_sleepers(l, &l->tickets, SLEEP_WOUT_MASK, ticket_bit(n & WOUT_MASK));
 	return rticket;
 }
 
@@ -240,10 +276,8 @@ destlock_init(struct destlock *l)
 {
 	atomic_init(&l->rin, 0);
 	atomic_init(&l->rout, 0);
-	atomic_init(&l->win, 0);
-	atomic_init(&l->wout, 0);
+	atomic_init(&l->tickets, 0);
 	atomic_init(&l->handoff, 0);
-	atomic_init(&l->sleepers, 0);
 }
 
 void
@@ -266,7 +300,7 @@ destlock_read_unlock(struct destlock *l)
 	/* Only the departure the owner waits for wakes it: the owner stored
 	 * that count in handoff before counting itself in sleepers (seq_cst
 	 * both ways), so seeing it asleep means seeing its count. */
-	if ((atomic_load(&l->sleepers) & SLEEP_ROUT_MASK) && atomic_load(&l->handoff) == out)
+	if ((atomic_load(sleepers(l)) & SLEEP_ROUT_MASK) && atomic_load(&l->handoff) == out)
 		futex_wake(&l->rout, ANY_BIT);
 }
 
@@ -277,9 +311,9 @@ destlock_write_lock(struct destlock *l)
 	uint32_t rticket, ticket;
 
 	if (!barging || !try_claim(l, false, &rticket)) {
-		ticket = fetch_add_acq_rel(&l->win, 1);
-		if (ld_acquire(&l->wout) != ticket)
-			wait_on(l, &l->wout, counter_equals, ticket, 0, SLEEP_WOUT,
+		ticket = (fetch_add_acq_rel(&l->tickets, WIN_ONE) >> 16) & WOUT_MASK;
+		if (!ticket_is_head(ld_acquire(&l->tickets), ticket))
+			wait_on(l, &l->tickets, ticket_is_head, ticket, 0, SLEEP_WOUT,
 				ticket_bit(ticket));
 		rticket = head_claim(l);
 	}
@@ -296,7 +330,9 @@ destlock_write_unlock(struct destlock *l)
 {
 	/* We own the lock, so nobody claims and wout stays put; win only
 	 * grows.  A difference is a writer that took a ticket: queued. */
-	if (atomic_load(&l->win) != ld_relaxed(&l->wout)) {
+	uint32_t tickets = atomic_load(&l->tickets);
+
+	if (tickets >> 16 != (tickets & WOUT_MASK)) {
 		/* Install the next write phase, unowned: the readers that queued
 		 * behind us see PHID flip and enter, later ones wait for it.
 		 * handoff must be the arrivals of the very value we replace. */

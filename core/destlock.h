@@ -1,6 +1,6 @@
 /*
  * The lock word of a destination (and of a next hop): a phase-fair
- * reader/writer lock, 24 bytes, spin then sleep on a futex, with three
+ * reader/writer lock, 16 bytes, spin then sleep on a futex, with three
  * admission policies for writers.
  *
  * Ownership and phases live in one word, rin:
@@ -51,9 +51,15 @@
  *
  * Waiting: a bounded spin, then up to 100 us of sched_yield() (YIELD_NS),
  * then futex sleep on the word being waited for
- * (the head writer's sleep is timed while its bound runs).  `sleepers`
+ * (the head writer's sleep is timed while its bound runs).  The sleepers
  * counts, per word, the threads that may be asleep on it; a releaser issues
- * FUTEX_WAKE only when the count of the word it changed is non-zero.  The
+ * FUTEX_WAKE only when the count of the word it changed is non-zero.  They
+ * are not in the lock: a process-wide table of 64 buckets (one cache line
+ * each) keeps them, the bucket chosen by a hash of the lock's address, so a
+ * bucket's count is the sum over the locks that share it.  It is never
+ * below the lock's own count, so no wake-up is lost; the others' sleepers
+ * cost only wake calls that find nobody or wake a waiter that re-checks (a
+ * spurious wake-up, which every wait tolerates).  The
  * sleeper increments it (seq_cst) before re-reading the word it waits on,
  * and the releaser changes the word (an RMW followed by a seq_cst fence or
  * itself seq_cst) before reading it, so at least one of the two sees the
@@ -73,15 +79,20 @@
  * Fields (all changed only by atomic RMW, except handoff):
  *   rin      reader arrivals << 8 | STARV | PEND | PRES | PHID
  *   rout     reader departures << 8
- *   win      writer tickets taken
- *   wout     ticket of the head writer (advanced by the head once it owns)
+ *   tickets  win << 16 | wout, each mod 2^16 (so fewer than 65536 writers
+ *            may queue on one lock): win, writer tickets taken (an RMW on
+ *            the whole word; the carry leaves it); wout, ticket of the head
+ *            writer (advanced by the head once it owns, a CAS that keeps
+ *            win).  Queued writers sleep on this word, so a ticket taken
+ *            while one goes to sleep makes its futex_wait return at once,
+ *            and it waits again
  *   handoff  reader arrivals (<< 8) when the pending phase was installed;
  *            stored by the owner before the CAS that installs PENDING,
  *            read by the claimer after the CAS that claims it; then stored
  *            again by the owner, before it sleeps, as the departure count
  *            it waits for, read by departing readers (seq_cst)
- *   sleepers sleepers on rin (bits 0..14), on wout (15..29), on rout (30..31:
- *            only the owner, so 0 or 1)
+ *   (sleepers, in the shared table: on rin (bits 0..20), on wout (21..41),
+ *            on rout (42..62: owners))
  *
  * Model-checked in tests/model (each policy and any mix).  Not recursive;
  * the thread that locked must unlock, in the same mode.
@@ -97,10 +108,8 @@
 struct destlock {
 	_Atomic uint32_t rin;
 	_Atomic uint32_t rout;
-	_Atomic uint32_t win;
-	_Atomic uint32_t wout;
+	_Atomic uint32_t tickets;
 	_Atomic uint32_t handoff;
-	_Atomic uint32_t sleepers;
 };
 
 enum destlock_policy {

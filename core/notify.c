@@ -250,7 +250,7 @@ notify_dest_changed_locked(struct dest *d, uint32_t all, uint32_t best, uint32_t
 		      ((reg->types & RTM_CHANGE_TYPE_FORWARDING) && (reg->views & fwd));
 		if (!hit)
 			continue;
-		if (reg->only_marked && !(ld_acquire(&d->notify_marked) & (1u << i)))
+		if (reg->only_marked && !(dest_notify_marked(d) & (1u << i)))
 			continue;
 		reg_enqueue(reg, d);
 	}
@@ -351,7 +351,10 @@ clear_marks(struct table *t, unsigned id)
 	rcu_lock();
 	for (d = trie_next_rcu(&t->trie, NULL, false); d;
 	     d = trie_next_rcu(&t->trie, &last, true)) {
-		atomic_fetch_and(&d->notify_marked, ~(1u << id));
+		struct dest_ext *x = dest_ext(d);
+
+		if (x)
+			atomic_fetch_and(&x->notify_marked, ~(1u << id));
 		last = d->key;
 		started = true;
 	}

@@ -3,7 +3,7 @@
  *
  * A registration has a bit id (0..31) in its table.  A destination carries
  * two bit masks over those ids: notify_pending (queued on that registration)
- * and notify_marked.  Writers that change a destination (holding its lock
+ * and notify_marked (in its dest_ext, dest.h).  Writers that change a destination (holding its lock
  * exclusively) call notify_dest_changed_locked() with the views that saw a
  * change of each type; it queues the destination once per interested
  * registration whose pending bit was clear (fetch_or), which is what merges

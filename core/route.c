@@ -269,7 +269,7 @@ void
 route_info_assign(struct route *r, const RTM_ROUTE_INFO *info)
 {
 	RTM_ROUTE_INFO *dst, *old;
-	size_t sz = ROUTE_INFO_SIZE(r->dest->table->max_nexthops);
+	size_t sz = ROUTE_INFO_SIZE(route_dest(r)->table->max_nexthops);
 
 	/* The publish's seqcount write comes first: see route_info_get(). */
 	fence_seq_cst();
@@ -302,7 +302,7 @@ route_info_sync_state(struct route *r)
 void
 route_info_restore_identity(struct route *r, RTM_ROUTE_INFO *info)
 {
-	info->DestHandle = r->dest->handle;
+	info->DestHandle = route_dest(r)->handle;
 	info->RouteOwner = r->owner->handle;
 	info->State = ld_relaxed(&r->state);
 }
@@ -354,7 +354,7 @@ info_fill(struct route *r, const struct route_version *v, RTM_ROUTE_INFO *dst)
 RTM_ROUTE_INFO *
 route_info_get(struct route *r)
 {
-	struct dest *d = r->dest;
+	struct dest *d = route_dest(r);
 	RTM_ROUTE_INFO *info = route_info_peek(r), *fresh;
 	struct route_ext *x;
 	uint32_t s;
@@ -390,11 +390,11 @@ route_info_get(struct route *r)
 	return fresh;
 }
 
-/* A heap route: its rcu_head, then the route (struct route has none). */
+/* A heap route: its header (rcu_head, destination), then the route. */
 static struct rcu_head *
 route_head(struct route *r)
 {
-	return (struct rcu_head *)((char *)r - sizeof(struct rcu_head));
+	return &((struct route_heap_hdr *)r - 1)->rcu;
 }
 
 void
@@ -413,7 +413,7 @@ static void
 route_free_cb(struct rcu_head *head)
 {
 	rcu_deferred_begin(head);
-	struct route *r = (struct route *)((char *)head + sizeof(struct rcu_head));
+	struct route *r = (struct route *)(caa_container_of(head, struct route_heap_hdr, rcu) + 1);
 
 	route_release_memory(r);
 	rtm_free(head); /* the start of the allocation */
@@ -456,9 +456,9 @@ route_final(void *obj)
 	if (route_is_embedded(r)) {
 		/* Last: this may start d's deferred free, which also releases
 		 * r's memory (dest.h), so r is not touched after it. */
-		handle_put(r->dest->handle);
+		handle_put(route_dest(r)->handle);
 	} else {
-		handle_put(r->dest->handle);
+		handle_put(route_dest(r)->handle);
 		rcu_defer(route_head(r), route_free_cb);
 	}
 }
@@ -502,11 +502,12 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, b
 		r = memset(dest_first_route_mem(dest), 0, sizeof(*r));
 		v = dest_first_version_mem(dest);
 	} else {
-		char *p = rtm_calloc(1, sizeof(struct rcu_head) + sizeof(*r));
+		struct route_heap_hdr *p = rtm_calloc(1, sizeof(*p) + sizeof(*r));
 
 		if (!p)
 			return NULL;
-		r = (struct route *)(p + sizeof(struct rcu_head));
+		p->dest = dest;
+		r = (struct route *)(p + 1);
 		v = version_alloc(info->NextHopsList.NumNextHops);
 		if (!v) {
 			rtm_free(p);
@@ -522,7 +523,7 @@ route_new(struct dest *dest, struct entity *owner, const RTM_ROUTE_INFO *info, b
 	}
 	version_init(v, info, first ? 1 : 2, holders, holder_types);
 	v->embedded = first;
-	r->dest = dest;
+	r->embedded = first;
 	r->owner = owner;
 	age = first ? 0 : age_after(ld_relaxed(&dest->set));
 	if (age > ROUTE_AGE_MAX)
@@ -541,7 +542,7 @@ route_discard(struct route *r)
 	rtm_handle h = r->handle;
 
 	route_version_discard(ld_relaxed(&r->pub));
-	handle_put(r->dest->handle);
+	handle_put(route_dest(r)->handle);
 	handle_put(r->owner->handle);
 	/* Nobody could build its info: it was never published.  Its ext, if
 	 * any, comes from extras_prepare: no timer, no list, no info. */
@@ -577,7 +578,7 @@ route_info_copy_rcu(struct route *r, RTM_ROUTE_INFO *out)
 			break;
 		copy_put(out);
 	}
-	out->DestHandle = handle_ref(r->dest->handle, HT_DEST) ? r->dest->handle : NULL;
+	out->DestHandle = handle_ref(route_dest(r)->handle, HT_DEST) ? route_dest(r)->handle : NULL;
 	out->RouteOwner = handle_ref(r->owner->handle, HT_ENTITY) ? r->owner->handle : NULL;
 	out->State = ld_acquire(&r->state);
 	out->Flags1 = v->flags1;

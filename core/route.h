@@ -27,18 +27,21 @@
  *         it carry the route's own references (the client adjusts them itself
  *         during an in-place edit, SEMANTICS.md §6).
  *
- * Other fields: dest, owner (each holds a reference), handle: immutable;
+ * Other fields: dest (route_dest()), owner (each holds a reference),
+ * handle, embedded: immutable;
  * age (age_low, age_high): immutable, orders the routes of one destination by
  * creation (set by route_new under the destination's exclusive lock, younger
  * than all of them);
  * state: atomic, set to DELETED under the destination's exclusive lock.
  *
- * Memory: a route on the heap is preceded by the rcu_head of its deferred
- * free (route.c).  A destination's first route lives in the destination's
+ * Memory: a route on the heap is preceded by a struct route_heap_hdr: the
+ * rcu_head of its deferred free and its destination (route.c).  A
+ * destination's first route lives in the destination's
  * block (dest.h) and has no deferred free of its own: it holds a reference
  * on the destination, so the destination's deferred free, which runs a grace
  * period after the destination's last reference and so after the route's,
- * releases the route's memory (route_release_memory) with the block.
+ * releases the route's memory (route_release_memory) with the block; its
+ * destination is where the block puts it (route_dest(), dest.h).
  */
 #ifndef RTM_ROUTE_H
 #define RTM_ROUTE_H
@@ -92,7 +95,6 @@ struct route_ext {
  * additions to one destination), shares a word with the state.
  */
 struct route {
-	struct dest *dest;
 	struct entity *owner;
 	rtm_handle handle;
 	_Atomic(struct route_version *) pub;
@@ -100,9 +102,17 @@ struct route {
 	uint32_t age_low;
 	uint16_t age_high;
 	_Atomic UCHAR state;
+	bool embedded; /* in its destination's block (dest.h); immutable */
 };
 
-_Static_assert(sizeof(struct route) == 48, "struct route: the age and the state share a word");
+_Static_assert(sizeof(struct route) == 40,
+	       "struct route: the age, the state and embedded share a word");
+
+/* What precedes a route on the heap (route.h: Memory). */
+struct route_heap_hdr {
+	struct rcu_head rcu;
+	struct dest *dest;
+};
 
 #define ROUTE_AGE_MAX ((1ull << 48) - 1)
 

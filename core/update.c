@@ -143,7 +143,7 @@ dest_leave_trie_locked(struct dest *d)
 	struct trie_part *p = table_trie_lock(t, &d->key);
 
 	trie_remove_locked(&t->trie, d);
-	d->in_trie = false;
+	dest_set_in_trie(d, false);
 	table_trie_unlock(p);
 	handle_kill_put(d->handle); /* the trie's reference; the caller holds another */
 }
@@ -226,7 +226,7 @@ int
 update_route(struct entity *e, struct route *r, const RTM_ROUTE_INFO *info,
 	     const struct update_extras *x, DWORD *out_flags)
 {
-	struct dest *d = r->dest;
+	struct dest *d = route_dest(r);
 	int rc;
 
 	dest_lock(d, true);
@@ -288,7 +288,7 @@ add_to_dest(struct dest *d, struct entity *e, const RTM_ROUTE_INFO *info, DWORD 
 	int rc = 0;
 
 	dest_lock(d, true);
-	if (!d->in_trie) {
+	if (!dest_in_trie(d)) {
 		rc = -EAGAIN;
 		goto out;
 	}
@@ -350,7 +350,7 @@ add_new_dest(struct entity *e, const struct prefix *key, const RTM_ROUTE_INFO *i
 	}
 	set = route_set_first(d, r, ld_relaxed(&r->pub));
 	atomic_init(&d->set, set);
-	d->in_trie = true;
+	dest_set_in_trie(d, true);
 	/* Nobody can reach d before the insert publishes it; the lock makes
 	 * whoever does wait until the extras and notifications are done. */
 	dest_lock(d, true);
@@ -442,7 +442,7 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 
 	if (ld_relaxed(&r->state) != RTM_ROUTE_STATE_CREATED)
 		return -ENOENT;
-	if (route_set_only(old, r) && !(d->hold && d->hold->views)) {
+	if (route_set_only(old, r) && !(dest_hold(d) && dest_hold(d)->views)) {
 		ns = NULL; /* nothing left and no hold-down to begin: no new set */
 	} else {
 		ns = route_set_without(old, r);
@@ -465,7 +465,7 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 int
 update_delete_route(struct route *r, DWORD *out_flags)
 {
-	struct dest *d = r->dest;
+	struct dest *d = route_dest(r);
 	int rc;
 
 	/* The caller's reference on r keeps r, and r's reference keeps d,
@@ -480,7 +480,7 @@ int
 update_in_place_and_unlock(struct entity *e, struct route *r, const struct update_extras *x,
 			   DWORD *out_flags)
 {
-	struct dest *d = r->dest;
+	struct dest *d = route_dest(r);
 	struct route_version *v;
 	RTM_ROUTE_INFO *info;
 	int rc;
@@ -522,9 +522,11 @@ update_hold_destination(struct dest *d, uint32_t views, ULONG ms)
 	 * cannot fail to. */
 	rc = aging_hold_prepare_locked(d);
 	if (!rc) {
-		d->hold->views |= views;
-		if (ms > d->hold->ms)
-			d->hold->ms = ms;
+		struct dest_hold *h = dest_hold(d);
+
+		h->views |= views;
+		if (ms > h->ms)
+			h->ms = ms;
 	}
 	dest_unlock(d, true);
 	handle_put(d->handle);
@@ -588,7 +590,7 @@ purge_dest(struct dest *d, struct entity *e)
 		}
 	}
 	if (e->opaque_slot >= 0) {
-		void **arr = ld_acquire(&d->opaque);
+		void **arr = dest_opaque_array(d);
 
 		if (arr)
 			arr[e->opaque_slot] = NULL;
@@ -626,12 +628,11 @@ update_purge_entity(struct entity *e)
 		rcu_lock();
 		d = trie_next_rcu(&t->trie, started ? &last : NULL, started);
 		while (d && n < PURGE_BATCH) {
-			/* d->opaque only with a reference (dest.h: the rcu_head
-			 * of a dying d lies over it). */
+			/* Purged only with a reference. */
 			bool routes = dest_has_route_of(d, e);
 
 			if ((routes || e->opaque_slot >= 0) && handle_ref(d->handle, HT_DEST)) {
-				if (routes || ld_acquire(&d->opaque))
+				if (routes || dest_opaque_array(d))
 					batch[n++] = d;
 				else
 					handle_put(d->handle);

@@ -108,7 +108,9 @@
  *                                          C: RINC = 0x100, mod 2^32
  *                                          model: RINC = 16, mod 16*KR
  *   rout  = departures * RINC              same scaling as rin
- *   win, wout                               C: mod 2^32, model: mod KW
+ *   win, wout                               C: mod 2^16, the two halves
+ *                                          of one word, tickets; model:
+ *                                          mod KW, two variables
  * The four low bits of rin and their meaning are exactly the C ones.  Bits
  * 4..7 of the C word are always zero, so dropping them changes nothing.
  * Why small moduli are enough is argued in README.md.
@@ -127,8 +129,11 @@ byte rout;         /* reader departures * RINC */
 byte win;          /* writer tickets taken, mod KW */
 byte wout;         /* ticket of the head writer, mod KW */
 byte handoff;      /* reader arrivals when a pending phase was installed */
-/* sleepers: the C word keeps two 16-bit counts; every test reads one of
- * them, so two variables are exact. */
+/* sleepers: C keeps three 21-bit counts in a bucket of a table shared by
+ * the locks whose addresses hash to it; every test reads one of them, so
+ * three variables are exact for a lock alone in its bucket.  Other locks'
+ * sleepers only raise a count: the wakes that adds find nobody or are
+ * spurious futex returns, which safety_spurious has. */
 byte sleeprin;     /* sleepers on rin */
 byte sleepwout;    /* sleepers on wout */
 byte sleepout;     /* sleepers on rout */
@@ -484,13 +489,17 @@ active [NW] proctype writer()
 		:: v == 1 -> v = 0; goto owned
 		:: else -> skip
 		fi;
-		/* ticket = fetch_add_acq_rel(&l->win, 1); */
+		/* ticket = fetch_add_acq_rel(&l->tickets, WIN_ONE) >> 16; */
 		atomic {
 			ticket = win;
 			win = (win + 1) % KW;
 			sleepticket[_pid] = ticket /* its futex bitset, below */
 		};
-		/* if (ld_acquire(&l->wout) != ticket) wait_on(l, &l->wout, ...); */
+		/* if (wout of ld_acquire(&l->tickets) != ticket)
+		 *     wait_on(l, &l->tickets, ...);
+		 * C's futex_wait compares the whole word, win too: a ticket
+		 * taken meanwhile makes it return at once, a spurious return
+		 * (safety_spurious), after which the waiter re-checks. */
 		WAIT_ON(wout, W_WOUT, sleepwout, TICKET_DONE, nbarge = 0; sleepticket[_pid] = 0);
 		/* head_claim: deadline = now + bound;
 		 * while (!try_claim(l, true, &rticket)) {
@@ -522,8 +531,8 @@ active [NW] proctype writer()
 		ticket = 0;
 		starving = 0;
 claimed:
-		/* head = fetch_add_seq_cst(&l->wout, 1) + 1;
-		 * wake_if_sleepers(l, &l->wout, SLEEP_QUEUE_MASK, ticket_bit(head)); */
+		/* wout + 1 (a seq_cst CAS on tickets that keeps win);
+		 * wake_if_sleepers(l, &l->tickets, SLEEP_WOUT_MASK, ticket_bit(head)); */
 		RELEASE_PRE(sleepwout)
 		atomic { wout = (wout + 1) % KW; v = wout };
 		WAKE_IF_SLEEPERS(sleepwout, W_WOUT, W_WOUT, v);
@@ -536,8 +545,8 @@ owned:
 		 * one to wake us; it is merged into the claim (HANDOFF_NOTE). */
 		WAIT_ON(rout, W_ROUT, sleepout, RTICKET_DONE, WRITER_ENTERS);
 progress:
-		/* write_unlock: if (atomic_load(&l->win) != ld_relaxed(&l->wout))
-		 * (two loads; wout cannot move while we own the lock, so one step) */
+		/* write_unlock: tickets = atomic_load(&l->tickets);
+		 * if (tickets >> 16 != (tickets & WOUT_MASK)) (one load in C too) */
 		atomic {
 			st[_pid] = REL;
 			v = (win != wout);
