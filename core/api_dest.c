@@ -307,22 +307,20 @@ dest_info_gather(const RTM_DEST_INFO *info, HANDLE *hs, unsigned *masks)
 {
 	unsigned k = 0;
 
-	if (info->DestHandle) {
-		masks[k] = HT_BIT(HT_DEST);
-		hs[k++] = info->DestHandle;
-	}
+#define GATHER(h, type)                                                                       \
+	do {                                                                                   \
+		if (h) {                                                                       \
+			masks[k] = HT_BIT(type);                                               \
+			hs[k++] = (h);                                                         \
+		}                                                                              \
+	} while (0)
+	GATHER(info->DestHandle, HT_DEST);
 	for (UINT i = 0; i < info->NumberOfViews; i++) {
-		const HANDLE vh[3] = {info->ViewInfo[i].Route, info->ViewInfo[i].Owner,
-				      info->ViewInfo[i].HoldRoute};
-		const unsigned vm[3] = {HT_BIT(HT_ROUTE), HT_BIT(HT_ENTITY), HT_BIT(HT_ROUTE)};
-
-		for (unsigned j = 0; j < 3; j++) {
-			if (vh[j]) {
-				masks[k] = vm[j];
-				hs[k++] = vh[j];
-			}
-		}
+		GATHER(info->ViewInfo[i].Route, HT_ROUTE);
+		GATHER(info->ViewInfo[i].Owner, HT_ENTITY);
+		GATHER(info->ViewInfo[i].HoldRoute, HT_ROUTE);
 	}
+#undef GATHER
 	return k;
 }
 

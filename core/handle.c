@@ -731,26 +731,50 @@ handle_ref_any(rtm_handle h, unsigned type_mask)
 	return ld_relaxed(&s->obj);
 }
 
-bool
-handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
+/*
+ * The slot and key of a handle read from an object inside rcu_lock() (the
+ * object may be dying, but the handle is well formed: ours, of the type it
+ * encodes, its chunk published before the object was).
+ */
+static inline struct slot *
+slot_of_own(rtm_handle h, uint32_t *key)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+
+	*key = ((uint32_t)(v >> 24) & (uint32_t)(GEN_MASK << 8)) | ((unsigned)(v >> 56) & 0xF);
+	return slot_of_index((uint32_t)v);
+}
+
+/*
+ * handle_ref_all(), and with types NULL handle_ref_read_rcu() (each
+ * handle's type is the one it encodes).  Inlined into both, so that the
+ * second pays for no type checks.
+ */
+static inline __attribute__((always_inline)) bool
+refs_take(size_t n, const rtm_handle *hs, const enum htype *types)
 {
 	struct ledger *l = NULL;
-	uint64_t in_slot = 0; /* bit i: hs[i] was counted in its slot */
+	uint64_t in_ledger = 0; /* bit i: hs[i] was counted in l */
 	size_t i;
 
 	if (n > 64)
 		abort(); /* callers pass one dest info's handles at most */
 	/* No batch (and no fence) unless an entry can take one of them. */
-	for (i = 0; i < n && !l; i++) {
-		if ((LEDGER_TYPES & HT_BIT(types[i])) && ledger_mine() &&
-		    ledger_may_take(my_ledger, (uint32_t)(uintptr_t)hs[i]))
+	for (i = 0; i < n; i++) {
+		unsigned t = types ? (unsigned)types[i] : (unsigned)((uintptr_t)hs[i] >> 56) & 0xF;
+
+		if ((LEDGER_TYPES & HT_BIT(t)) && ledger_mine() &&
+		    ledger_may_take(my_ledger, (uint32_t)(uintptr_t)hs[i])) {
 			l = my_ledger;
+			break;
+		}
 	}
 	if (l)
 		ledger_batch_begin(l);
 	for (i = 0; i < n; i++) {
-		uint32_t key;
-		struct slot *s = slot_decode(hs[i], HT_BIT(types[i]), &key);
+		uint32_t key, idx = (uint32_t)(uintptr_t)hs[i];
+		struct slot *s = types ? slot_decode(hs[i], HT_BIT(types[i]), &key)
+				       : slot_of_own(hs[i], &key);
 		uint64_t w;
 
 		if (!s)
@@ -758,18 +782,20 @@ handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
 		w = l ? word_in_batch(s) : ld_acquire(&s->word);
 		if (!word_is_key(w, key))
 			break;
-		if (l && ledger_add_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
+		if (l && ledger_add_in_batch(l, idx, w)) {
+			in_ledger |= 1ull << i;
 			continue;
+		}
 		if (!slot_ref(s, w, key))
 			break;
-		in_slot |= 1ull << i;
 	}
 	/* hs[i] is dead: give back what was taken.  Those in l first, still
 	 * inside the batch: a killer that cleared W_LEDGER meanwhile is waiting
 	 * for it to end, so the entries are still exactly as this batch left them. */
-	for (size_t j = 0; i < n && l && j < i; j++) {
-		if (!(in_slot & (1ull << j))) {
-			_Atomic uint64_t *e = &l->e[(uint32_t)(uintptr_t)hs[j] % LEDGER_SLOTS];
+	if (i < n) {
+		for (uint64_t left = in_ledger; left; left &= left - 1) {
+			uint32_t idx = (uint32_t)(uintptr_t)hs[__builtin_ctzll(left)];
+			_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
 
 			st_relaxed(e, ld_relaxed(e) - 1);
 		}
@@ -779,10 +805,22 @@ handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
 	if (i == n)
 		return true;
 	for (size_t j = 0; j < i; j++) {
-		if (in_slot & (1ull << j))
+		if (!(in_ledger & (1ull << j)))
 			handle_put(hs[j]);
 	}
 	return false;
+}
+
+bool
+handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
+{
+	return refs_take(n, hs, types);
+}
+
+bool
+handle_ref_read_rcu(size_t n, const rtm_handle *hs)
+{
+	return refs_take(n, hs, NULL);
 }
 
 void *
@@ -894,18 +932,17 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 	struct ledger *l = my_ledger;
 	struct slot *s[64];
 	uint32_t key[64];
-	uint64_t in_slot = 0; /* bit i: drop hs[i] from its slot */
-	bool any = false;
+	uint64_t in_ledger = 0; /* bit i: hs[i] was dropped from l */
 	size_t i;
 
 	if (n > 64)
 		abort(); /* callers pass at most 64 at a time */
 	/* No batch (and no fence) unless one of them may be in an entry. */
-	for (i = 0; l && i < n && !any; i++)
-		any = ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]);
-	if (!any)
+	for (i = 0; l && i < n && !ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]); i++)
+		;
+	if (i == n)
 		l = NULL;
-	else
+	if (l)
 		ledger_batch_begin(l);
 	/* One pass: check each, and drop it at once if it is in l (undone below
 	 * if a later one fails the check); slot counts only once all passed. */
@@ -918,14 +955,15 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 		w = l ? word_in_batch(s[i]) : ld_acquire(&s[i]->word);
 		if (!word_is_key(w, key[i]))
 			break;
-		if (!l || !ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
-			in_slot |= 1ull << i;
+		if (l && ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
+			in_ledger |= 1ull << i;
 	}
 	/* hs[i] failed: give back what was taken from l, still inside the batch
 	 * (a killer that cleared W_LEDGER meanwhile waits for it to end). */
-	for (size_t j = 0; i < n && l && j < i; j++) {
-		if (!(in_slot & (1ull << j))) {
-			_Atomic uint64_t *e = &l->e[(uint32_t)(uintptr_t)hs[j] % LEDGER_SLOTS];
+	if (i < n) {
+		for (uint64_t left = in_ledger; left; left &= left - 1) {
+			uint32_t idx = (uint32_t)(uintptr_t)hs[__builtin_ctzll(left)];
+			_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
 
 			st_relaxed(e, ld_relaxed(e) + 1);
 		}
@@ -936,7 +974,8 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 		return false;
 	/* Outside the batch: a finalizer may kill other objects (handle_kill
 	 * waits for every batch, this thread's too). */
-	for (uint64_t left = in_slot; left; left &= left - 1) {
+	for (uint64_t left = ~in_ledger & (n == 64 ? ~0ull : (1ull << n) - 1); left;
+	     left &= left - 1) {
 		i = (size_t)__builtin_ctzll(left);
 		slot_put(s[i], ld_acquire(&s[i]->word), key[i]);
 	}
