@@ -410,14 +410,26 @@ dest_proto_filter(const struct entity *caller, ULONG proto, ULONG *id, bool *fil
 	*id = proto == RTM_THIS_PROTOCOL ? caller->info.EntityId.EntityProtocolId : proto;
 }
 
-/* Routes of set in view id v. */
+/*
+ * One pass over set for view id v: the routes in the view, and the first of
+ * them (the best) whose owner's protocol is id when filtering, or NULL.
+ */
 static UINT
-set_view_routes(const struct route_set *set, unsigned v)
+set_view_scan(const struct route_set *set, unsigned v, ULONG id, bool filter,
+	      const struct route_ref **best)
 {
 	UINT n = 0;
 
-	for (uint32_t i = 0; set && i < set->n; i++)
-		n += (set->e[i].ver->views >> v) & 1;
+	*best = NULL;
+	for (uint32_t i = 0; set && i < set->n; i++) {
+		const struct route_ref *r = &set->e[i];
+
+		if (!(r->ver->views & (1u << v)))
+			continue;
+		n++;
+		if (!*best && (!filter || route_proto(r->route) == id))
+			*best = r;
+	}
 	return n;
 }
 
@@ -439,23 +451,18 @@ dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struc
 	info->BelongsToViews = set ? set->views : 0;
 	hs[k++] = d->handle;
 
-	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		__typeof__(info->ViewInfo[0]) *vi = &info->ViewInfo[nv];
+	for (uint32_t left = views & ((1u << TABLE_NUM_VIEWS) - 1); left; left &= left - 1) {
+		unsigned v = (unsigned)__builtin_ctz(left);
+		__typeof__(info->ViewInfo[0]) *vi = &info->ViewInfo[nv++];
 		const struct route *hold = route_set_hold(set, v);
-		int best;
+		const struct route_ref *best;
 
-		if (!(views & (1u << v)))
-			continue;
-		nv++;
 		vi->ViewId = (RTM_VIEW_ID)v;
-		vi->NumRoutes = set_view_routes(set, v);
-		best = route_set_best(set, v, id, filter);
-		if (best >= 0) {
-			const struct route_ref *b = &set->e[best];
-
-			vi->Route = hs[k++] = b->route->handle;
-			vi->Owner = hs[k++] = b->route->owner->handle;
-			vi->DestFlags = b->ver->flags;
+		vi->NumRoutes = set_view_scan(set, v, id, filter, &best);
+		if (best) {
+			vi->Route = hs[k++] = best->route->handle;
+			vi->Owner = hs[k++] = best->route->owner->handle;
+			vi->DestFlags = best->ver->flags;
 		} else {
 			vi->Route = NULL;
 			vi->Owner = NULL;
