@@ -302,7 +302,7 @@ RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG
 
 /* The non-NULL handles of info into hs, with the types each may have into
  * masks; returns how many.  info->NumberOfViews <= RTM_MAX_VIEWS. */
-static unsigned
+static inline __attribute__((always_inline)) unsigned
 dest_info_gather(const RTM_DEST_INFO *info, HANDLE *hs, unsigned *masks)
 {
 	unsigned k = 0;
@@ -351,15 +351,18 @@ release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos, si
 	else if (n && !infos)
 		rc = ERROR_INVALID_PARAMETER;
 	rcu_unlock();
+	if (n == 1 && rc == NO_ERROR) { /* the common case: check and drop in one go */
+		unsigned k;
+
+		if (infos->NumberOfViews > RTM_MAX_VIEWS)
+			return ERROR_INVALID_PARAMETER;
+		k = dest_info_gather(infos, hs, masks);
+		if (k <= 64)
+			return handle_put_all(k, hs, masks, 0) ? NO_ERROR : ERROR_INVALID_HANDLE;
+	}
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		if (dest_info_at(infos, stride, j)->NumberOfViews > RTM_MAX_VIEWS)
 			rc = ERROR_INVALID_PARAMETER;
-	}
-	if (n == 1 && rc == NO_ERROR) { /* the common case: check and drop in one go */
-		unsigned k = dest_info_gather(infos, hs, masks);
-
-		if (k <= 64)
-			return handle_put_all(k, hs, masks, 0) ? NO_ERROR : ERROR_INVALID_HANDLE;
 	}
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		unsigned k = dest_info_gather(dest_info_at(infos, stride, j), hs, masks);

@@ -461,12 +461,12 @@ ledger_add_in_batch(struct ledger *l, uint32_t idx, uint64_t w)
 {
 	_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
 	uint64_t v = ld_relaxed(e);
-	uint32_t count = (uint32_t)(v >> 32) == idx ? (uint32_t)v : 0;
+	bool mine = (uint32_t)(v >> 32) == idx;
 
-	if (!(w & W_LEDGER) || ((uint32_t)(v >> 32) != idx && (uint32_t)v != 0) ||
-	    count == UINT32_MAX)
+	/* Free (count 0) entries are taken over, whatever index they held. */
+	if (!(w & W_LEDGER) || (mine ? (uint32_t)v == UINT32_MAX : (uint32_t)v != 0))
 		return false;
-	st_relaxed(e, entry_make(idx, count + 1)); /* no killer touches it: see the top */
+	st_relaxed(e, (mine ? v : entry_make(idx, 0)) + 1); /* no killer touches it: see the top */
 	return true;
 }
 
@@ -754,7 +754,7 @@ static inline __attribute__((always_inline)) bool
 refs_take(size_t n, const rtm_handle *hs, const enum htype *types)
 {
 	struct ledger *l = NULL;
-	uint64_t in_ledger = 0; /* bit i: hs[i] was counted in l */
+	uint64_t in_slot = 0; /* bit i: hs[i] was counted in its slot (else in l) */
 	size_t i;
 
 	if (n > 64)
@@ -782,20 +782,18 @@ refs_take(size_t n, const rtm_handle *hs, const enum htype *types)
 		w = l ? word_in_batch(s) : ld_acquire(&s->word);
 		if (!word_is_key(w, key))
 			break;
-		if (l && ledger_add_in_batch(l, idx, w)) {
-			in_ledger |= 1ull << i;
+		if (l && ledger_add_in_batch(l, idx, w))
 			continue;
-		}
 		if (!slot_ref(s, w, key))
 			break;
+		in_slot |= 1ull << i;
 	}
 	/* hs[i] is dead: give back what was taken.  Those in l first, still
 	 * inside the batch: a killer that cleared W_LEDGER meanwhile is waiting
 	 * for it to end, so the entries are still exactly as this batch left them. */
-	if (i < n) {
-		for (uint64_t left = in_ledger; left; left &= left - 1) {
-			uint32_t idx = (uint32_t)(uintptr_t)hs[__builtin_ctzll(left)];
-			_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
+	for (size_t j = 0; i < n && l && j < i; j++) {
+		if (!(in_slot & (1ull << j))) {
+			_Atomic uint64_t *e = &l->e[(uint32_t)(uintptr_t)hs[j] % LEDGER_SLOTS];
 
 			st_relaxed(e, ld_relaxed(e) - 1);
 		}
@@ -804,10 +802,8 @@ refs_take(size_t n, const rtm_handle *hs, const enum htype *types)
 		ledger_batch_end(l);
 	if (i == n)
 		return true;
-	for (size_t j = 0; j < i; j++) {
-		if (!(in_ledger & (1ull << j)))
-			handle_put(hs[j]);
-	}
+	for (uint64_t left = in_slot; left; left &= left - 1)
+		handle_put(hs[__builtin_ctzll(left)]);
 	return false;
 }
 
@@ -932,7 +928,7 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 	struct ledger *l = my_ledger;
 	struct slot *s[64];
 	uint32_t key[64];
-	uint64_t in_ledger = 0; /* bit i: hs[i] was dropped from l */
+	uint64_t in_slot = 0; /* bit i: drop hs[i] from its slot (else dropped from l) */
 	size_t i;
 
 	if (n > 64)
@@ -955,15 +951,14 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 		w = l ? word_in_batch(s[i]) : ld_acquire(&s[i]->word);
 		if (!word_is_key(w, key[i]))
 			break;
-		if (l && ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
-			in_ledger |= 1ull << i;
+		if (!l || !ledger_sub_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
+			in_slot |= 1ull << i;
 	}
 	/* hs[i] failed: give back what was taken from l, still inside the batch
 	 * (a killer that cleared W_LEDGER meanwhile waits for it to end). */
-	if (i < n) {
-		for (uint64_t left = in_ledger; left; left &= left - 1) {
-			uint32_t idx = (uint32_t)(uintptr_t)hs[__builtin_ctzll(left)];
-			_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
+	for (size_t j = 0; i < n && l && j < i; j++) {
+		if (!(in_slot & (1ull << j))) {
+			_Atomic uint64_t *e = &l->e[(uint32_t)(uintptr_t)hs[j] % LEDGER_SLOTS];
 
 			st_relaxed(e, ld_relaxed(e) + 1);
 		}
@@ -974,8 +969,7 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 		return false;
 	/* Outside the batch: a finalizer may kill other objects (handle_kill
 	 * waits for every batch, this thread's too). */
-	for (uint64_t left = ~in_ledger & (n == 64 ? ~0ull : (1ull << n) - 1); left;
-	     left &= left - 1) {
+	for (uint64_t left = in_slot; left; left &= left - 1) {
 		i = (size_t)__builtin_ctzll(left);
 		slot_put(s[i], ld_acquire(&s[i]->word), key[i]);
 	}
