@@ -72,7 +72,7 @@ void (*rtm_test_lookup_after_walk)(void);
  * qualify, or anything changed: the caller takes the general way.  Inside
  * rcu_lock().
  */
-static int
+static inline __attribute__((always_inline)) int
 fill_first_candidate_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
 			 RTM_VIEW_SET views, PRTM_DEST_INFO info)
 {
@@ -182,7 +182,7 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 }
 
 /* Resolve the caller and convert a lookup address.  Inside rcu_lock(). */
-static int
+static inline __attribute__((always_inline)) int
 lookup_begin_rcu(RTM_ENTITY_HANDLE reg, PRTM_NET_ADDRESS addr, RTM_VIEW_SET in_views,
 		 PRTM_DEST_INFO info, struct entity **e, struct prefix *key, RTM_VIEW_SET *views)
 {
