@@ -759,16 +759,18 @@ refs_take(size_t n, const rtm_handle *hs, const enum htype *types)
 
 	if (n > 64)
 		abort(); /* callers pass one dest info's handles at most */
-	/* No batch (and no fence) unless an entry can take one of them. */
-	for (i = 0; i < n; i++) {
-		unsigned t = types ? (unsigned)types[i] : (unsigned)((uintptr_t)hs[i] >> 56) & 0xF;
-
-		if ((LEDGER_TYPES & HT_BIT(t)) && ledger_mine() &&
+	/* No batch (and no fence) unless an entry can take one of them.  A dest
+	 * info's handles (types NULL) are all of ledger types, and a free entry
+	 * is nearly always there: no look first. */
+	for (i = 0; types && i < n; i++) {
+		if ((LEDGER_TYPES & HT_BIT(types[i])) && ledger_mine() &&
 		    ledger_may_take(my_ledger, (uint32_t)(uintptr_t)hs[i])) {
 			l = my_ledger;
 			break;
 		}
 	}
+	if (!types)
+		l = ledger_mine();
 	if (l)
 		ledger_batch_begin(l);
 	for (i = 0; i < n; i++) {
