@@ -818,6 +818,11 @@ handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
 bool
 handle_ref_read_rcu(size_t n, const rtm_handle *hs)
 {
+	/* The common dest info (a destination, its best route and the route's
+	 * owner) unrolled: no loop counters, and the compiler keeps it all in
+	 * registers. */
+	if (n == 3)
+		return refs_take(3, hs, NULL);
 	return refs_take(n, hs, NULL);
 }
 
@@ -924,8 +929,9 @@ handle_put_many(size_t n, const rtm_handle *hs)
 	}
 }
 
-bool
-handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
+/* handle_put_all(), inlined twice below. */
+static inline __attribute__((always_inline)) bool
+refs_drop(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
 {
 	struct ledger *l = my_ledger;
 	struct slot *s[64];
@@ -976,6 +982,15 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 		slot_put(s[i], ld_acquire(&s[i]->word), key[i]);
 	}
 	return true;
+}
+
+bool
+handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
+{
+	/* Unrolled for the common dest info, as in handle_ref_read_rcu(). */
+	if (n == 3 && masks)
+		return refs_drop(3, hs, masks, 0);
+	return refs_drop(n, hs, masks, mask);
 }
 
 uint32_t
