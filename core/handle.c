@@ -61,6 +61,15 @@
  * takes its reference in the slot count, with no batch: the slot count is
  * always a right place for a reference (it is one term of the invariant, and
  * the whole count once killed).
+ * Batches and their cost.  handle_ref_all() and handle_put_all() begin a
+ * batch only when an entry of this thread may take (hold) one of the
+ * handles; handle_ref_read_rcu() (a dest info being filled: all of ledger
+ * types, and a free entry nearly always there) begins one whenever the
+ * thread has a ledger, and a handle its entry cannot take goes to the slot
+ * count inside the batch, which the protocol allows (the word is read after
+ * the announcement either way).  A failed batch undoes its entry changes
+ * before it ends, and its slot references after.  Both are unrolled for the
+ * three handles of the common dest info (destination, best route, owner).
  * Why the reader pays a full fence (the seq_cst store of step 1, an xchg on
  * x86, which also keeps the CPU from overlapping one lookup's cache misses
  * with the next one's): an asymmetric handshake (step 1 a plain store; the

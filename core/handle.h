@@ -113,7 +113,8 @@ bool handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types);
 /*
  * handle_ref_all() of handles read from objects inside rcu_lock() (as a dest
  * info's are): each is well formed and of the type it encodes, so none is
- * checked for that, only for being live.
+ * checked for that, only for being live.  Always one batch (one fence) when
+ * the thread has a ledger.  Call inside rcu_lock().
  */
 bool handle_ref_read_rcu(size_t n, const rtm_handle *hs);
 
