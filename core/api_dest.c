@@ -72,7 +72,7 @@ void (*rtm_test_lookup_after_walk)(void);
  * qualify, or anything changed: the caller takes the general way.  Inside
  * rcu_lock().
  */
-static int
+static inline __attribute__((always_inline)) int
 fill_first_candidate_rcu(struct entity *e, const struct prefix *key, unsigned maxlen, ULONG proto,
 			 RTM_VIEW_SET views, PRTM_DEST_INFO info)
 {
@@ -182,7 +182,7 @@ fill_most_specific_rcu(struct entity *e, const struct prefix *key, unsigned maxl
 }
 
 /* Resolve the caller and convert a lookup address.  Inside rcu_lock(). */
-static int
+static inline __attribute__((always_inline)) int
 lookup_begin_rcu(RTM_ENTITY_HANDLE reg, PRTM_NET_ADDRESS addr, RTM_VIEW_SET in_views,
 		 PRTM_DEST_INFO info, struct entity **e, struct prefix *key, RTM_VIEW_SET *views)
 {
@@ -302,27 +302,25 @@ RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG
 
 /* The non-NULL handles of info into hs, with the types each may have into
  * masks; returns how many.  info->NumberOfViews <= RTM_MAX_VIEWS. */
-static unsigned
+static inline __attribute__((always_inline)) unsigned
 dest_info_gather(const RTM_DEST_INFO *info, HANDLE *hs, unsigned *masks)
 {
 	unsigned k = 0;
 
-	if (info->DestHandle) {
-		masks[k] = HT_BIT(HT_DEST);
-		hs[k++] = info->DestHandle;
-	}
+#define GATHER(h, type)                                                                       \
+	do {                                                                                   \
+		if (h) {                                                                       \
+			masks[k] = HT_BIT(type);                                               \
+			hs[k++] = (h);                                                         \
+		}                                                                              \
+	} while (0)
+	GATHER(info->DestHandle, HT_DEST);
 	for (UINT i = 0; i < info->NumberOfViews; i++) {
-		const HANDLE vh[3] = {info->ViewInfo[i].Route, info->ViewInfo[i].Owner,
-				      info->ViewInfo[i].HoldRoute};
-		const unsigned vm[3] = {HT_BIT(HT_ROUTE), HT_BIT(HT_ENTITY), HT_BIT(HT_ROUTE)};
-
-		for (unsigned j = 0; j < 3; j++) {
-			if (vh[j]) {
-				masks[k] = vm[j];
-				hs[k++] = vh[j];
-			}
-		}
+		GATHER(info->ViewInfo[i].Route, HT_ROUTE);
+		GATHER(info->ViewInfo[i].Owner, HT_ENTITY);
+		GATHER(info->ViewInfo[i].HoldRoute, HT_ROUTE);
 	}
+#undef GATHER
 	return k;
 }
 
@@ -353,15 +351,18 @@ release_dest_infos(RTM_ENTITY_HANDLE reg, UINT n, const RTM_DEST_INFO *infos, si
 	else if (n && !infos)
 		rc = ERROR_INVALID_PARAMETER;
 	rcu_unlock();
+	if (n == 1 && rc == NO_ERROR) { /* the common case: check and drop in one go */
+		unsigned k;
+
+		if (infos->NumberOfViews > RTM_MAX_VIEWS)
+			return ERROR_INVALID_PARAMETER;
+		k = dest_info_gather(infos, hs, masks);
+		if (k <= 64)
+			return handle_put_all(k, hs, masks, 0) ? NO_ERROR : ERROR_INVALID_HANDLE;
+	}
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		if (dest_info_at(infos, stride, j)->NumberOfViews > RTM_MAX_VIEWS)
 			rc = ERROR_INVALID_PARAMETER;
-	}
-	if (n == 1 && rc == NO_ERROR) { /* the common case: check and drop in one go */
-		unsigned k = dest_info_gather(infos, hs, masks);
-
-		if (k <= 64)
-			return handle_put_all(k, hs, masks, 0) ? NO_ERROR : ERROR_INVALID_HANDLE;
 	}
 	for (UINT j = 0; j < n && rc == NO_ERROR; j++) {
 		unsigned k = dest_info_gather(dest_info_at(infos, stride, j), hs, masks);

@@ -429,13 +429,35 @@ dest_proto_filter(const struct entity *caller, ULONG proto, ULONG *id, bool *fil
 	*id = proto == RTM_THIS_PROTOCOL ? caller->info.EntityId.EntityProtocolId : proto;
 }
 
+/*
+ * One pass over set for view id v: the routes in the view, and the first of
+ * them (the best) whose owner's protocol is id when filtering, or NULL.
+ */
+static UINT
+set_view_scan(const struct route_set *set, unsigned v, ULONG id, bool filter,
+	      const struct route_ref **best)
+{
+	UINT n = 0;
+
+	*best = NULL;
+	for (uint32_t i = 0; set && i < set->n; i++) {
+		const struct route_ref *r = &set->e[i];
+
+		if (!(r->ver->views & (1u << v)))
+			continue;
+		n++;
+		if (!*best && (!filter || route_proto(r->route) == id))
+			*best = r;
+	}
+	return n;
+}
+
 int
 dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struct entity *caller,
 		   ULONG proto, uint32_t views, RTM_DEST_INFO *info)
 {
 	const struct route_set *set = snap->set;
 	rtm_handle hs[1 + 3 * TABLE_NUM_VIEWS];
-	enum htype types[1 + 3 * TABLE_NUM_VIEWS];
 	unsigned k = 0;
 	ULONG id;
 	bool filter;
@@ -446,46 +468,30 @@ dest_fill_info_rcu(struct dest *d, const struct dest_snapshot *snap, const struc
 	info->LastChanged.dwLowDateTime = (DWORD)snap->last_changed;
 	info->LastChanged.dwHighDateTime = (DWORD)(snap->last_changed >> 32);
 	info->BelongsToViews = set ? set->views : 0;
-
-	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
-		__typeof__(info->ViewInfo[0]) *vi = &info->ViewInfo[nv];
-		int best;
-		UINT nroutes = 0;
-
-		if (!(views & (1u << v)))
-			continue;
-		vi->ViewId = (RTM_VIEW_ID)v;
-		vi->Route = NULL;
-		vi->Owner = NULL;
-		vi->DestFlags = 0;
-		vi->HoldRoute = NULL;
-		for (uint32_t i = 0; set && i < set->n; i++)
-			nroutes += (set->e[i].ver->views >> v) & 1;
-		vi->NumRoutes = nroutes;
-		nv++;
-		if (route_set_hold(set, v)) {
-			/* Reported whatever the protocol filter (SEMANTICS.md §5). */
-			vi->HoldRoute = route_set_hold(set, v)->handle;
-			types[k] = HT_ROUTE;
-			hs[k++] = vi->HoldRoute;
-		}
-		best = route_set_best(set, v, id, filter);
-		if (best >= 0) {
-			const struct route_ref *b = &set->e[best];
-
-			vi->Route = b->route->handle;
-			types[k] = HT_ROUTE;
-			hs[k++] = vi->Route;
-			vi->Owner = b->route->owner->handle;
-			types[k] = HT_ENTITY;
-			hs[k++] = vi->Owner;
-			vi->DestFlags = b->ver->flags;
-		}
-	}
-	types[k] = HT_DEST;
 	hs[k++] = d->handle;
+
+	for (uint32_t left = views & ((1u << TABLE_NUM_VIEWS) - 1); left; left &= left - 1) {
+		unsigned v = (unsigned)__builtin_ctz(left);
+		__typeof__(info->ViewInfo[0]) *vi = &info->ViewInfo[nv++];
+		const struct route *hold = route_set_hold(set, v);
+		const struct route_ref *best;
+
+		vi->ViewId = (RTM_VIEW_ID)v;
+		vi->NumRoutes = set_view_scan(set, v, id, filter, &best);
+		if (best) {
+			vi->Route = hs[k++] = best->route->handle;
+			vi->Owner = hs[k++] = best->route->owner->handle;
+			vi->DestFlags = best->ver->flags;
+		} else {
+			vi->Route = NULL;
+			vi->Owner = NULL;
+			vi->DestFlags = 0;
+		}
+		/* Reported whatever the protocol filter (SEMANTICS.md §5). */
+		vi->HoldRoute = hold ? hs[k++] = hold->handle : NULL;
+	}
 	/* All at once: one fence for the lot, and nothing to undo by hand. */
-	if (!handle_ref_all(k, hs, types)) {
+	if (!handle_ref_read_rcu(k, hs)) {
 		info->DestHandle = NULL;
 		info->NumberOfViews = 0;
 		return -EAGAIN;

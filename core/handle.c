@@ -62,6 +62,15 @@
  * takes its reference in the slot count, with no batch: the slot count is
  * always a right place for a reference (it is one term of the invariant, and
  * the whole count once killed).
+ * Batches and their cost.  handle_ref_all() and handle_put_all() begin a
+ * batch only when an entry of this thread may take (hold) one of the
+ * handles; handle_ref_read_rcu() (a dest info being filled: all of ledger
+ * types, and a free entry nearly always there) begins one whenever the
+ * thread has a ledger, and a handle its entry cannot take goes to the slot
+ * count inside the batch, which the protocol allows (the word is read after
+ * the announcement either way).  A failed batch undoes its entry changes
+ * before it ends, and its slot references after.  Both are unrolled for the
+ * three handles of the common dest info (destination, best route, owner).
  * Why the reader pays a full fence (the seq_cst store of step 1, an xchg on
  * x86, which also keeps the CPU from overlapping one lookup's cache misses
  * with the next one's): an asymmetric handshake (step 1 a plain store; the
@@ -380,12 +389,12 @@ ledger_add_in_batch(struct ledger *l, uint32_t idx, uint64_t w)
 {
 	_Atomic uint64_t *e = &l->e[idx % LEDGER_SLOTS];
 	uint64_t v = ld_relaxed(e);
-	uint32_t count = (uint32_t)(v >> 32) == idx ? (uint32_t)v : 0;
+	bool mine = (uint32_t)(v >> 32) == idx;
 
-	if (!(w & W_LEDGER) || ((uint32_t)(v >> 32) != idx && (uint32_t)v != 0) ||
-	    count == UINT32_MAX)
+	/* Free (count 0) entries are taken over, whatever index they held. */
+	if (!(w & W_LEDGER) || (mine ? (uint32_t)v == UINT32_MAX : (uint32_t)v != 0))
 		return false;
-	st_relaxed(e, entry_make(idx, count + 1)); /* no killer touches it: see the top */
+	st_relaxed(e, (mine ? v : entry_make(idx, 0)) + 1); /* no killer touches it: see the top */
 	return true;
 }
 
@@ -650,26 +659,52 @@ handle_ref_any(rtm_handle h, unsigned type_mask)
 	return ld_relaxed(&s->obj);
 }
 
-bool
-handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
+/*
+ * The slot and key of a handle read from an object inside rcu_lock() (the
+ * object may be dying, but the handle is well formed: ours, of the type it
+ * encodes, its chunk published before the object was).
+ */
+static inline struct slot *
+slot_of_own(rtm_handle h, uint32_t *key)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+
+	*key = ((uint32_t)(v >> 24) & (uint32_t)(GEN_MASK << 8)) | ((unsigned)(v >> 56) & 0xF);
+	return slot_of_index((uint32_t)v);
+}
+
+/*
+ * handle_ref_all(), and with types NULL handle_ref_read_rcu() (each
+ * handle's type is the one it encodes).  Inlined into both, so that the
+ * second pays for no type checks.
+ */
+static inline __attribute__((always_inline)) bool
+refs_take(size_t n, const rtm_handle *hs, const enum htype *types)
 {
 	struct ledger *l = NULL;
-	uint64_t in_slot = 0; /* bit i: hs[i] was counted in its slot */
+	uint64_t in_slot = 0; /* bit i: hs[i] was counted in its slot (else in l) */
 	size_t i;
 
 	if (n > 64)
 		abort(); /* callers pass one dest info's handles at most */
-	/* No batch (and no fence) unless an entry can take one of them. */
-	for (i = 0; i < n && !l; i++) {
+	/* No batch (and no fence) unless an entry can take one of them.  A dest
+	 * info's handles (types NULL) are all of ledger types, and a free entry
+	 * is nearly always there: no look first. */
+	for (i = 0; types && i < n; i++) {
 		if ((LEDGER_TYPES & HT_BIT(types[i])) && ledger_mine() &&
-		    ledger_may_take(my_ledger, (uint32_t)(uintptr_t)hs[i]))
+		    ledger_may_take(my_ledger, (uint32_t)(uintptr_t)hs[i])) {
 			l = my_ledger;
+			break;
+		}
 	}
+	if (!types)
+		l = ledger_mine();
 	if (l)
 		ledger_batch_begin(l);
 	for (i = 0; i < n; i++) {
-		uint32_t key;
-		struct slot *s = slot_decode(hs[i], HT_BIT(types[i]), &key);
+		uint32_t key, idx = (uint32_t)(uintptr_t)hs[i];
+		struct slot *s = types ? slot_decode(hs[i], HT_BIT(types[i]), &key)
+				       : slot_of_own(hs[i], &key);
 		uint64_t w;
 
 		if (!s)
@@ -677,7 +712,7 @@ handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
 		w = l ? word_in_batch(s) : ld_acquire(&s->word);
 		if (!word_is_key(w, key))
 			break;
-		if (l && ledger_add_in_batch(l, (uint32_t)(uintptr_t)hs[i], w))
+		if (l && ledger_add_in_batch(l, idx, w))
 			continue;
 		if (!slot_ref(s, w, key))
 			break;
@@ -697,11 +732,26 @@ handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
 		ledger_batch_end(l);
 	if (i == n)
 		return true;
-	for (size_t j = 0; j < i; j++) {
-		if (in_slot & (1ull << j))
-			handle_put(hs[j]);
-	}
+	for (uint64_t left = in_slot; left; left &= left - 1)
+		handle_put(hs[__builtin_ctzll(left)]);
 	return false;
+}
+
+bool
+handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types)
+{
+	return refs_take(n, hs, types);
+}
+
+bool
+handle_ref_read_rcu(size_t n, const rtm_handle *hs)
+{
+	/* The common dest info (a destination, its best route and the route's
+	 * owner) unrolled: no loop counters, and the compiler keeps it all in
+	 * registers. */
+	if (n == 3)
+		return refs_take(3, hs, NULL);
+	return refs_take(n, hs, NULL);
 }
 
 void *
@@ -807,24 +857,24 @@ handle_put_many(size_t n, const rtm_handle *hs)
 	}
 }
 
-bool
-handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
+/* handle_put_all(), inlined twice below. */
+static inline __attribute__((always_inline)) bool
+refs_drop(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
 {
 	struct ledger *l = my_ledger;
 	struct slot *s[64];
 	uint32_t key[64];
-	uint64_t in_slot = 0; /* bit i: drop hs[i] from its slot */
-	bool any = false;
+	uint64_t in_slot = 0; /* bit i: drop hs[i] from its slot (else dropped from l) */
 	size_t i;
 
 	if (n > 64)
 		abort(); /* callers pass at most 64 at a time */
 	/* No batch (and no fence) unless one of them may be in an entry. */
-	for (i = 0; l && i < n && !any; i++)
-		any = ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]);
-	if (!any)
+	for (i = 0; l && i < n && !ledger_may_hold(l, (uint32_t)(uintptr_t)hs[i]); i++)
+		;
+	if (i == n)
 		l = NULL;
-	else
+	if (l)
 		ledger_batch_begin(l);
 	/* One pass: check each, and drop it at once if it is in l (undone below
 	 * if a later one fails the check); slot counts only once all passed. */
@@ -860,6 +910,15 @@ handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned m
 		slot_put(s[i], ld_acquire(&s[i]->word), key[i]);
 	}
 	return true;
+}
+
+bool
+handle_put_all(size_t n, const rtm_handle *hs, const unsigned *masks, unsigned mask)
+{
+	/* Unrolled for the common dest info, as in handle_ref_read_rcu(). */
+	if (n == 3 && masks)
+		return refs_drop(3, hs, masks, 0);
+	return refs_drop(n, hs, masks, mask);
 }
 
 uint32_t

@@ -130,6 +130,14 @@ void *handle_ref_any(rtm_handle h, unsigned type_mask);
  */
 bool handle_ref_all(size_t n, const rtm_handle *hs, const enum htype *types);
 
+/*
+ * handle_ref_all() of handles read from objects inside rcu_lock() (as a dest
+ * info's are): each is well formed and of the type it encodes, so none is
+ * checked for that, only for being live.  Always one batch (one fence) when
+ * the thread has a ledger.  Call inside rcu_lock().
+ */
+bool handle_ref_read_rcu(size_t n, const rtm_handle *hs);
+
 /* Is h a live handle of one of the types in type_mask?  (No rcu_lock()
  * needed: slots are never freed.) */
 bool handle_is_live(rtm_handle h, unsigned type_mask);

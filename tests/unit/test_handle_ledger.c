@@ -104,8 +104,58 @@ TEST(a_kill_after_the_switch_collects_this_threads_ledger)
 	handle_recycle(h);
 }
 
+/*
+ * The unrolled three-handle batches (a dest info's destination, best route
+ * and owner: handle_ref_read_rcu, handle_put_all with masks) are all or
+ * nothing, both on the first references (slot counts) and once in ledgers.
+ */
+TEST(three_handle_batches_take_and_drop_all_or_none)
+{
+	struct counted d, r, o, x;
+	const unsigned masks[3] = {HT_BIT(HT_DEST), HT_BIT(HT_ROUTE), HT_BIT(HT_ENTITY)};
+	rtm_handle hs[3], dead;
+
+	setup();
+	hs[0] = fresh(&d, HT_DEST);
+	hs[1] = fresh(&r, HT_ROUTE);
+	hs[2] = fresh(&o, HT_ENTITY);
+	dead = fresh(&x, HT_ROUTE);
+	handle_kill_put(dead); /* dead now: its slot stays ours until recycled */
+	/* Slot counts first, ledgers from the third round on; a refused batch
+	 * must leave no reference behind (checked by the exact counts below). */
+	for (unsigned round = 0; round < 4; round++) {
+		const rtm_handle with_dead[3] = {hs[0], dead, hs[2]};
+		const rtm_handle swapped[3] = {hs[0], hs[2], hs[1]};
+
+		rcu_lock();
+		CHECK(!handle_ref_read_rcu(3, with_dead));
+		CHECK(handle_ref_read_rcu(3, hs));
+		rcu_unlock();
+		CHECK(!handle_put_all(3, with_dead, masks, 0));
+		CHECK(!handle_put_all(3, swapped, masks, 0)); /* a route as the owner */
+		if (round < 3)
+			CHECK(handle_put_all(3, hs, masks, 0));
+	}
+	/* The last round's references are still held: killing makes the
+	 * counts exact (the ledger's entries collected). */
+	for (unsigned i = 0; i < 3; i++) {
+		handle_kill(hs[i]);
+		CHECK_EQ_U(handle_refs(hs[i]), 2);
+	}
+	CHECK(handle_put_all(3, hs, masks, 0));
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_EQ_U(handle_refs(hs[i]), 1);
+		handle_put(hs[i]);
+		CHECK(!handle_is_live(hs[i], ~0u));
+	}
+	CHECK_EQ_U(atomic_load(&d.finals) + atomic_load(&r.finals), 2);
+	for (unsigned i = 0; i < 3; i++)
+		handle_recycle(hs[i]);
+	handle_recycle(dead);
+}
+
 struct round {
-	rtm_handle route, dest;
+	rtm_handle route, dest, owner; /* the owner lives through the round */
 	struct counted *route_obj, *dest_obj;
 	_Atomic bool go, killed;
 	_Atomic unsigned taken; /* references the sharers took, all told */
@@ -132,15 +182,23 @@ sharer(void *arg)
 	struct round *r = arg;
 	const rtm_handle both[2] = {r->dest, r->route};
 	const enum htype types[2] = {HT_DEST, HT_ROUTE};
+	const rtm_handle info[3] = {r->dest, r->route, r->owner};
+	const unsigned masks[3] = {HT_BIT(HT_DEST), HT_BIT(HT_ROUTE), HT_BIT(HT_ENTITY)};
 	unsigned after_kill = 0;
 
 	rcu_thread_enter();
 	while (!atomic_load(&r->go))
 		sched_yield();
 	for (unsigned i = 0; after_kill < AFTER_KILL; i++) {
-		bool batch = i % 2 != 0;
+		unsigned mode = i % 3; /* one, two (handle_ref_all), a dest info's three */
+		bool batch = mode != 0, taken;
 
-		if (batch ? !handle_ref_all(2, both, types) : !handle_ref(r->route, HT_ROUTE))
+		rcu_lock(); /* handle_ref_read_rcu's contract */
+		taken = mode == 0   ? handle_ref(r->route, HT_ROUTE) != NULL
+			: mode == 1 ? handle_ref_all(2, both, types)
+				    : handle_ref_read_rcu(3, info);
+		rcu_unlock();
+		if (!taken)
 			break; /* dead: the store's reference and every other went */
 		atomic_fetch_add(&r->taken, 1);
 		if (!held_ok(r, batch))
@@ -149,10 +207,14 @@ sharer(void *arg)
 			;
 		if (!held_ok(r, batch))
 			atomic_fetch_add(&r->errors, 1);
-		if (batch)
+		if (mode == 2) {
+			if (!handle_put_all(3, info, masks, 0))
+				atomic_fetch_add(&r->errors, 1);
+		} else if (batch) {
 			handle_put_many(2, both);
-		else
+		} else {
 			handle_put(r->route);
+		}
 		after_kill += atomic_load(&r->killed);
 	}
 	return NULL;
@@ -160,7 +222,7 @@ sharer(void *arg)
 
 TEST(killers_racing_sharers_count_every_reference_once)
 {
-	struct counted route_obj, dest_obj;
+	struct counted route_obj, dest_obj, owner_obj;
 	unsigned seed = 12345;
 
 	setup();
@@ -171,6 +233,7 @@ TEST(killers_racing_sharers_count_every_reference_once)
 
 		r.route = fresh(&route_obj, HT_ROUTE);
 		r.dest = fresh(&dest_obj, HT_DEST);
+		r.owner = fresh(&owner_obj, HT_ENTITY);
 		for (unsigned i = 0; i < SHARERS; i++)
 			REQUIRE(pthread_create(&t[i], NULL, sharer, &r) == 0);
 		atomic_store(&r.go, true);
@@ -196,8 +259,12 @@ TEST(killers_racing_sharers_count_every_reference_once)
 		CHECK(!handle_is_live(r.dest, HT_BIT(HT_DEST)));
 		if (check_current_failures())
 			return;
+		/* Every sharer's reference on the owner went back too. */
+		CHECK_EQ_U(handle_refs(r.owner), 1);
+		handle_kill_put(r.owner);
 		handle_recycle(r.route); /* the sharers have exited: no reader left */
 		handle_recycle(r.dest);
+		handle_recycle(r.owner);
 	}
 }
 
