@@ -574,29 +574,37 @@ handle_thread_exit(void)
 	if (!l)
 		return;
 	for (unsigned i = 0; i < LEDGER_SLOTS; i++) {
-		uint64_t v = ld_relaxed(&l->e[i]);
-		uint32_t count = (uint32_t)v;
+		_Atomic uint64_t *e = &l->e[i];
+		uint64_t v = ld_relaxed(e);
 		struct slot *s;
-		uint64_t old;
 
-		if (count == 0)
+		if ((uint32_t)v == 0)
 			continue;
 		/*
-		 * The references live on, counted in the slot.  Added there first,
-		 * then taken out of the entry: in the other order a killer running
-		 * meanwhile (it does not wait for this thread, which announces
-		 * nothing) could harvest the emptied entry, drop the bias and see
-		 * the count reach zero while these references are still in flight.
+		 * The references live on, counted in the slot.  Moved inside a
+		 * batch, as a killer would see it: if the word still counts in
+		 * ledgers, any killer of the object clears W_LEDGER after this
+		 * read and then waits for the batch to end, so the bias is still
+		 * in the slot (the add cannot revive a dead word) and nobody
+		 * harvests the entry meanwhile.  Otherwise a killer is between
+		 * clearing W_LEDGER and harvesting: it visits every published
+		 * ledger, this one too, so wait for it to take the entry.
+		 * (Adding to the slot outside a batch, as this did before, could
+		 * land after the killer had harvested the entry and dropped the
+		 * last reference: the finalizer ran twice, unit.handle_ledger.)
 		 */
 		s = slot_of_index((uint32_t)(v >> 32));
-		fetch_add_acq_rel(&s->word, count);
-		if (cas_acq_rel(&l->e[i], &v, entry_make((uint32_t)(v >> 32), 0)))
+		ledger_batch_begin(l);
+		if (word_in_batch(s) & W_LEDGER) {
+			v = ld_relaxed(e); /* a killer may have emptied it before the batch */
+			fetch_add_acq_rel(&s->word, (uint32_t)v);
+			st_relaxed(e, entry_make((uint32_t)(v >> 32), 0));
+			ledger_batch_end(l);
 			continue;
-		/* A killer harvested the entry first (only killers change it): the
-		 * references are in the slot twice; take one copy back out. */
-		old = fetch_sub_acq_rel(&s->word, count);
-		if (word_refs(old) == count && finalizers[word_type(old)])
-			finalizers[word_type(old)](ld_relaxed(&s->obj));
+		}
+		ledger_batch_end(l);
+		while ((uint32_t)ld_acquire(e) != 0)
+			cpu_relax();
 	}
 	pthread_mutex_lock(&ledgers_lock);
 	st_release(&ledgers[l->id], NULL);
