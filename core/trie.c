@@ -515,15 +515,11 @@ node_change(struct trie_part *t, struct trie_node *n, int add_c, struct trie_nod
 	return m;
 }
 
-/*
- * Does n hold nothing but child c (c >= 0) or nothing but the destination
- * of pfx bit i (i >= 0), tombstones aside?  Part writer only.
- */
-static bool
-node_holds_only(struct trie_node *n, int c, int i)
+/* Does every pfx bit of n but i hold a tombstone?  (node_holds_only's
+ * walk, for parts that may hold tombstones.) */
+static __attribute__((noinline)) bool
+dests_are_tombstones_but(struct trie_node *n, int i)
 {
-	if (n->ext != (c >= 0 ? 1ull << c : 0))
-		return false;
 	for (unsigned w = 0; w < 2; w++) {
 		for (uint64_t b = n->pfx[w]; b; b &= b - 1) {
 			int j = (int)(w * 64) + __builtin_ctzll(b);
@@ -533,6 +529,23 @@ node_holds_only(struct trie_node *n, int c, int i)
 		}
 	}
 	return true;
+}
+
+/*
+ * Does n hold nothing but child c (c >= 0) or nothing but the destination
+ * of pfx bit i (i >= 0), tombstones aside?  Part p's writer only.  While p
+ * counts no tombstone every pfx bit holds a destination, so the bitmaps
+ * alone answer; otherwise the other pfx bits' slots are read.
+ */
+static inline bool
+node_holds_only(const struct trie_part *p, struct trie_node *n, int c, int i)
+{
+	if (n->ext != (c >= 0 ? 1ull << c : 0))
+		return false;
+	if (p->tombstones)
+		return dests_are_tombstones_but(n, i);
+	return n->pfx[0] == (i >= 0 && i < 64 ? 1ull << i : 0) &&
+	       n->pfx[1] == (i >= 64 ? 1ull << (i - 64) : 0);
 }
 
 /* The direct slot of a prefix longer than TRIE_DIRECT_BITS: its first bits. */
@@ -1185,14 +1198,14 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	 * whole; the lowest node that keeps something gets a shrunk copy.
 	 */
 	top = level;
-	while (node_holds_only(path[top], top == level ? -1 : (int)key_chunk(key, top * TRIE_STRIDE),
+	while (node_holds_only(p, path[top], top == level ? -1 : (int)key_chunk(key, top * TRIE_STRIDE),
 			       top == level ? (int)i : -1)) {
 		if (top == base)
 			break;
 		top--;
 	}
 	if (top == base &&
-	    node_holds_only(path[base], level == base ? -1 : (int)key_chunk(key, base * TRIE_STRIDE),
+	    node_holds_only(p, path[base], level == base ? -1 : (int)key_chunk(key, base * TRIE_STRIDE),
 			    level == base ? (int)i : -1)) {
 		st_release(top_slot, NULL); /* the tree is now empty */
 		if (base)
