@@ -52,28 +52,16 @@ struct writer {
 	int64_t live_before_exit;     /* after its changes, before it ends */
 };
 
-static void
-insert(struct dest *d)
-{
-	trie_writer_insert(&trie, d);
-}
-
-static void
-remove_dest(struct dest *d)
-{
-	trie_writer_remove(&trie, d);
-}
-
 /* Insert w's destinations: its first makes the node, each other one
  * replaces it (CHANGES nodes retired, none of its parts emptied). */
 static void
 writer_changes(struct writer *w)
 {
 	set_prefix(&w->stay.key, w->base, 24);
-	insert(&w->stay);
+	trie_writer_insert(&trie, &w->stay);
 	for (unsigned i = 0; i < CHANGES; i++) {
 		set_prefix(&w->d[i].key, w->base | ((i + 1) << 8), 24);
-		insert(&w->d[i]);
+		trie_writer_insert(&trie, &w->d[i]);
 	}
 }
 
@@ -94,8 +82,8 @@ static void
 writer_undo(struct writer *w)
 {
 	for (unsigned i = 0; i < CHANGES; i++)
-		remove_dest(&w->d[i]);
-	remove_dest(&w->stay);
+		trie_writer_remove(&trie, &w->d[i]);
+	trie_writer_remove(&trie, &w->stay);
 }
 
 static void
