@@ -4,6 +4,7 @@
  * thread-specific key's destructor at the thread's exit.
  */
 #include <pthread.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "node_cache.h"
@@ -22,6 +23,7 @@ cache_free(void *arg)
 	for (unsigned k = 0; k < NODE_CACHE_CLASSES; k++) {
 		while (c->n[k])
 			rtm_free(c->node[k][--c->n[k]]);
+		rtm_free(c->node[k]);
 	}
 	rtm_free(c);
 	mine = NULL;
@@ -65,6 +67,29 @@ node_cache_take(unsigned cls, size_t bytes)
 	return c->node[cls][--c->n[cls]];
 }
 
+/* Grow c's full stack of class cls; false if it holds NODE_CACHE_DEPTH
+ * already or cannot grow. */
+static bool
+stack_grow(struct node_cache *c, unsigned cls)
+{
+	unsigned room = c->room[cls] ? 2u * c->room[cls] : NODE_CACHE_FIRST_ROOM;
+	void **grown;
+
+	if (c->room[cls] >= NODE_CACHE_DEPTH)
+		return false;
+	if (room > NODE_CACHE_DEPTH)
+		room = NODE_CACHE_DEPTH;
+	grown = rtm_malloc(room * sizeof(*grown));
+	if (!grown)
+		return false;
+	if (c->n[cls])
+		memcpy(grown, c->node[cls], c->n[cls] * sizeof(*grown));
+	rtm_free(c->node[cls]);
+	c->node[cls] = grown;
+	c->room[cls] = (uint16_t)room;
+	return true;
+}
+
 bool
 node_cache_keep(unsigned cls, void *node, size_t bytes)
 {
@@ -73,7 +98,9 @@ node_cache_keep(unsigned cls, void *node, size_t bytes)
 	if (!NODE_CACHE_ON || !rcu_thread_registered || cls >= NODE_CACHE_CLASSES)
 		return false;
 	c = cache_mine();
-	if (!c || c->n[cls] == NODE_CACHE_DEPTH || c->bytes + bytes > NODE_CACHE_BYTES)
+	if (!c || c->bytes + bytes > NODE_CACHE_BYTES)
+		return false;
+	if (c->n[cls] == c->room[cls] && !stack_grow(c, cls))
 		return false;
 	c->bytes += bytes;
 	c->node[cls][c->n[cls]++] = node;

@@ -70,6 +70,7 @@
 #include "notify.h"
 #include "rcu.h"
 #include "slab.h"
+#include "trie.h"
 #include "worker.h"
 
 #define RCU_BACKLOG_LIMIT (1L << 20)
@@ -213,6 +214,7 @@ rcu_thread_exit(void *arg)
 	handle_thread_exit();
 	slab_thread_exit(); /* its later frees take the slab locks */
 	notify_thread_exit();
+	trie_thread_flush(); /* its open batch of trie nodes, into ours */
 	/* Last, as the calls above may retire more; from here on rcu_defer goes
 	 * straight to call_rcu. */
 	batching_off = true;
@@ -276,6 +278,12 @@ batch_push(struct rcu_head *head, rcu_free_fn fn, long n)
 	 * or holds a destination lock): its batch is bounded all the same. */
 	if (unlikely(retired_mine >= RCU_BATCH_MAX))
 		batch_hand_on_mine();
+}
+
+bool
+rcu_thread_batching(void)
+{
+	return rcu_thread_registered && !batching_off;
 }
 
 void
@@ -350,6 +358,7 @@ rcu_drain(void)
 {
 	struct retire_batch *b;
 
+	trie_thread_flush(); /* the caller's open batch of trie nodes, into ours */
 	pthread_mutex_lock(&batches_lock);
 	cds_list_for_each_entry(b, &batches, link)
 		hand_to_call_rcu(batch_take(b));

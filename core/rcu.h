@@ -27,6 +27,8 @@
 #include <urcu/urcu-memb.h>
 #include <urcu/call-rcu.h>
 
+#include <stdbool.h>
+
 #include "atomics.h"
 
 /*
@@ -86,6 +88,12 @@ rcu_unlock(void)
 
 typedef void (*rcu_free_fn)(struct rcu_head *head);
 
+/* Does the calling thread keep a retire batch of its own (it entered the
+ * API and is not exiting)?  Modules that gather objects into batches of
+ * their own before rcu_defer_n() (trie.c) do so only then: such a thread
+ * hands their open batch on at its exit (rcu.c). */
+bool rcu_thread_batching(void);
+
 /* Run fn(head) after a grace period.  Counts toward the backlog bound. */
 void rcu_defer(struct rcu_head *head, rcu_free_fn fn);
 
@@ -118,7 +126,9 @@ void rcu_deferred_done(void);
 void rcu_throttle(void);
 
 /* Wait until every deferred callback queued so far, by any thread, has run
- * (tests, exit); other threads' batches go to call_rcu for it. */
+ * (tests, exit); other threads' batches go to call_rcu for it, and so does
+ * the caller's open batch of trie nodes (trie_thread_flush; another
+ * thread's stays with it until that thread flushes it). */
 void rcu_drain(void);
 
 #endif

@@ -168,9 +168,20 @@ node_bytes(unsigned room)
 }
 
 /*
- * Unlinked nodes wait in a batch (trie.retiring), which goes to RCU as one
- * callback when full: one rcu_defer() per TRIE_RETIRE_BATCH nodes instead of
- * one per node.  The batch is only the part writer's until it is handed over.
+ * Unlinked nodes wait in a batch, which goes to RCU as one callback when
+ * full: one rcu_defer() per TRIE_RETIRE_BATCH nodes instead of one per node.
+ * The batch being filled is the writing thread's (retiring_mine), whatever
+ * part or trie its nodes come from: a node only waits for a grace period,
+ * which does not depend on where it hung.  One batch per part instead had
+ * its lines cold whenever consecutive changes landed in different parts (a
+ * random-order load: about one D1 miss per added route).  The open batch is
+ * its thread's alone until retire_flush() hands it over; it is flushed when
+ * full, when the thread empties a part (part_emptied), in rcu_drain() (the
+ * caller's), when the library worker goes to sleep, and at the thread's
+ * exit (trie_thread_flush(), called by rcu.c), so at most
+ * TRIE_RETIRE_BATCH - 1 nodes per writing thread wait in it.  A thread that
+ * does not batch its frees (rcu_thread_batching(): it never entered the API,
+ * or is exiting) defers each node on its own.
  * cls[k] is node[k]'s class (node_cache.h), noted while the node is still in
  * the writer's cache, so that the callback keeps the nodes for reuse without
  * reading them.
@@ -262,65 +273,76 @@ retired_free_cb(struct rcu_head *head)
 	rcu_deferred_done_n(n); /* each node counted, as if deferred alone */
 }
 
-/* Hand the pending batch, if any, to RCU.  Part writer only. */
-static void
-retire_flush(struct trie_part *t)
-{
-	struct trie_retired *b = t->retiring;
+/* The calling thread's open batch (see above), NULL if none. */
+static __thread struct trie_retired *retiring_mine;
 
-	t->retiring = NULL;
-	if (b && b->n)
+/* Hand the calling thread's open batch, if any, to RCU. */
+static void
+retire_flush(void)
+{
+	struct trie_retired *b = retiring_mine;
+
+	if (!b)
+		return;
+	retiring_mine = NULL;
+	if (b->n)
 		rcu_defer_n(&b->rcu, retired_free_cb, b->n);
 	else
 		rtm_free(b);
 }
 
+void
+trie_thread_flush(void)
+{
+	retire_flush();
+}
+
 /*
- * Make sure a batch is pending, so that retiring nodes allocates nothing:
- * an insertion calls it before it changes anything, so its one failure mode
- * stays -ENOMEM with nothing changed.  Part writer only.
+ * Make sure retiring a node allocates nothing: an open batch for a thread
+ * that batches (else each node goes to RCU on its own, which allocates
+ * nothing either).  An insertion calls it before it changes anything, so
+ * its one failure mode stays -ENOMEM with nothing changed.
  */
 static bool
-retire_ready(struct trie_part *t)
+retire_ready(void)
 {
-	struct trie_retired *b = t->retiring;
+	struct trie_retired *b;
 
-	if (!b) {
-		b = rtm_malloc(sizeof(*b));
-		if (!b)
-			return false;
-		b->n = 0;
-		t->retiring = b;
-	}
+	if (likely(retiring_mine != NULL) || !rcu_thread_batching())
+		return true;
+	b = rtm_malloc(sizeof(*b));
+	if (!b)
+		return false;
+	b->n = 0;
+	retiring_mine = b;
 	return true;
 }
 
 /* Free n after a grace period (readers may stand on it).  Part writer only. */
 static void
-node_retire(struct trie_part *t, struct trie_node *n)
+node_retire(struct trie_node *n)
 {
-	if (!retire_ready(t)) {
+	struct trie_retired *b;
+
+	if (!retire_ready() || !(b = retiring_mine)) {
 		rcu_defer(&n->rcu, node_free_cb); /* no batch: on its own */
 		return;
 	}
-	struct trie_retired *b = t->retiring;
-
 	b->cls[b->n] = (uint8_t)node_cache_class(node_nslots(n));
 	b->node[b->n++] = n;
 	if (b->n == TRIE_RETIRE_BATCH)
-		retire_flush(t);
+		retire_flush();
 }
 
 /* fn on n and on every node below it, children first.  Part writer only. */
 static void
-subtree_each(struct trie_part *t, struct trie_node *n,
-	     void (*fn)(struct trie_part *, struct trie_node *))
+subtree_each(struct trie_node *n, void (*fn)(struct trie_node *))
 {
 	unsigned nch = node_nchildren(n);
 
 	for (unsigned k = 0; k < nch; k++)
-		subtree_each(t, ld_relaxed(&n->slot[k]), fn);
-	fn(t, n);
+		subtree_each(ld_relaxed(&n->slot[k]), fn);
+	fn(n);
 }
 
 /*
@@ -493,15 +515,11 @@ node_change(struct trie_part *t, struct trie_node *n, int add_c, struct trie_nod
 	return m;
 }
 
-/*
- * Does n hold nothing but child c (c >= 0) or nothing but the destination
- * of pfx bit i (i >= 0), tombstones aside?  Part writer only.
- */
-static bool
-node_holds_only(struct trie_node *n, int c, int i)
+/* Does every pfx bit of n but i hold a tombstone?  (node_holds_only's
+ * walk, for parts that may hold tombstones.) */
+static __attribute__((noinline)) bool
+dests_are_tombstones_but(struct trie_node *n, int i)
 {
-	if (n->ext != (c >= 0 ? 1ull << c : 0))
-		return false;
 	for (unsigned w = 0; w < 2; w++) {
 		for (uint64_t b = n->pfx[w]; b; b &= b - 1) {
 			int j = (int)(w * 64) + __builtin_ctzll(b);
@@ -511,6 +529,23 @@ node_holds_only(struct trie_node *n, int c, int i)
 		}
 	}
 	return true;
+}
+
+/*
+ * Does n hold nothing but child c (c >= 0) or nothing but the destination
+ * of pfx bit i (i >= 0), tombstones aside?  Part p's writer only.  While p
+ * counts no tombstone every pfx bit holds a destination, so the bitmaps
+ * alone answer; otherwise the other pfx bits' slots are read.
+ */
+static inline bool
+node_holds_only(const struct trie_part *p, struct trie_node *n, int c, int i)
+{
+	if (n->ext != (c >= 0 ? 1ull << c : 0))
+		return false;
+	if (p->tombstones)
+		return dests_are_tombstones_but(n, i);
+	return n->pfx[0] == (i >= 0 && i < 64 ? 1ull << i : 0) &&
+	       n->pfx[1] == (i >= 64 ? 1ull << (i - 64) : 0);
 }
 
 /* The direct slot of a prefix longer than TRIE_DIRECT_BITS: its first bits. */
@@ -1062,7 +1097,7 @@ trie_insert_locked(struct trie *t, struct dest *d)
 			goto inserted;
 		}
 		/* n's copy replaces it: n needs a place in a batch. */
-		if (!retire_ready(p))
+		if (!retire_ready())
 			return -ENOMEM;
 		fresh = node_change(p, n, -1, NULL, -1, (int)i, d, -1, &dropped);
 		if (!fresh)
@@ -1074,7 +1109,7 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	 * `level`, then one node per level up to l + 1 (or l when there is no
 	 * node at l at all: an empty tree).
 	 */
-	if (n && !retire_ready(p))
+	if (n && !retire_ready())
 		return -ENOMEM;
 	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1, &dropped);
 	if (!chain)
@@ -1104,7 +1139,7 @@ publish:
 	else
 		st_release(top, fresh);
 	if (n)
-		node_retire(p, n);
+		node_retire(n);
 	p->tombstones -= dropped;
 inserted:
 	p->ndests++;
@@ -1122,7 +1157,7 @@ free_chain:
 
 /* Empty the tree hanging at top (its nodes may hold only tombstones). */
 static void
-tree_unlink(struct trie *t, struct trie_part *p, _Atomic(struct trie_node *) *top)
+tree_unlink(struct trie *t, _Atomic(struct trie_node *) *top)
 {
 	struct trie_node *n = ld_relaxed(top);
 
@@ -1131,28 +1166,30 @@ tree_unlink(struct trie *t, struct trie_part *p, _Atomic(struct trie_node *) *to
 	st_release(top, NULL);
 	if (top != &t->root)
 		occupied_clear(t, (unsigned)(top - t->direct));
-	subtree_each(p, n, node_retire); /* readers may still be inside */
+	subtree_each(n, node_retire); /* readers may still be inside */
 }
 
 /*
  * Part p's last destination is gone.  Nodes left are tombstones of
  * removals that could not allocate (none if p->tombstones is 0); unlinking
- * them needs no memory, so an emptied part holds none, and no batch waits.
+ * them needs no memory, so an emptied part holds none.  The thread's open
+ * batch goes to RCU too, so that a thread that empties a trie leaves no
+ * node of it waiting for a flush.
  */
 static void
 part_emptied(struct trie *t, struct trie_part *p)
 {
 	if (p->tombstones) {
 		if (p == &t->part[TRIE_SHORT_PART]) {
-			tree_unlink(t, p, &t->root);
+			tree_unlink(t, &t->root);
 		} else {
 			for (unsigned s = (unsigned)(p - t->part); s < TRIE_DIRECT_SLOTS;
 			     s += TRIE_SHORT_PART)
-				tree_unlink(t, p, &t->direct[s]);
+				tree_unlink(t, &t->direct[s]);
 		}
 		p->tombstones = 0;
 	}
-	retire_flush(p);
+	retire_flush();
 }
 
 void
@@ -1200,14 +1237,14 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	 * whole; the lowest node that keeps something gets a shrunk copy.
 	 */
 	top = level;
-	while (node_holds_only(path[top], top == level ? -1 : (int)key_chunk(key, top * TRIE_STRIDE),
+	while (node_holds_only(p, path[top], top == level ? -1 : (int)key_chunk(key, top * TRIE_STRIDE),
 			       top == level ? (int)i : -1)) {
 		if (top == base)
 			break;
 		top--;
 	}
 	if (top == base &&
-	    node_holds_only(path[base], level == base ? -1 : (int)key_chunk(key, base * TRIE_STRIDE),
+	    node_holds_only(p, path[base], level == base ? -1 : (int)key_chunk(key, base * TRIE_STRIDE),
 			    level == base ? (int)i : -1)) {
 		st_release(top_slot, NULL); /* the tree is now empty */
 		if (base)
@@ -1231,7 +1268,7 @@ trie_remove_locked(struct trie *t, struct dest *d)
 			st_release(top_slot, fresh);
 	}
 	for (unsigned l = top; l <= level; l++)
-		node_retire(p, path[l]);
+		node_retire(path[l]);
 removed:
 	if (--p->ndests == 0)
 		part_emptied(t, p);
@@ -1292,9 +1329,8 @@ trie_is_empty(struct trie *t)
 }
 
 static void
-node_free_now(struct trie_part *p, struct trie_node *n)
+node_free_now(struct trie_node *n)
 {
-	(void)p;
 	rtm_free(n);
 }
 
@@ -1304,19 +1340,15 @@ trie_destroy(struct trie *t)
 	struct trie_node *root = ld_relaxed(&t->root);
 
 	if (root)
-		subtree_each(&t->part[TRIE_SHORT_PART], root, node_free_now);
+		subtree_each(root, node_free_now);
 	for (unsigned s = 0; s < TRIE_DIRECT_SLOTS; s++) {
 		struct trie_node *n = ld_relaxed(&t->direct[s]);
 
 		if (n)
-			subtree_each(&t->part[s % TRIE_SHORT_PART], n, node_free_now);
+			subtree_each(n, node_free_now);
 	}
-	for (unsigned k = 0; k < TRIE_PARTS; k++) {
-		if (t->part[k].retiring)
-			retired_free(t->part[k].retiring, false); /* no reader is left to wait for */
-		t->part[k].retiring = NULL;
+	for (unsigned k = 0; k < TRIE_PARTS; k++)
 		pthread_mutex_destroy(&t->part[k].lock);
-	}
 	rtm_free((void *)t->direct);
 	rtm_free((void *)t->occupied);
 	t->direct = NULL;

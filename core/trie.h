@@ -40,7 +40,7 @@
  * published with one release store into its parent's child slot (or the
  * root); replaced by a copy (copy-on-write) whenever its bitmaps change;
  * the replaced or unlinked node is freed after a grace period (unlinked
- * nodes go to RCU in batches: trie_part.retiring).  Readers
+ * nodes go to RCU in batches, one open batch per writing thread: trie.c).  Readers
  * therefore always see either the old or the new node, both complete.
  *
  * Fields:
@@ -78,7 +78,6 @@
 #include "seqcount.h"
 
 struct dest;
-struct trie_retired;
 
 #define TRIE_STRIDE 6
 #define TRIE_LEVELS 22 /* ceil(128 / 6) */
@@ -110,9 +109,6 @@ struct trie_node {
  *               not lower it; reset when the part empties).  While it is 0,
  *               a node's copy is its slot array with one slot inserted or
  *               cut out.
- *   retiring    lock holder only: the part's unlinked nodes waiting to go to
- *               RCU together (trie.c): fewer than a batch, none once the
- *               part empties
  */
 #define TRIE_PART_BYTES 192
 
@@ -127,7 +123,6 @@ struct trie_part {
 			seqcount seq;
 			long ndests;
 			long tombstones;
-			struct trie_retired *retiring;
 		};
 		char bytes[TRIE_PART_BYTES];
 	};
@@ -298,7 +293,12 @@ int trie_insert_locked(struct trie *t, struct dest *d);
 void trie_remove_locked(struct trie *t, struct dest *d);
 
 /* Free every node and the direct level (teardown; no readers or writers
- * may remain). */
+ * may remain).  Nodes unlinked earlier wait for a grace period in their
+ * writer's retire batch or in RCU, independently of the trie. */
 void trie_destroy(struct trie *t);
+
+/* Hand the calling thread's open batch of retired nodes to RCU (rcu.c:
+ * at the thread's exit and in rcu_drain(); the worker before it sleeps). */
+void trie_thread_flush(void);
 
 #endif

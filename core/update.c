@@ -108,6 +108,26 @@ change_of(const struct route_set *s0, const struct route_set *s1, const struct r
 		return best_flag;
 	}
 	best_routes(s0, b0);
+	if (!s1) {
+		/* Nothing left (the last route went, and no hold-down began):
+		 * each view with a best route or a hold-down loses it.  The
+		 * loop below with b1[] all NULL, without looking at s1. */
+		c->best = c->fwd = 0;
+		for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {
+			uint32_t bit = 1u << v;
+
+			if (b0[v]) {
+				best_flag = RTM_ROUTE_CHANGE_BEST;
+				c->best |= bit;
+				c->fwd |= bit;
+			}
+			if (route_set_hold(s0, v)) {
+				c->all |= bit;
+				c->best |= bit;
+			}
+		}
+		return best_flag;
+	}
 	best_routes(s1, b1);
 	c->best = c->fwd = 0;
 	for (unsigned v = 0; v < TABLE_NUM_VIEWS; v++) {

@@ -35,6 +35,7 @@
 #include "atomics.h"
 #include "futex.h"
 #include "rcu.h"
+#include "trie.h"
 #include "worker.h"
 
 #define WHEEL_BITS 6
@@ -226,6 +227,9 @@ worker_main(void *arg)
 
 			if (!cds_list_empty(&queue))
 				continue;
+			/* Nodes its jobs retired go to RCU now rather than wait
+			 * for its next job (lock-free: it may ask for a sweep). */
+			trie_thread_flush();
 			/* Publish the sleep, then look at later_due (seq_cst,
 			 * paired with worker_call_later). */
 			atomic_store(&sleeping_until, next);

@@ -33,6 +33,7 @@
 #include "prefix.h"
 #include "rcu.h"
 #include "trie.h"
+#include "trie_writer.h"
 
 #define CHECK(cond, ...)                                                                     \
 	do {                                                                                 \
@@ -46,36 +47,16 @@
 
 static struct trie trie;
 
-/* An IPv4-like prefix: addr in the first 32 bits. */
-static void
-set_prefix(struct prefix *p, uint32_t addr, uint32_t len)
-{
-	p->k[0] = (uint64_t)addr << 32;
-	p->k[1] = 0;
-	p->len = len;
-	prefix_mask(p);
-}
-
 static void
 insert(struct dest *d)
 {
-	struct trie_part *p = trie_part_of(&trie, &d->key);
-	int rc;
-
-	trie_part_lock(p);
-	rc = trie_insert_locked(&trie, d);
-	trie_part_unlock(p);
-	CHECK(rc == 0, "insert /%u: %d", d->key.len, rc);
+	trie_writer_insert(&trie, d);
 }
 
 static void
 remove_dest(struct dest *d)
 {
-	struct trie_part *p = trie_part_of(&trie, &d->key);
-
-	trie_part_lock(p);
-	trie_remove_locked(&trie, d);
-	trie_part_unlock(p);
+	trie_writer_remove(&trie, d);
 }
 
 /* The covering destinations of key, longest first, must be exactly
