@@ -7,7 +7,8 @@
  * generated nested IPv4 prefixes, a second owner on every fourth; a
  * change-notification registration drained and checked entry by entry, in
  * order; updates through the handle (some with a TimeToLive), by neighbour and
- * in place with RtmLockRoute / RtmUpdateAndUnlockRoute; hold-down arming; a
+ * in place with RtmLockRoute / RtmUpdateAndUnlockRoute; hold-down arming;
+ * marks for change notification; a
  * route list; route and next-hop enumerations; deletions and re-adds;
  * releases; deregistration) is run once to count A, the allocations it makes
  * on this thread.  Then for every N in 1..A (or every stride-th) it runs
@@ -692,6 +693,34 @@ hold_destination(struct world *w, int idx)
 	free(di);
 }
 
+/*
+ * Mark route idx's destination for the notification registration, check the
+ * mark, clear it: a mark needs the destination's record of rarely used
+ * state (allocated on first use, shared with the hold-down and the opaque
+ * slots), so marking a destination that has none meets the failure.
+ */
+static void
+mark_destination(struct world *w, int idx)
+{
+	const struct mroute *m = &w->r[idx];
+	RTM_DEST_INFO *di = calloc(1, RTM_SIZE_OF_DEST_INFO(2));
+	BOOL marked = FALSE;
+
+	STEP(w, NO_ERROR,
+	     RtmGetExactMatchDestination(w->ent[0], &w->prefixes[m->prefix], RTM_BEST_PROTOCOL,
+					 RTM_VIEW_MASK_UCAST, di));
+	STEP(w, NO_ERROR, RtmMarkDestForChangeNotification(w->ent[0], w->notify, di->DestHandle, TRUE));
+	STEP(w, NO_ERROR, RtmIsMarkedForChangeNotification(w->ent[0], w->notify, di->DestHandle, &marked));
+	if (!marked)
+		disagree(w, "destination of route %d not marked after RtmMarkDestForChangeNotification", idx);
+	STEP(w, NO_ERROR, RtmMarkDestForChangeNotification(w->ent[0], w->notify, di->DestHandle, FALSE));
+	STEP(w, NO_ERROR, RtmIsMarkedForChangeNotification(w->ent[0], w->notify, di->DestHandle, &marked));
+	if (marked)
+		disagree(w, "destination of route %d still marked after clearing", idx);
+	STEP(w, NO_ERROR, RtmReleaseDestInfo(w->ent[0], di));
+	free(di);
+}
+
 /* Lock a route, change its metric in place, publish. */
 static void
 in_place_update(struct world *w, int idx)
@@ -793,6 +822,10 @@ workload(struct world *w)
 	 * until deregistration: the hold-downs run during the teardown. */
 	for (int i = 2; i <= 3; i++)
 		hold_destination(w, i);
+	/* Marks: on a destination without the record (route 6's) and on one
+	 * that has it from the hold-down (route 2's). */
+	mark_destination(w, 6);
+	mark_destination(w, 2);
 
 	route_list_check(w);
 	enum_routes_check(w);
