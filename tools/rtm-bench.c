@@ -108,13 +108,6 @@ static void fail(const char *fmt, ...)
 	atomic_fetch_add(&failures, 1);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static uint64_t splitmix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
@@ -292,7 +285,7 @@ static void *lookup_worker(void *p)
 	if (a->start)
 		pthread_barrier_wait(a->start);
 	uint64_t n = 0, found = 0;
-	double c0 = thread_cpu_s(), t0 = now_s(), t;
+	double c0 = thread_cpu_s(), t0 = bench_now_s(), t;
 	for (;;) {
 		if (a->pos + B > a->nq)
 			a->pos = 0;
@@ -300,7 +293,7 @@ static void *lookup_worker(void *p)
 				  : a->im->lpm_run(a->t, a->q + a->pos, B, &a->errors);
 		a->pos += B;
 		n += B;
-		t = now_s();
+		t = bench_now_s();
 		if (a->secs > 0 ? t - t0 >= a->secs : atomic_load_explicit(a->stop, memory_order_relaxed))
 			break;
 	}
@@ -440,7 +433,7 @@ static void *load_one(const struct bench_impl *im, const struct family_set *fs, 
 	snprintf(label, sizeof label, "load %s %s%s", fs->d.name, im->name, order ? " (random)" : "");
 	malloc_trim(0);
 	int64_t h0 = alloc_now(im), r0 = rss_bytes();
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	void *t = im->create(&fs->d, err, sizeof err);
 	if (!t) {
 		fail("%s %s: %s", fs->d.name, im->name, err);
@@ -458,7 +451,7 @@ static void *load_one(const struct bench_impl *im, const struct family_set *fs, 
 		if (bar && (k & 0x3FFF) == 0)
 			progress(label, k, fs->d.n);
 	}
-	*secs = now_s() - t0;
+	*secs = bench_now_s() - t0;
 	if (bar)
 		progress(label, fs->d.n, fs->d.n);
 	int64_t h1 = alloc_now(im), r1 = rss_bytes();
@@ -487,10 +480,10 @@ static void *writer_part(void *p)
 	if (a->im->thread_enter)
 		a->im->thread_enter();
 	pthread_barrier_wait(a->start);
-	a->t0 = now_s();
+	a->t0 = bench_now_s();
 	for (size_t k = a->from; k < a->to; k++)
 		a->errors += a->im->add(a->t, a->order ? a->order[k] : k) != 0;
-	a->t1 = now_s();
+	a->t1 = bench_now_s();
 	if (a->im->thread_leave)
 		a->im->thread_leave();
 	return NULL;
@@ -552,7 +545,7 @@ static double churn_run(const struct bench_impl *im, void *t, const struct famil
 			double secs, atomic_bool *stop, uint64_t seed, size_t *errors)
 {
 	uint64_t n = 0;
-	double t0 = now_s(), t1;
+	double t0 = bench_now_s(), t1;
 	for (;;) {
 		for (int k = 0; k < 64; k++) {
 			size_t slot = (size_t)(splitmix(&seed) % fs->nkeys);
@@ -560,7 +553,7 @@ static double churn_run(const struct bench_impl *im, void *t, const struct famil
 				(*errors)++;
 		}
 		n += 64;
-		t1 = now_s();
+		t1 = bench_now_s();
 		if (stop ? atomic_load_explicit(stop, memory_order_relaxed) : t1 - t0 >= secs)
 			break;
 	}
@@ -804,10 +797,10 @@ static uint64_t call_ipis(const int *cpu, int n)
 static double others_on_cpus(const int *readers_cpu, int nreaders, atomic_int *const *own,
 			     int n_own, double secs)
 {
-	double end = now_s() + secs;
+	double end = bench_now_s() + secs;
 	uint64_t looks = 0, seen = 0;
 	int self = (int)gettid();
-	while (now_s() < end) {
+	while (bench_now_s() < end) {
 		struct timespec ts = { 0, 5000000 };
 		nanosleep(&ts, NULL);
 		bool ready = true;
@@ -896,7 +889,7 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 		for (int pass = 0; pass < 2; pass++) {
 			atomic_init(&stop, false);
 			uint64_t ipi0 = call_ipis(cpus, R);
-			double pass_t0 = now_s(), proc0 = process_cpu_s();
+			double pass_t0 = bench_now_s(), proc0 = process_cpu_s();
 			struct churn_arg ca = { .im = writer, .t = t, .fs = fs, .stop = &stop,
 						.seed = fs->seed ^ (0xBEEFull + (uint64_t)r), .cpu_seen = -1,
 						.kind = kind };
@@ -919,7 +912,7 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 			own[R] = &ca.tid;
 			double on_readers = others_on_cpus(cpus, R, own, R + pass, opt.min_s * 2);
 			atomic_store(&stop, true);
-			double ipis = (double)(call_ipis(cpus, R) - ipi0) / (now_s() - pass_t0) / R;
+			double ipis = (double)(call_ipis(cpus, R) - ipi0) / (bench_now_s() - pass_t0) / R;
 			*(pass ? &ipi_busy[r] : &ipi_solo[r]) = ipis;
 			double sum = 0, share = 0;
 			for (int i = 0; i < R; i++) {
@@ -940,7 +933,7 @@ static void mixed_phase(const struct bench_impl *writer, const struct bench_impl
 				double mine = ca.cpu_s;
 				for (int i = 0; i < R; i++)
 					mine += a[i].cpu_share * a[i].secs_run;
-				others[r] = (process_cpu_s() - proc0 - mine) / (now_s() - pass_t0);
+				others[r] = (process_cpu_s() - proc0 - mine) / (bench_now_s() - pass_t0);
 				others_on[r] = on_readers;
 			} else {
 				s = sum;
@@ -1149,7 +1142,7 @@ static void *driver(void *p)
 		for (int ex = 0; ex < 2; ex++) {
 			for (int r = 0; r < reps; r++) {
 				uint64_t n = 0;
-				double t0 = now_s(), dt;
+				double t0 = bench_now_s(), dt;
 				do {
 					for (int k = 0; k < 1024; k++) {
 						if (ex)
@@ -1159,7 +1152,7 @@ static void *driver(void *p)
 						pthread_rwlock_unlock(&l);
 					}
 					n += 1024;
-					dt = now_s() - t0;
+					dt = bench_now_s() - t0;
 				} while (dt < opt.min_s / 2);
 				v[r] = dt * 1e9 / (double)n;
 			}
@@ -1847,7 +1840,7 @@ int main(int argc, char **argv)
 		nsets++;
 	}
 	rtm_prefix_list_free(&pl);
-	double t_start = now_s();
+	double t_start = bench_now_s();
 	impls[nimpls++] = &bench_rtm_impl;
 	impls[nimpls++] = &bench_naive_impl;
 	impls[nimpls++] = &bench_lfht_impl;
@@ -1928,7 +1921,7 @@ int main(int argc, char **argv)
 	{
 		char la[128];
 		read_loadavg(la, sizeof la);
-		printf("\nrtm-bench: %.0f s, %d failure(s); load average at the end %s\n", now_s() - t_start,
+		printf("\nrtm-bench: %.0f s, %d failure(s); load average at the end %s\n", bench_now_s() - t_start,
 		       atomic_load(&failures), la);
 	}
 	if (opt.json && write_json(opt.json, sets, nsets) != 0) {

@@ -16,8 +16,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <rtmv2.h>
+
+/* Seconds on the monotonic clock, for every timed measurement of rtm-bench. */
+static inline double
+bench_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* What a structure can do. */
 enum {

@@ -26,24 +26,17 @@
 #include <time.h>
 #include <urcu/urcu-memb.h>
 
-static double seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 double bench_interfere_spin(atomic_bool *stop)
 {
 	uint64_t n = 0;
 	volatile uint64_t x = 1;
-	double t0 = seconds();
+	double t0 = bench_now_s();
 	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
 		for (int k = 0; k < 4096; k++)
 			x = x * 6364136223846793005ull + 1442695040888963407ull;
 		n += 4096;
 	}
-	return (double)n / (seconds() - t0);
+	return (double)n / (bench_now_s() - t0);
 }
 
 /* The stream's buffer: touched once when made, so that no pass pays its page faults. */
@@ -73,7 +66,7 @@ double bench_interfere_stream(atomic_bool *stop)
 	if (!stream_buf)
 		return -1;
 	uint64_t n = 0, s = 0x9E3779B97F4A7C15ull;
-	double t0 = seconds();
+	double t0 = bench_now_s();
 	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
 		for (int k = 0; k < 4096; k++) {
 			s ^= s << 13;
@@ -83,18 +76,18 @@ double bench_interfere_stream(atomic_bool *stop)
 		}
 		n += 4096;
 	}
-	return (double)n / (seconds() - t0);
+	return (double)n / (bench_now_s() - t0);
 }
 
 double bench_interfere_grace_periods(atomic_bool *stop)
 {
 	uint64_t n = 0;
-	double t0 = seconds();
+	double t0 = bench_now_s();
 	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
 		urcu_memb_synchronize_rcu();
 		n++;
 	}
-	return (double)n / (seconds() - t0);
+	return (double)n / (bench_now_s() - t0);
 }
 
 struct call_rcu_data *bench_own_call_rcu_begin(int cpu)

@@ -23,22 +23,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "memlat.h"
 
 #define MEMLAT_CHAINS 8
 #define MEMLAT_SECONDS 0.25
 #define MEMLAT_STEP 4096 /* loads per clock read */
-
-static double
-memlat_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static inline uint64_t
 mix(uint64_t x)
@@ -55,7 +46,7 @@ chase(const uint64_t *words, uint64_t mask, int chains, uint64_t *sink)
 {
 	uint64_t p[MEMLAT_CHAINS];
 	uint64_t loads = 0, step = 0;
-	double t0 = memlat_now(), t;
+	double t0 = bench_now_s(), t;
 
 	for (int c = 0; c < chains; c++)
 		p[c] = mix((uint64_t)c + 1) & mask;
@@ -64,7 +55,7 @@ chase(const uint64_t *words, uint64_t mask, int chains, uint64_t *sink)
 			for (int c = 0; c < chains; c++)
 				p[c] = (words[p[c]] ^ mix(step)) & mask;
 		loads += (uint64_t)MEMLAT_STEP * (uint64_t)chains;
-		t = memlat_now();
+		t = bench_now_s();
 	} while (t - t0 < MEMLAT_SECONDS);
 	for (int c = 0; c < chains; c++)
 		*sink += p[c];

@@ -76,13 +76,6 @@ struct mp_data {
 	size_t skipped_family;
 };
 
-static double mp_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static uint32_t as_path_length(const char *s, size_t len)
 {
 	uint32_t n = 0;
@@ -458,9 +451,9 @@ static int rt_peer_down(struct rt_rib *rr, int p, double *secs)
 	}
 	errors += RtmReleaseNextHops(rr->peer[p], 1, &rr->nh[p]) != NO_ERROR;
 	rr->nh[p] = NULL;
-	double t0 = mp_now();
+	double t0 = bench_now_s();
 	errors += RtmDeregisterEntity(rr->peer[p]) != NO_ERROR;
-	*secs = mp_now() - t0;
+	*secs = bench_now_s() - t0;
 	rr->peer[p] = NULL;
 	return errors ? -1 : 0;
 }
@@ -609,7 +602,7 @@ static int64_t mp_apply(struct rt_rib *rr, struct nv_rib *nv, enum mp_step step,
 {
 	int64_t best = 0;
 	size_t errors = 0;
-	double t0 = mp_now();
+	double t0 = bench_now_s();
 	for (size_t k = 0; k < n; k++) {
 		size_t i = idx ? idx[k] : k;
 		int rc = rr ? (step == MP_ADD ? rt_rib_add(rr, i) : rt_rib_del(rr, i))
@@ -619,15 +612,15 @@ static int64_t mp_apply(struct rt_rib *rr, struct nv_rib *nv, enum mp_step step,
 		else
 			best += rc;
 	}
-	*secs = mp_now() - t0;
+	*secs = bench_now_s() - t0;
 	return errors ? -1 : best;
 }
 
 static uint64_t mp_drain(struct rt_rib *rr, struct nv_rib *nv, unsigned batch, double *secs)
 {
-	double t0 = mp_now();
+	double t0 = bench_now_s();
 	uint64_t got = rr ? rt_rib_drain(rr) : nv_drain(nv, batch);
-	*secs = mp_now() - t0;
+	*secs = bench_now_s() - t0;
 	return got;
 }
 
@@ -674,7 +667,7 @@ static int mp_drive(const struct mp_data *md, struct rt_rib *rr, struct nv_rib *
 		f->dn_rate[r] = rate(md->ngone, s);
 		f->dn_drained[r] = mp_drain(rr, nv, batch, &ds);
 		f->dn_drain[r] = rate(f->dn_drained[r], ds);
-		double t0 = mp_now();
+		double t0 = bench_now_s();
 		char err[256];
 		if (rr && rt_peer_up(rr, md->gone, err, sizeof err) != 0) {
 			fprintf(stderr, "rtm-bench: multipath: %s\n", err);
@@ -684,7 +677,7 @@ static int mp_drive(const struct mp_data *md, struct rt_rib *rr, struct nv_rib *
 		if (b < 0)
 			return -1;
 		f->up_best[r] = (uint64_t)b;
-		f->up_rate[r] = rate(md->ngone, mp_now() - t0);
+		f->up_rate[r] = rate(md->ngone, bench_now_s() - t0);
 		f->up_drained[r] = mp_drain(rr, nv, batch, &ds);
 		f->up_drain[r] = rate(f->up_drained[r], ds);
 	}
