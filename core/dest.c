@@ -246,17 +246,29 @@ route_proto(const struct route *r)
 	return r->owner->info.EntityId.EntityProtocolId;
 }
 
+static inline bool
+ref_in_view(const struct route_ref *r, unsigned view)
+{
+	return (r->ver->views & (1u << view)) != 0;
+}
+
+/*
+ * The best-route rule: the set is in preference order, so a view's best
+ * route is its first route in the view whose owner's protocol is proto when
+ * filtering.  route_set_best and set_view_scan both apply it.
+ */
+static inline bool
+ref_may_be_best(const struct route_ref *r, unsigned view, ULONG proto, bool filter)
+{
+	return ref_in_view(r, view) && (!filter || route_proto(r->route) == proto);
+}
+
 int
 route_set_best(const struct route_set *set, unsigned view, ULONG proto, bool filter)
 {
-	if (!set)
-		return -1;
-	for (uint32_t i = 0; i < set->n; i++) {
-		if (!(set->e[i].ver->views & (1u << view)))
-			continue;
-		if (filter && route_proto(set->e[i].route) != proto)
-			continue;
-		return (int)i;
+	for (uint32_t i = 0; set && i < set->n; i++) {
+		if (ref_may_be_best(&set->e[i], view, proto, filter))
+			return (int)i;
 	}
 	return -1;
 }
@@ -430,8 +442,8 @@ dest_proto_filter(const struct entity *caller, ULONG proto, ULONG *id, bool *fil
 }
 
 /*
- * One pass over set for view id v: the routes in the view, and the first of
- * them (the best) whose owner's protocol is id when filtering, or NULL.
+ * One pass over set for view id v: the routes in the view, and the best of
+ * them (ref_may_be_best's rule, as route_set_best), or NULL.
  */
 static UINT
 set_view_scan(const struct route_set *set, unsigned v, ULONG id, bool filter,
@@ -443,10 +455,10 @@ set_view_scan(const struct route_set *set, unsigned v, ULONG id, bool filter,
 	for (uint32_t i = 0; set && i < set->n; i++) {
 		const struct route_ref *r = &set->e[i];
 
-		if (!(r->ver->views & (1u << v)))
+		if (!ref_in_view(r, v))
 			continue;
 		n++;
-		if (!*best && (!filter || route_proto(r->route) == id))
+		if (!*best && ref_may_be_best(r, v, id, filter))
 			*best = r;
 	}
 	return n;
