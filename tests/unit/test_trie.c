@@ -19,6 +19,7 @@
 
 #include "alloc.h"
 #include "dest.h"
+#include "fatal_check.h"
 #include "prefix.h"
 #include "rcu.h"
 #include "trie.h"
@@ -41,16 +42,6 @@ rnd(void)
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
 	return z ^ (z >> 31);
 }
-
-#define CHECK(cond, ...)                                                                     \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "test_trie:%d: %s: ", __LINE__, #cond);              \
-			fprintf(stderr, __VA_ARGS__);                                        \
-			fputc('\n', stderr);                                                 \
-			exit(1);                                                             \
-		}                                                                            \
-	} while (0)
 
 static bool
 is_dup(unsigned i)

@@ -30,20 +30,11 @@
 
 #include "alloc.h"
 #include "dest.h"
+#include "fatal_check.h"
 #include "prefix.h"
 #include "rcu.h"
 #include "trie.h"
 #include "trie_writer.h"
-
-#define CHECK(cond, ...)                                                                     \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "test_trie_parts:%d: %s: ", __LINE__, #cond);        \
-			fprintf(stderr, __VA_ARGS__);                                        \
-			fputc('\n', stderr);                                                 \
-			exit(1);                                                             \
-		}                                                                            \
-	} while (0)
 
 static struct trie trie;
 

@@ -26,20 +26,11 @@
 #include <string.h>
 
 #include "dest.h"
+#include "fatal_check.h"
 #include "node_cache.h"
 #include "prefix.h"
 #include "rcu.h"
 #include "trie.h"
-
-#define CHECK(cond, ...)                                                                     \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "test_trie_recycle:%d: %s: ", __LINE__, #cond);      \
-			fprintf(stderr, __VA_ARGS__);                                        \
-			fputc('\n', stderr);                                                 \
-			exit(1);                                                             \
-		}                                                                            \
-	} while (0)
 
 #define NCAND 600
 #define NSTEPS 30000

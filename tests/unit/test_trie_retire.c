@@ -24,20 +24,11 @@
 
 #include "alloc.h"
 #include "dest.h"
+#include "fatal_check.h"
 #include "prefix.h"
 #include "rcu.h"
 #include "trie.h"
 #include "trie_writer.h"
-
-#define CHECK(cond, ...)                                                                     \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "test_trie_retire:%d: %s: ", __LINE__, #cond);       \
-			fprintf(stderr, __VA_ARGS__);                                        \
-			fputc('\n', stderr);                                                 \
-			exit(1);                                                             \
-		}                                                                            \
-	} while (0)
 
 /* Per writer: a /24 that stays, and CHANGES /24s that share its node (each
  * insert copies the node and retires the old one).  Fewer than a batch. */
