@@ -677,7 +677,7 @@ slot_of_own(rtm_handle h, uint32_t *key)
 {
 	uint64_t v = (uint64_t)(uintptr_t)h;
 
-	*key = ((uint32_t)(v >> 24) & (uint32_t)(GEN_MASK << 8)) | ((unsigned)(v >> 56) & 0xF);
+	*key = slot_key_of_type(v, (unsigned)(v >> 56) & 0xF);
 	return slot_of_index((uint32_t)v);
 }
 
