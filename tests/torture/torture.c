@@ -2240,6 +2240,14 @@ struct notifier {
 	atomic_uint callbacks;
 	atomic_uint cb_drains;
 	atomic_uint bad_ctx;
+	/*
+	 * Set by main just before it deregisters the consumer's entity.  A
+	 * callback that was already running may then find the entity's
+	 * handle invalid: SEMANTICS.md §11 only stops *new* callbacks once
+	 * deregistration returns, so ERROR_INVALID_HANDLE is its due there.
+	 */
+	atomic_bool leaving;
+	atomic_uint late_calls; /* retrievals refused that way */
 	/* One retrieval at a time (consumer, callback or main), and what follows. */
 	pthread_mutex_t mu;
 	RTM_DEST_INFO *buf; /* prof_max_enum dest infos, dest_stride apart */
@@ -2358,8 +2366,14 @@ notify_batch_locked(struct notifier *n, struct worker *w, unsigned *got)
 
 	memset(n->buf, 0xa5, (size_t)req * dest_stride);
 	rc = RtmGetChangedDests(me, n->h, &num, n->buf);
+	if (rc == ERROR_INVALID_HANDLE && atomic_load(&n->leaving)) {
+		atomic_fetch_add(&n->late_calls, 1);
+		*got = 0;
+		return rc;
+	}
 	check_batch(w, rc, req, num, "RtmGetChangedDests");
-	if (num > req)
+	/* A failed call wrote no items, whatever *num says. */
+	if (num > req || (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS))
 		num = 0;
 	n->batches++;
 	for (unsigned i = 0; i < num; i++) {
@@ -2399,9 +2413,19 @@ notify_batch_locked(struct notifier *n, struct worker *w, unsigned *got)
 		best_pref_of(w, di, &n->seen[k].bmetric, &n->seen[k].bpref);
 		n->entries++;
 	}
-	if (num)
-		CHECK_RC(w, RtmReleaseChangedDests(me, n->h, num, n->buf), NO_ERROR,
-			 "RtmReleaseChangedDests");
+	if (num) {
+		DWORD rrc = RtmReleaseChangedDests(me, n->h, num, n->buf);
+
+		/*
+		 * Refused after the entity went (see leaving): those references
+		 * can no longer be given back, and keep their destinations
+		 * until the process ends.
+		 */
+		if (rrc == ERROR_INVALID_HANDLE && atomic_load(&n->leaving))
+			atomic_fetch_add(&n->late_calls, 1);
+		else
+			CHECK_RC(w, rrc, NO_ERROR, "RtmReleaseChangedDests");
+	}
 	*got = num;
 	return rc;
 }
@@ -2893,6 +2917,8 @@ notifiers_setup(struct worker *m, unsigned n_notify)
 		atomic_init(&n->callbacks, 0);
 		atomic_init(&n->cb_drains, 0);
 		atomic_init(&n->bad_ctx, 0);
+		atomic_init(&n->leaving, false);
+		atomic_init(&n->late_calls, 0);
 		if (sem_init(&n->sem, 0, 0) || pthread_mutex_init(&n->mu, NULL)) {
 			perror("sem_init");
 			exit(2);
@@ -3215,6 +3241,9 @@ final_phase(void)
 	for (unsigned e = 0; e < nents; e++) {
 		if (e == m->ent)
 			continue;
+		for (unsigned i = 0; i < nnotifiers; i++)
+			if (notifiers[i].ent == e)
+				atomic_store(&notifiers[i].leaving, true);
 		rc = RtmDeregisterEntity(ents[e].h);
 		CHECK_RC(m, rc, NO_ERROR, "RtmDeregisterEntity");
 	}
@@ -3270,9 +3299,10 @@ report(void)
 		struct worker *c = &notifiers[i].cb;
 
 		printf("%-8s %3u 0x%016" PRIx64 " %10" PRIu64 " %8" PRIu64 "  callbacks=%u "
-		       "drained-inside=%u\n",
+		       "drained-inside=%u refused-after-deregistration=%u\n",
 		       kind_name[c->kind], c->kind_index, c->seed, c->passed, c->wrong,
-		       atomic_load(&notifiers[i].callbacks), atomic_load(&notifiers[i].cb_drains));
+		       atomic_load(&notifiers[i].callbacks), atomic_load(&notifiers[i].cb_drains),
+		       atomic_load(&notifiers[i].late_calls));
 		passed += c->passed;
 		wrong += c->wrong;
 	}
