@@ -127,8 +127,7 @@ dest_slot(struct trie_node *n, unsigned i)
  * the handle's index is.  Both are misses on a full table, and each one a
  * lookup waits for in turn costs a dependent memory access (RtmGet*Destination
  * take a reference on the destination's handle and its best route's, whose
- * slot is usually the next one: route_new allocates it right after
- * dest_new's).
+ * slot is usually the one below: see dest_entry_prefetch_handles).
  *
  * Encoding of a non-NULL entry v:
  *   bit 0 clear   v is the struct dest * itself: no hint (the pointer is
@@ -168,9 +167,11 @@ dest_entry_dest(void *v)
 }
 
 /*
- * Start loading the handle slot line an entry names, and the next one (the
- * best route's slot when the destination's is the last of its line).  A
- * hint only.
+ * Start loading the handle slot line an entry names, and the one before it:
+ * the first route's handle is allocated right after the destination's
+ * (update.c), from the thread's index cache, which hands indices out in
+ * descending order (handle.c), so the route's slot is the one just below,
+ * in the line before when the destination's opens its line.  A hint only.
  */
 static inline void
 dest_entry_prefetch_handles(void *v)
@@ -183,10 +184,12 @@ dest_entry_prefetch_handles(void *v)
 	if (!(x & 1))
 		return;
 	chunk = ld_relaxed(&handle_chunks[index >> CHUNK_BITS]);
-	if (chunk) {
-		__builtin_prefetch(&chunk[index & (CHUNK_SLOTS - 1)]);
-		__builtin_prefetch(&chunk[index & (CHUNK_SLOTS - 1)] + SLOTS_PER_LINE);
-	}
+	if (!chunk)
+		return;
+	index &= CHUNK_SLOTS - 1;
+	__builtin_prefetch(&chunk[index]);
+	if (index >= SLOTS_PER_LINE) /* (the line before a chunk is not worth a look-up) */
+		__builtin_prefetch(&chunk[index - SLOTS_PER_LINE]);
 }
 
 /*
