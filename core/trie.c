@@ -120,6 +120,79 @@ dest_slot(struct trie_node *n, unsigned i)
 }
 
 /*
+ * A destination entry of a node (dest_slot) holds the destination and,
+ * when they fit, the cache line of its handle's slot (handle_slot.h), so
+ * that a lookup can start loading that line as soon as it reads the node,
+ * together with the destination's block, instead of after the block, where
+ * the handle's index is.  Both are misses on a full table, and each one a
+ * lookup waits for in turn costs a dependent memory access (RtmGet*Destination
+ * take a reference on the destination's handle and its best route's, whose
+ * slot is usually the one below: see dest_entry_prefetch_handles).
+ *
+ * Encoding of a non-NULL entry v:
+ *   bit 0 clear   v is the struct dest * itself: no hint (the pointer is
+ *                 not 8-byte aligned below 2^47, or the index is too big)
+ *   bit 0 set     the pointer is v with DEST_ENTRY_TAG_BITS cleared; the
+ *                 handle's slot line (index / 4) is bits 47..63 of v above
+ *                 bits 1..2 of v
+ * The hint is immutable like the destination's handle (it is computed from
+ * d->handle when the entry is made) and only ever used for a prefetch, so
+ * a wrong one would cost a wasted load, never a wrong answer.  Entries are
+ * copied as they are when a node is rebuilt; only this file reads them.
+ */
+#define DEST_ENTRY_PTR_BITS 47
+#define DEST_ENTRY_TAG_BITS (~0ull << DEST_ENTRY_PTR_BITS | 7ull)
+#define DEST_ENTRY_LINE_BITS (64 - DEST_ENTRY_PTR_BITS + 2)
+#define SLOTS_PER_LINE (64 / sizeof(struct slot))
+
+_Static_assert(SLOTS_PER_LINE == 4, "dest entry hint: four handle slots per cache line");
+
+static inline void *
+dest_entry_make(struct dest *d)
+{
+	uintptr_t p = (uintptr_t)d;
+	uint64_t line = (uint32_t)(uintptr_t)d->handle / SLOTS_PER_LINE;
+
+	if ((p & DEST_ENTRY_TAG_BITS) || line >> DEST_ENTRY_LINE_BITS)
+		return d;
+	return (void *)(p | 1 | (line & 3) << 1 | (line >> 2) << DEST_ENTRY_PTR_BITS);
+}
+
+static inline struct dest *
+dest_entry_dest(void *v)
+{
+	uintptr_t x = (uintptr_t)v;
+
+	return (struct dest *)(x & ~(-(x & 1) & DEST_ENTRY_TAG_BITS));
+}
+
+/*
+ * Start loading the handle slot line an entry names, and the one before it:
+ * the first route's handle is allocated right after the destination's
+ * (update.c), from the thread's index cache, which hands indices out in
+ * descending order (handle.c), so the route's slot is the one just below,
+ * in the line before when the destination's opens its line.  A hint only.
+ */
+static inline void
+dest_entry_prefetch_handles(void *v)
+{
+	uintptr_t x = (uintptr_t)v;
+	uint64_t line = (x >> DEST_ENTRY_PTR_BITS) << 2 | (x >> 1 & 3);
+	uint32_t index = (uint32_t)(line * SLOTS_PER_LINE);
+	struct slot *chunk;
+
+	if (!(x & 1))
+		return;
+	chunk = ld_relaxed(&handle_chunks[index >> CHUNK_BITS]);
+	if (!chunk)
+		return;
+	index &= CHUNK_SLOTS - 1;
+	__builtin_prefetch(&chunk[index]);
+	if (index >= SLOTS_PER_LINE) /* (the line before a chunk is not worth a look-up) */
+		__builtin_prefetch(&chunk[index - SLOTS_PER_LINE]);
+}
+
+/*
  * Start loading the two lines after the one n starts on, as soon as n is
  * known: a walk reads n's bitmaps and then one of its slots, which sits
  * 40 + 8 x (its index) bytes in, often past the first line in the dense
@@ -388,14 +461,15 @@ slots_copy(struct trie_node *m, unsigned at, struct trie_node *n, unsigned from,
 
 /*
  * A copy of n (NULL: an empty node) with child c set to child (add_c >= 0),
- * child c removed (del_c >= 0), pfx bit add_i holding d (add_i >= 0) and pfx
+ * child c removed (del_c >= 0), pfx bit add_i holding the destination entry
+ * dent (add_i >= 0; dest_entry_make) and pfx
  * bit del_i removed (del_i >= 0).  Tombstones are dropped: *dropped counts
  * them.  NULL on ENOMEM.  Both nodes' slots are in bit order, so one merge
  * pass copies them.  Part writer only.
  */
 static struct trie_node *
 node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c, int add_i,
-	     struct dest *d, int del_i, unsigned *dropped)
+	     void *dent, int del_i, unsigned *dropped)
 {
 	uint64_t ext = n ? n->ext : 0, pfx[2] = {0, 0};
 	unsigned nch_old = n ? popcount64(n->ext) : 0, k = nch_old, out, lost = 0;
@@ -450,7 +524,7 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
 			int i = (int)(w * 64) + __builtin_ctzll(b);
 
 			if (i == add_i) {
-				atomic_init(&m->slot[out++], (void *)d);
+				atomic_init(&m->slot[out++], dent);
 				continue;
 			}
 			void *old = ld_relaxed(&n->slot[k++]);
@@ -471,7 +545,7 @@ node_rebuild(struct trie_node *n, int add_c, struct trie_node *child, int del_c,
  */
 static struct trie_node *
 node_change(struct trie_part *t, struct trie_node *n, int add_c, struct trie_node *child, int del_c,
-	    int add_i, struct dest *d, int del_i, unsigned *dropped)
+	    int add_i, void *dent, int del_i, unsigned *dropped)
 {
 	uint64_t ext, pfx[2];
 	unsigned nslots, pos;
@@ -479,7 +553,7 @@ node_change(struct trie_part *t, struct trie_node *n, int add_c, struct trie_nod
 	void *entry;
 
 	if (!n || t->tombstones)
-		return node_rebuild(n, add_c, child, del_c, add_i, d, del_i, dropped);
+		return node_rebuild(n, add_c, child, del_c, add_i, dent, del_i, dropped);
 	*dropped = 0;
 	ext = n->ext;
 	pfx[0] = n->pfx[0];
@@ -492,7 +566,7 @@ node_change(struct trie_part *t, struct trie_node *n, int add_c, struct trie_nod
 	} else if (add_i >= 0) {
 		pos = (unsigned)(dest_slot(n, (unsigned)add_i) - n->slot);
 		pfx[add_i >> 6] |= 1ull << (add_i & 63);
-		entry = d;
+		entry = dent;
 	} else if (del_c >= 0) {
 		pos = (unsigned)(child_slot(n, (unsigned)del_c) - n->slot);
 		ext &= ~(1ull << del_c);
@@ -607,6 +681,7 @@ trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
 {
 	unsigned base, level, r, i;
 	struct trie_node *n;
+	void *entry;
 
 	if (key->len == 0)
 		return ld_acquire(&t->dflt);
@@ -624,7 +699,11 @@ trie_lookup_exact_rcu(struct trie *t, const struct prefix *key)
 		return NULL;
 	node_prefetch_rcu(n);
 	i = pfx_index(r, key_chunk(key, level * TRIE_STRIDE) >> (TRIE_STRIDE - r));
-	return pfx_test(n, i) ? ld_acquire(dest_slot(n, i)) : NULL;
+	if (!pfx_test(n, i))
+		return NULL;
+	entry = ld_acquire(dest_slot(n, i));
+	dest_entry_prefetch_handles(entry);
+	return dest_entry_dest(entry);
 }
 
 /*
@@ -805,7 +884,7 @@ trie_longest_next_rcu(struct trie_cursor *cur)
 			/* The longest first. */
 			i = pfx_highest(lv->m);
 			lv->m[i / 64] &= ~(1ull << (i % 64));
-			d = ld_acquire(dest_slot(lv->node, i));
+			d = dest_entry_dest(ld_acquire(dest_slot(lv->node, i)));
 			if (d)
 				return d;
 		}
@@ -825,13 +904,17 @@ trie_longest_next_rcu(struct trie_cursor *cur)
 /*
  * The longest destination covering key in the tree from n (at `level`):
  * 1 with it in *d, 0 if the tree holds none, -1 if its slot is a tombstone.
+ * With handles, the caller will reference the destination's handles: their
+ * slots start loading as soon as its entry is read (dest_entry_prefetch_handles).
  * The key's bits from the level's base on are kept in two words shifted
  * left 6 bits per level (level is a constant at each call: 0 or
  * TRIE_DIRECT_LEVELS), so that each chunk is the top 6 bits of one word.
  */
 static inline __attribute__((always_inline)) int
-tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, struct dest **d)
+tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, bool handles,
+		 struct dest **d)
 {
+	void *entry;
 	struct trie_node *best = NULL;
 	uint64_t best_m[2] = {0, 0};
 	unsigned pos = level * TRIE_STRIDE;
@@ -857,15 +940,24 @@ tree_longest_rcu(struct trie_node *n, const struct prefix *key, unsigned level, 
 	}
 	if (!best)
 		return 0;
-	*d = ld_acquire(dest_slot(best, pfx_highest(best_m)));
+	entry = ld_acquire(dest_slot(best, pfx_highest(best_m)));
+	if (handles)
+		dest_entry_prefetch_handles(entry);
+	*d = dest_entry_dest(entry);
 	return *d ? 1 : -1;
 }
 
-/* trie_longest_first_rcu(), and trie_longest_rcu() when f is NULL. */
+/*
+ * trie_longest_first_rcu(), and trie_longest_rcu() when f is NULL.  The
+ * first serves RtmGet*Destination, which reference the destination's
+ * handles, so it starts loading their slots; the second RtmxLookupRoute,
+ * which references none (there the extra loads only cost).
+ */
 static inline __attribute__((always_inline)) bool
 longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f,
 		  struct dest **d)
 {
+	bool handles = f != NULL;
 	int found = 0;
 
 	*d = NULL;
@@ -876,14 +968,14 @@ longest_first_rcu(struct trie *t, const struct prefix *key, struct trie_first *f
 		if (f)
 			f->long_seq = ld_acquire(&trie_part_of(t, key)->seq.seq);
 		found = tree_longest_rcu(ld_acquire(&t->direct[direct_index(key)]), key,
-					 TRIE_DIRECT_LEVELS, d);
+					 TRIE_DIRECT_LEVELS, handles, d);
 	}
 	if (found == 0) {
 		if (f) {
 			f->short_walked = true;
 			f->short_seq = ld_acquire(&t->part[TRIE_SHORT_PART].seq.seq);
 		}
-		found = tree_longest_rcu(ld_acquire(&t->root), key, 0, d);
+		found = tree_longest_rcu(ld_acquire(&t->root), key, 0, handles, d);
 		if (found == 0)
 			*d = ld_acquire(&t->dflt);
 	}
@@ -933,7 +1025,7 @@ after_in(struct trie_node *n, unsigned level, const struct prefix *key, bool str
 			if (c & ((1u << (TRIE_STRIDE - r)) - 1))
 				continue; /* no prefix of this length starts exactly at c */
 			i = pfx_index(r, c >> (TRIE_STRIDE - r));
-			if (!pfx_test(n, i) || !(d = ld_acquire(dest_slot(n, i))))
+			if (!pfx_test(n, i) || !(d = dest_entry_dest(ld_acquire(dest_slot(n, i)))))
 				continue;
 			cmp = prefix_cmp(&d->key, key);
 			if (cmp > 0 || (cmp == 0 && !strict))
@@ -970,7 +1062,7 @@ subtree_first(struct trie_node *n)
 			if (c & ((1u << (TRIE_STRIDE - r)) - 1))
 				continue;
 			i = pfx_index(r, c >> (TRIE_STRIDE - r));
-			if (pfx_test(n, i) && (d = ld_acquire(dest_slot(n, i))))
+			if (pfx_test(n, i) && (d = dest_entry_dest(ld_acquire(dest_slot(n, i)))))
 				return d;
 		}
 		if (ext_test(n, c)) {
@@ -1092,14 +1184,14 @@ trie_insert_locked(struct trie *t, struct dest *d)
 			ds = dest_slot(n, i);
 			if (ld_relaxed(ds))
 				return -EEXIST;
-			st_release(ds, d); /* a tombstone comes back to life */
+			st_release(ds, dest_entry_make(d)); /* a tombstone comes back to life */
 			p->tombstones--;
 			goto inserted;
 		}
 		/* n's copy replaces it: n needs a place in a batch. */
 		if (!retire_ready())
 			return -ENOMEM;
-		fresh = node_change(p, n, -1, NULL, -1, (int)i, d, -1, &dropped);
+		fresh = node_change(p, n, -1, NULL, -1, (int)i, dest_entry_make(d), -1, &dropped);
 		if (!fresh)
 			return -ENOMEM;
 		goto publish;
@@ -1111,7 +1203,7 @@ trie_insert_locked(struct trie *t, struct dest *d)
 	 */
 	if (n && !retire_ready())
 		return -ENOMEM;
-	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, d, -1, &dropped);
+	chain = node_rebuild(NULL, -1, NULL, -1, (int)i, dest_entry_make(d), -1, &dropped);
 	if (!chain)
 		return -ENOMEM;
 	for (unsigned k = level; k-- > (n ? l + 1 : l);) {
@@ -1228,7 +1320,7 @@ trie_remove_locked(struct trie *t, struct dest *d)
 		slots[l + 1] = child_slot(n, c);
 		n = ld_relaxed(slots[l + 1]);
 	}
-	if (!pfx_test(n, i) || ld_relaxed(ds = dest_slot(n, i)) != d)
+	if (!pfx_test(n, i) || dest_entry_dest(ld_relaxed(ds = dest_slot(n, i))) != d)
 		abort();
 
 	/*

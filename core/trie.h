@@ -50,7 +50,10 @@
  *              gets the child's copy; a destination slot gets NULL when
  *              the destination leaves and the node could not be shrunk
  *              (out of memory: a tombstone), or a destination again.
- *              Readers skip NULL destination slots.
+ *              Readers skip NULL destination slots.  A destination slot
+ *              holds an entry, not the bare pointer: the destination and,
+ *              when they fit, its handle's slot line for lookups to prefetch
+ *              (trie.c, dest_entry_make); only trie.c reads slots.
  *   dflt, root RCU pointers, written by the short part's writer.
  *   direct[s]  RCU pointer, written by the writer of part s % TRIE_SHORT_PART.
  *   occupied[] atomic bits (see above), written with atomic or/and by the

@@ -81,6 +81,12 @@ make_candidates(void)
 		if (p->len >= 4 && p->len <= 64)
 			p->k[0] ^= (rnd() & 7) << (64 - p->len);
 		prefix_mask(p);
+		/* Handle indexes small and large: the trie's entry for a
+		 * destination then carries its handle's slot line or cannot
+		 * (trie.c, dest_entry_make), and both must read back as the
+		 * destination. */
+		cand[i].handle = (rtm_handle)(uintptr_t)(rnd() % 2 ? (uint32_t)rnd()
+								  : (uint32_t)(rnd() % 4096));
 		if (is_dup(i))
 			i--; /* draw this one again */
 	}
