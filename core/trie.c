@@ -1051,6 +1051,15 @@ trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
 	return prefix_cmp(&a->key, &b->key) < 0 ? a : b;
 }
 
+void
+trie_prefetch_top(struct trie *t, const struct prefix *key)
+{
+	unsigned base;
+
+	if (key->len > 0)
+		__builtin_prefetch(tree_top(t, key, &base));
+}
+
 int
 trie_insert_locked(struct trie *t, struct dest *d)
 {
