@@ -970,3 +970,14 @@ handle_recycle(rtm_handle h)
 	}
 	cache[cache_len++] = idx;
 }
+
+void
+handle_prefetch_for_write(rtm_handle h)
+{
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+
+	if (s)
+		__builtin_prefetch(s, 1, 3);
+}

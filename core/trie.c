@@ -1227,6 +1227,7 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	for (unsigned l = base;; l++) {
 		if (!n)
 			abort();
+		node_prefetch_rcu(n); /* as in a lookup; the copy reads them too */
 		path[l] = n;
 		if (l == level)
 			break;
