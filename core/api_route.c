@@ -14,7 +14,9 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 {
 	struct entity *e;
 	DWORD in_flags, out_flags = 0;
-	int rc;
+	struct prefix key;
+	bool by_prefix;
+	int rc, key_rc = 0;
 
 	struct update_extras x = {TimeToLive, NULL};
 
@@ -31,6 +33,16 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 		rc = -EINVAL;
 		goto out;
 	}
+	/* The prefix now, its errors reported in their place below: the first
+	 * miss of its trie walk then overlaps the checks. */
+	by_prefix = !(RouteHandle && *RouteHandle);
+	if (by_prefix) {
+		key_rc = DestAddress->AddressFamily != e->table->family
+				 ? -EINVAL
+				 : prefix_from_net(&key, DestAddress, e->table->width);
+		if (!key_rc)
+			trie_prefetch_top(&e->table->trie, &key);
+	}
 	rc = route_info_check(RouteInfo, e);
 	if (rc)
 		goto out;
@@ -38,7 +50,7 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 		rc = -EBADF;
 		goto out;
 	}
-	if (RouteHandle && *RouteHandle) {
+	if (!by_prefix) {
 		struct route *r = handle_ref(*RouteHandle, HT_ROUTE);
 
 		if (!r) {
@@ -48,13 +60,7 @@ RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
 			handle_put(r->handle);
 		}
 	} else {
-		struct prefix key;
-
-		if (DestAddress->AddressFamily != e->table->family) {
-			rc = -EINVAL;
-			goto out;
-		}
-		rc = prefix_from_net(&key, DestAddress, e->table->width);
+		rc = key_rc;
 		if (!rc)
 			rc = update_add_route(e, &key, RouteInfo, in_flags, &x, &out_flags,
 					      RouteHandle ? RouteHandle : NULL);

@@ -306,6 +306,11 @@ handle_alloc(enum htype type, void *obj, uint32_t refs, rtm_handle *out)
 		return -ENOMEM;
 	idx = cache[--cache_len];
 	s = slot_of_index(idx);
+	/* The next allocation's slot, for writing, while this one's caller
+	 * goes on: a recycled slot is cold, and its miss then overlaps the
+	 * caller's own instead of adding to them (as in slab_alloc). */
+	if (cache_len)
+		__builtin_prefetch(slot_of_index(cache[cache_len - 1]), 1, 3);
 	gen = word_gen(ld_relaxed(&s->word));
 	st_relaxed(&s->obj, obj);
 	/* Pairs with the acquire loads of word in handle_get/handle_ref.  Plain
@@ -964,4 +969,15 @@ handle_recycle(rtm_handle h)
 		cache_give_back(CACHE_REFILL);
 	}
 	cache[cache_len++] = idx;
+}
+
+void
+handle_prefetch_for_write(rtm_handle h)
+{
+	uint32_t gen;
+	unsigned t;
+	struct slot *s = slot_of(h, &gen, &t);
+
+	if (s)
+		__builtin_prefetch(s, 1, 3);
 }

@@ -197,4 +197,11 @@ void handle_thread_exit(void);
  */
 void handle_recycle(rtm_handle h);
 
+/*
+ * Start loading h's slot for writing (a hint: nothing is read, any value of
+ * h is safe): a writer that will soon kill or release h calls it as soon as
+ * it knows h, so that the slot's miss overlaps its other work.
+ */
+void handle_prefetch_for_write(rtm_handle h);
+
 #endif

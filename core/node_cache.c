@@ -56,15 +56,40 @@ cache_mine(void)
 	return mine = c;
 }
 
+/*
+ * Start loading, for writing, the first NODE_PREFETCH_LINES lines of the
+ * node the next take of the same class will return: a kept node waited a
+ * grace period and is cold, and the writer that takes it fills it at once
+ * (a copy of the node it replaces).  Issued one take ahead, its misses
+ * overlap the next change's trie walk instead of following it.  The lines
+ * past those the copy streams in itself.  A hint only.
+ */
+#define NODE_PREFETCH_LINES 4
+
+static inline void
+next_prefetch_for_write(const void *node, size_t bytes)
+{
+	size_t lines = (bytes + 63) / 64;
+
+	if (lines > NODE_PREFETCH_LINES)
+		lines = NODE_PREFETCH_LINES;
+	for (size_t k = 0; k < lines; k++)
+		__builtin_prefetch((const char *)node + 64 * k, 1, 3);
+}
+
 void *
 node_cache_take(unsigned cls, size_t bytes)
 {
 	struct node_cache *c = mine;
+	void *node;
 
 	if (!c || cls >= NODE_CACHE_CLASSES || c->n[cls] == 0)
 		return NULL;
 	c->bytes -= bytes;
-	return c->node[cls][--c->n[cls]];
+	node = c->node[cls][--c->n[cls]];
+	if (c->n[cls])
+		next_prefetch_for_write(c->node[cls][c->n[cls] - 1], bytes);
+	return node;
 }
 
 /* Grow c's full stack of class cls; false if it holds NODE_CACHE_DEPTH

@@ -315,6 +315,24 @@ rcu_deferred_done(void)
 	rcu_deferred_done_n(1);
 }
 
+/*
+ * Start loading the first lines of the object whose head is h (NULL: none),
+ * two callbacks before its own runs.  The heads themselves are warm (the
+ * batch was just reversed through them), but the objects' other lines went
+ * cold while they waited for their grace period: a destination's block, for
+ * one, whose free reads its first route at the end of its fourth line
+ * (dest.h).  Four lines from the head cover that block; for the smaller
+ * objects the extra lines cost only the prefetches.  A hint only.
+ */
+#define OBJECT_PREFETCH_LINES 4
+
+static inline void
+object_prefetch(const struct rcu_head *h)
+{
+	for (unsigned k = 0; h && k < OBJECT_PREFETCH_LINES; k++)
+		__builtin_prefetch((const char *)h + 64 * k, 1, 3);
+}
+
 /* Wait for a grace period, then run the callbacks of the calling thread's
  * batch (those they retire start the next one). */
 static void
@@ -329,6 +347,8 @@ batch_run_mine(void)
 	while (h) {
 		struct rcu_head *next = next_of(h);
 
+		if (next)
+			object_prefetch(next_of(next));
 		h->func(h);
 		h = next;
 	}

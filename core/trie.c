@@ -1143,6 +1143,15 @@ trie_next_rcu(struct trie *t, const struct prefix *key, bool strict)
 	return prefix_cmp(&a->key, &b->key) < 0 ? a : b;
 }
 
+void
+trie_prefetch_top(struct trie *t, const struct prefix *key)
+{
+	unsigned base;
+
+	if (key->len > 0)
+		__builtin_prefetch(tree_top(t, key, &base));
+}
+
 int
 trie_insert_locked(struct trie *t, struct dest *d)
 {
@@ -1310,6 +1319,7 @@ trie_remove_locked(struct trie *t, struct dest *d)
 	for (unsigned l = base;; l++) {
 		if (!n)
 			abort();
+		node_prefetch_rcu(n); /* as in a lookup; the copy reads them too */
 		path[l] = n;
 		if (l == level)
 			break;

@@ -282,6 +282,15 @@ bool trie_first_unchanged_rcu(struct trie *t, const struct prefix *key,
 struct dest *trie_next_rcu(struct trie *t, const struct prefix *key, bool strict);
 
 /*
+ * Start loading the pointer at the top of key's path (its direct slot, or
+ * the short trie's root), which the exact lookup before an insertion reads
+ * first: a writer calls it as soon as it knows the prefix, so that this
+ * miss, the first of the walk's chain, overlaps the checks it does before
+ * the walk.  A hint only (nothing is read); any thread, no lock.
+ */
+void trie_prefetch_top(struct trie *t, const struct prefix *key);
+
+/*
  * Insert d at d's prefix; the caller holds trie_part_of(t, &d->key)'s lock.
  * Returns 0, -EEXIST if a destination is already there, or -ENOMEM
  * (nothing changed).

@@ -482,12 +482,32 @@ delete_locked(struct dest *d, struct route *r, DWORD *out_flags)
 	return 0;
 }
 
+/*
+ * Start loading, at once, the lines a deletion of a route of d writes or
+ * reads in turn: the block's first three (the lock and tag, the lookup line
+ * with the seqcount, set pointer, handle and key, the embedded set and
+ * version; dest.h), d's handle slot and the top of d's trie path (killed and
+ * walked when the last route goes).  Without this, each is a miss of its
+ * own after the one before, and the lock's atomic even waits for all loads
+ * before it.  A hint only.
+ */
+static void
+deletion_prefetch(struct dest *d)
+{
+	__builtin_prefetch(d, 1, 3);
+	__builtin_prefetch((const char *)d + DEST_HOT_OFF, 1, 3);
+	__builtin_prefetch((const char *)d + DEST_BLOCK_SET_OFF);
+	handle_prefetch_for_write(d->handle);
+	trie_prefetch_top(&d->table->trie, &d->key);
+}
+
 int
 update_delete_route(struct route *r, DWORD *out_flags)
 {
 	struct dest *d = route_dest(r);
 	int rc;
 
+	deletion_prefetch(d);
 	/* The caller's reference on r keeps r, and r's reference keeps d,
 	 * alive until after the unlock, even when d leaves the trie. */
 	dest_lock(d, true);

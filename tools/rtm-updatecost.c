@@ -14,6 +14,11 @@
  *           and leaves the trie)
  *   pair    after the K are added again: K churn pairs, a delete and the
  *           re-add of the same prefix (rtm-bench's churn operation)
+ *   churn   K churn pairs as rtm-bench runs them: each on a prefix drawn at
+ *           random (a fixed seed) from the whole table, whose route handle
+ *           the load kept, so that each pair starts on cold memory (the
+ *           pair phase's prefixes were added one after the other, so their
+ *           objects lie together)
  *
  * Each phase starts after a pause (SETTLE_US) that lets the call_rcu thread
  * finish the previous phase's deferred frees, and ends after another, so
@@ -59,8 +64,10 @@
 struct run {
 	RTM_ENTITY_HANDLE h;
 	RTM_ROUTE_INFO *ri;
-	const RTM_NET_ADDRESS *pfx; /* the K prefixes of the phases */
-	RTM_ROUTE_HANDLE *rh;       /* their routes' handles */
+	const RTM_NET_ADDRESS *pfx; /* the whole (shuffled) table */
+	RTM_ROUTE_HANDLE *rh;       /* its routes' handles */
+	size_t base;                /* the K prefixes of the phases start here */
+	const size_t *churn;        /* NULL, or the churn phase's K random prefixes */
 	size_t k;
 	unsigned long errors;
 };
@@ -81,6 +88,14 @@ delete_one(struct run *r, size_t i)
 
 	r->errors += RtmDeleteRouteToDest(r->h, r->rh[i], &cf) != NO_ERROR;
 	r->rh[i] = NULL;
+}
+
+/* The prefix and handle slot of operation i: the K phase prefixes, or (churn)
+ * one drawn at random from the whole table. */
+static size_t
+slot_of_op(const struct run *r, size_t i)
+{
+	return r->churn ? r->churn[i] : r->base + i;
 }
 
 enum op { OP_ADD, OP_DELETE, OP_PAIR };
@@ -110,10 +125,12 @@ phase(const char *name, struct run *r, enum op op, bool measured)
 		CALLGRIND_ZERO_STATS;
 	t0 = costenv_now();
 	for (size_t i = 0; i < r->k; i++) {
+		size_t j = slot_of_op(r, i);
+
 		if (op != OP_ADD)
-			delete_one(r, i);
+			delete_one(r, j);
 		if (op != OP_DELETE)
-			add_one(r, i);
+			add_one(r, j);
 	}
 	t0 = costenv_now() - t0;
 	flt0 = process_usage(&cpu1) - flt0;
@@ -147,27 +164,46 @@ main(int argc, char **argv)
 {
 	struct costenv env = {.tool = "rtm-updatecost", .limit = SIZE_MAX, .ops = 20000};
 	struct run r = {0};
-	size_t k;
+	double load_s, cpu0, cpu1;
+	uint64_t seed = 0xC0FFEEull;
+	size_t k, *churn;
 	int rc = costenv_init(&env, argc, argv, RTM_DATA_DIR);
 
 	if (rc)
 		return rc;
 	k = env.ops < env.limit ? env.ops : env.limit;
 	shuffle(env.table.items, env.table.count);
-	r = (struct run){.h = env.h, .ri = &env.route.ri, .pfx = env.table.items + (env.limit - k),
-			 .k = k, .rh = calloc(k, sizeof(*r.rh))};
-	if (!r.rh)
+	r = (struct run){.h = env.h, .ri = &env.route.ri, .pfx = env.table.items,
+			 .base = env.limit - k, .k = k, .rh = calloc(env.limit, sizeof(*r.rh))};
+	churn = calloc(k, sizeof(*churn));
+	if (!r.rh || !churn)
 		return fprintf(stderr, "rtm-updatecost: out of memory\n"), 1;
-	if ((rc = costenv_add_all(&env, env.table.items, env.limit - k)) != 0)
-		return rc;
-	printf("%zu prefixes loaded in random order, %zu operations per phase\n", env.limit - k, k);
+	for (size_t i = 0; i < k; i++)
+		churn[i] = (size_t)(costenv_splitmix(&seed) % env.limit);
+	load_s = costenv_now();
+	(void)process_usage(&cpu0);
+	for (size_t i = 0; i < env.limit - k; i++)
+		add_one(&r, i); /* keeping each handle, for the churn phase */
+	if (r.errors)
+		return fprintf(stderr, "rtm-updatecost: %lu load errors\n", r.errors), 1;
+	load_s = costenv_now() - load_s;
+	(void)process_usage(&cpu1);
+	/* The load's rate too: rtm-bench's random-order load, without the
+	 * baselines around it (the rate of a busy machine varies; CPU less). */
+	printf("%zu prefixes loaded in random order (%.0f routes/s, %.3f CPU us/route), "
+	       "%zu operations per phase\n",
+	       env.limit - k, (double)(env.limit - k) / load_s,
+	       (cpu1 - cpu0) * 1e6 / (double)(env.limit - k), k);
 	CALLGRIND_START_INSTRUMENTATION;
 	phase("add", &r, OP_ADD, true);
 	phase("delete", &r, OP_DELETE, true);
 	phase("re-add", &r, OP_ADD, false);
 	phase("pair", &r, OP_PAIR, true);
-	RtmReleaseRoutes(r.h, (UINT)k, r.rh);
+	r.churn = churn;
+	phase("churn", &r, OP_PAIR, true);
+	RtmReleaseRoutes(r.h, (UINT)env.limit, r.rh);
 	free(r.rh);
+	free(churn);
 	costenv_fini(&env);
 	if (r.errors)
 		return fprintf(stderr, "rtm-updatecost: %lu errors\n", r.errors), 1;
