@@ -95,6 +95,7 @@
 
 #include "alloc.h"
 #include "handle.h"
+#include "handle_race_hook.h"
 
 /*
  * Per-thread index caches: a thread takes CACHE_REFILL free indices at a
@@ -131,6 +132,9 @@ static pthread_mutex_t free_lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP; /* spi
 static uint32_t free_head = UINT32_MAX; /* under free_lock */
 static uint32_t next_unused = 1;        /* under free_lock; index 0 never used */
 static handle_finalizer finalizers[HT_COUNT];
+
+/* Tests only (handle_race_hook.h): set before their threads start. */
+static _Atomic(handle_race_hook) race_hook;
 
 static __thread uint32_t cache[CACHE_MAX];
 static __thread unsigned cache_len;
@@ -206,6 +210,22 @@ void
 handle_set_finalizer(enum htype type, handle_finalizer fin)
 {
 	finalizers[type] = fin;
+}
+
+void
+handle_set_race_hook(handle_race_hook hook)
+{
+	st_relaxed(&race_hook, hook);
+}
+
+/* A test's stop at one point of the ledger protocol (handle_race_hook.h). */
+static inline void
+race_point(enum handle_race_point where, uint32_t idx)
+{
+	handle_race_hook hook = ld_relaxed(&race_hook);
+
+	if (unlikely(hook != NULL))
+		hook(where, idx);
 }
 
 enum htype
@@ -527,6 +547,7 @@ ledgers_collect(struct slot *s, uint32_t idx)
 	uint64_t harvested = 0;
 	unsigned hwm;
 
+	race_point(HANDLE_RACE_KILL_CLEARED, idx);
 	rcu_lock();
 	hwm = ld_acquire(&ledgers_hwm);
 	for (unsigned i = 0; i < hwm; i++) {
@@ -598,6 +619,7 @@ handle_thread_exit(void)
 		 * land after the killer had harvested the entry and dropped the
 		 * last reference: the finalizer ran twice, unit.handle_ledger.)
 		 */
+		race_point(HANDLE_RACE_EXIT_ENTRY, (uint32_t)(v >> 32));
 		s = slot_of_index((uint32_t)(v >> 32));
 		ledger_batch_begin(l);
 		if (word_in_batch(s) & W_LEDGER) {

@@ -10,18 +10,28 @@
  * is still held (references missed by the kill) or never runs (a bias added
  * after the kill, never removed).
  *
+ * The race of a killer with a thread that exits holding ledger entries is
+ * tested twice: by chance (sharers exit at the end of each round of the
+ * killers_racing_sharers test) and on purpose, stopping both threads at the
+ * points of core/handle_race_hook.h so that the harmful order happens on
+ * every run.
+ *
  * Links rtm_static through rtm::internal (handle_* are not exported by librtm),
  * and the check harness on its own (rtm_testlib would bring the shared librtm).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "check.h"
 #include "handle.h"
+#include "handle_race_hook.h"
 #include "rcu.h"
 
 #define ROUNDS 400u
@@ -266,6 +276,123 @@ TEST(killers_racing_sharers_count_every_reference_once)
 		handle_recycle(r.dest);
 		handle_recycle(r.owner);
 	}
+}
+
+/*
+ * A thread that exits while a killer is between clearing W_LEDGER and
+ * harvesting the thread's ledger (handle_thread_exit's comment).  The order
+ * forced here, E the exiting thread and K the killer:
+ *   E takes a reference in its ledger (entry 1; the slot holds the store's
+ *     reference and the bias);
+ *   K handle_kill_put: clears W_LEDGER, stops (HANDLE_RACE_KILL_CLEARED);
+ *   E drops its reference in a batch, which sees W_LEDGER clear and takes it
+ *     from the slot count (the entry still says 1), and exits; its
+ *     handle_thread_exit reads the entry and stops (HANDLE_RACE_EXIT_ENTRY);
+ *   K harvests the entry, removes the bias, drops the store's reference: the
+ *     count reaches zero and the finalizer runs;
+ *   E goes on with the entry it read.
+ * The finalizer must have run once.  The code before c897f75 added the entry
+ * it had read to the slot (reviving the dead word), failed to empty the
+ * entry (harvested) and took the count back out, running the finalizer a
+ * second time.
+ */
+static struct exit_race {
+	uint32_t index; /* the slot index the stops are for */
+	struct counted obj;
+	rtm_handle h;
+	sem_t ref_taken, ledger_cleared, exit_reached, kill_done;
+	_Atomic unsigned kill_stops, exit_stops, timeouts;
+	_Atomic bool exiter_ok;
+} race;
+
+/* sem_wait, but a broken protocol that never posts fails the test instead of
+ * hanging it (the deadline is not part of the synchronization). */
+static void
+race_wait(sem_t *sem)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 20;
+	while (sem_timedwait(sem, &until) != 0) {
+		if (errno != EINTR) {
+			atomic_fetch_add(&race.timeouts, 1);
+			return;
+		}
+	}
+}
+
+static void
+exit_race_hook(enum handle_race_point where, uint32_t index)
+{
+	if (index != race.index)
+		return;
+	if (where == HANDLE_RACE_KILL_CLEARED) {
+		atomic_fetch_add(&race.kill_stops, 1);
+		sem_post(&race.ledger_cleared);
+		race_wait(&race.exit_reached);
+	} else if (where == HANDLE_RACE_EXIT_ENTRY) {
+		atomic_fetch_add(&race.exit_stops, 1);
+		sem_post(&race.exit_reached);
+		race_wait(&race.kill_done);
+	}
+}
+
+static void *
+exiter(void *arg)
+{
+	bool ok;
+
+	(void)arg;
+	rcu_thread_enter(); /* its exit runs handle_thread_exit */
+	ok = handle_ref(race.h, HT_ROUTE) == &race.obj; /* into this thread's ledger */
+	sem_post(&race.ref_taken);
+	race_wait(&race.ledger_cleared);
+	/* In a batch: it sees W_LEDGER clear and drops from the slot count. */
+	ok = ok && handle_put_all(1, &race.h, NULL, HT_BIT(HT_ROUTE));
+	ok = ok && atomic_load(&race.obj.finals) == 0; /* the store's reference is left */
+	atomic_store(&race.exiter_ok, ok);
+	return NULL;
+}
+
+TEST(a_thread_exiting_while_its_ledger_is_harvested_finalizes_once)
+{
+	pthread_t t;
+
+	setup();
+	race.h = fresh(&race.obj, HT_ROUTE);
+	race.index = (uint32_t)(uintptr_t)race.h;
+	/* Switch it to ledgers with two slot references, given back at once:
+	 * the slot holds the store's reference and the bias. */
+	CHECK_EQ_PTR(handle_ref(race.h, HT_ROUTE), &race.obj);
+	CHECK_EQ_PTR(handle_ref(race.h, HT_ROUTE), &race.obj);
+	handle_put(race.h);
+	handle_put(race.h);
+	REQUIRE(sem_init(&race.ref_taken, 0, 0) == 0);
+	REQUIRE(sem_init(&race.ledger_cleared, 0, 0) == 0);
+	REQUIRE(sem_init(&race.exit_reached, 0, 0) == 0);
+	REQUIRE(sem_init(&race.kill_done, 0, 0) == 0);
+	handle_set_race_hook(exit_race_hook);
+	REQUIRE(pthread_create(&t, NULL, exiter, NULL) == 0);
+	race_wait(&race.ref_taken);
+	/* The exiter's reference is in its ledger, not in the slot. */
+	CHECK_EQ_U(handle_refs(race.h), 1);
+	handle_kill_put(race.h); /* stops once W_LEDGER is clear */
+	CHECK_EQ_U(atomic_load(&race.obj.finals), 1);
+	sem_post(&race.kill_done);
+	REQUIRE(pthread_join(t, NULL) == 0);
+	handle_set_race_hook(NULL);
+	CHECK_EQ_U(atomic_load(&race.timeouts), 0);
+	CHECK_EQ_U(atomic_load(&race.kill_stops), 1);
+	CHECK_EQ_U(atomic_load(&race.exit_stops), 1); /* the interleaving happened */
+	CHECK(atomic_load(&race.exiter_ok));
+	CHECK_EQ_U(atomic_load(&race.obj.finals), 1);
+	CHECK(!handle_is_live(race.h, HT_BIT(HT_ROUTE)));
+	handle_recycle(race.h); /* the exiter is gone: no reader left */
+	sem_destroy(&race.ref_taken);
+	sem_destroy(&race.ledger_cleared);
+	sem_destroy(&race.exit_reached);
+	sem_destroy(&race.kill_done);
 }
 
 int
