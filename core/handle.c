@@ -87,6 +87,9 @@
  * A ledger belongs to one thread; it is published in `ledgers` (release),
  * emptied into the slots when its thread exits, and freed after a grace
  * period, so killers read it under rcu_lock().
+ * Tests stop a killer and an exiting thread at chosen points of this
+ * protocol through race_point() (handle_race_hook.h; a no-op unless a test
+ * set a hook), to force interleavings the scheduler gives only by chance.
  */
 #include <errno.h>
 #include <pthread.h>
