@@ -620,7 +620,8 @@ handle_thread_exit(void)
 		 * ledger, this one too, so wait for it to take the entry.
 		 * (Adding to the slot outside a batch, as this did before, could
 		 * land after the killer had harvested the entry and dropped the
-		 * last reference: the finalizer ran twice, unit.handle_ledger.)
+		 * last reference: the finalizer ran twice; unit.handle_ledger
+		 * forces that interleaving through the race hook.)
 		 */
 		race_point(HANDLE_RACE_EXIT_ENTRY, (uint32_t)(v >> 32));
 		s = slot_of_index((uint32_t)(v >> 32));
