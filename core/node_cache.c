@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "node_cache.h"
+#include "prefetch.h"
 #include "rcu.h"
 
 static __thread struct node_cache *mine;
@@ -57,25 +58,14 @@ cache_mine(void)
 }
 
 /*
- * Start loading, for writing, the first NODE_PREFETCH_LINES lines of the
- * node the next take of the same class will return: a kept node waited a
- * grace period and is cold, and the writer that takes it fills it at once
- * (a copy of the node it replaces).  Issued one take ahead, its misses
- * overlap the next change's trie walk instead of following it.  The lines
- * past those the copy streams in itself.  A hint only.
+ * How much of the node the next take of the same class will return is
+ * prefetched, for writing, one take ahead: a kept node waited a grace
+ * period and is cold, and the writer that takes it fills it at once (a copy
+ * of the node it replaces), so its misses then overlap the next change's
+ * trie walk instead of following it.  The lines past these the copy
+ * streams in itself.
  */
-#define NODE_PREFETCH_LINES 4
-
-static inline void
-next_prefetch_for_write(const void *node, size_t bytes)
-{
-	size_t lines = (bytes + 63) / 64;
-
-	if (lines > NODE_PREFETCH_LINES)
-		lines = NODE_PREFETCH_LINES;
-	for (size_t k = 0; k < lines; k++)
-		__builtin_prefetch((const char *)node + 64 * k, 1, 3);
-}
+#define NODE_PREFETCH_BYTES (4 * PREFETCH_LINE_BYTES)
 
 void *
 node_cache_take(unsigned cls, size_t bytes)
@@ -88,7 +78,8 @@ node_cache_take(unsigned cls, size_t bytes)
 	c->bytes -= bytes;
 	node = c->node[cls][--c->n[cls]];
 	if (c->n[cls])
-		next_prefetch_for_write(c->node[cls][c->n[cls] - 1], bytes);
+		prefetch_for_write(c->node[cls][c->n[cls] - 1],
+				   bytes < NODE_PREFETCH_BYTES ? bytes : NODE_PREFETCH_BYTES);
 	return node;
 }
 

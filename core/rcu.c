@@ -68,6 +68,7 @@
 
 #include "handle.h"
 #include "notify.h"
+#include "prefetch.h"
 #include "rcu.h"
 #include "slab.h"
 #include "trie.h"
@@ -316,22 +317,15 @@ rcu_deferred_done(void)
 }
 
 /*
- * Start loading the first lines of the object whose head is h (NULL: none),
- * two callbacks before its own runs.  The heads themselves are warm (the
- * batch was just reversed through them), but the objects' other lines went
- * cold while they waited for their grace period: a destination's block, for
- * one, whose free reads its first route at the end of its fourth line
- * (dest.h).  Four lines from the head cover that block; for the smaller
- * objects the extra lines cost only the prefetches.  A hint only.
+ * How much of an object, from its head, batch_run_mine() prefetches two
+ * callbacks before its own runs.  The heads themselves are warm (the batch
+ * was just reversed through them), but the objects' other lines went cold
+ * while they waited for their grace period: a destination's block, for one,
+ * whose free reads its first route at the end of its fourth line (dest.h).
+ * Four lines from the head cover that block; for the smaller objects the
+ * extra lines cost only the prefetches.
  */
-#define OBJECT_PREFETCH_LINES 4
-
-static inline void
-object_prefetch(const struct rcu_head *h)
-{
-	for (unsigned k = 0; h && k < OBJECT_PREFETCH_LINES; k++)
-		__builtin_prefetch((const char *)h + 64 * k, 1, 3);
-}
+#define OBJECT_PREFETCH_BYTES (4 * PREFETCH_LINE_BYTES)
 
 /* Wait for a grace period, then run the callbacks of the calling thread's
  * batch (those they retire start the next one). */
@@ -347,8 +341,8 @@ batch_run_mine(void)
 	while (h) {
 		struct rcu_head *next = next_of(h);
 
-		if (next)
-			object_prefetch(next_of(next));
+		if (next && next_of(next))
+			prefetch_for_write(next_of(next), OBJECT_PREFETCH_BYTES);
 		h->func(h);
 		h = next;
 	}

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 
 #include "alloc.h"
+#include "prefetch.h"
 #include "rcu.h"
 #include "slab.h"
 
@@ -309,25 +310,6 @@ alloc_locked(struct slab *s)
 	return p;
 }
 
-/*
- * Start loading, for writing, every cache line of the object the next
- * slab_alloc() from this magazine will hand out.  Its caller (dest_new)
- * writes the whole object at once, and a freed object is usually cold by
- * then (it waited a grace period), so without this each allocation waits
- * for its object's lines (and first for the link in its first word) in
- * turn; with it they arrive while the caller does the rest of its change
- * (a trie walk of its own misses), overlapped.  A hint only: no fault, no
- * effect on what is read or written.
- */
-static inline void
-object_prefetch_for_write(const struct slab *s, const void *obj)
-{
-	uintptr_t line = (uintptr_t)obj & ~(uintptr_t)63, end = (uintptr_t)obj + s->size;
-
-	for (; line < end; line += 64)
-		__builtin_prefetch((const void *)line, 1, 3);
-}
-
 void *
 slab_alloc(struct slab *s)
 {
@@ -341,8 +323,17 @@ slab_alloc(struct slab *s)
 	p = m->loaded;
 	m->loaded = link_of(p);
 	m->loaded_count--;
+	/*
+	 * Every line of the object the next allocation hands out, for writing:
+	 * its caller (dest_new) writes the whole object at once, and a freed
+	 * object is usually cold by then (it waited a grace period), so
+	 * without this each allocation waits for its object's lines (and first
+	 * for the link in its first word) in turn; with it they arrive while
+	 * the caller does the rest of its change (a trie walk of its own
+	 * misses), overlapped.
+	 */
 	if (m->loaded)
-		object_prefetch_for_write(s, m->loaded);
+		prefetch_for_write(m->loaded, s->size);
 	return p;
 }
 
